@@ -1,0 +1,139 @@
+/**
+ * The one API the UI knows (`window.parley`). Declared once, type-only: the Electron preload,
+ * the shell's IPC handlers, the browser's WebSocket host and the renderer all import it.
+ * Calls return Promises of `Result`; events are `onX(listener) => unsubscribe`.
+ */
+import type {
+  ChatMessage,
+  ConversationSummary,
+  ErrorCode,
+  RecipientResult,
+  UserPresence,
+} from '../../server/protocol/index.ts';
+
+export type { ChatMessage, ConversationSummary, RecipientResult, UserPresence };
+
+/** Codes of failures that happen in the app rather than on the server. */
+export type ClientErrorCode = 'connect_failed' | 'not_connected' | 'timeout' | 'invalid_argument' | 'hosting_failed' | 'unavailable';
+
+export interface ApiError {
+  code: ErrorCode | ClientErrorCode;
+  message: string;
+  attemptsLeft?: number;
+  retryAfter?: number;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+export type ConnectionState =
+  | { status: 'offline'; reason?: string; code?: string }
+  | { status: 'connecting'; server: ServerAddress }
+  | { status: 'online'; server: ServerAddress; user: string }
+  | { status: 'reconnecting'; server: ServerAddress; user: string; attempt: number; retryInMs: number; reason: string };
+
+export interface AwayState {
+  away: boolean;
+  /** The away message while away. */
+  message?: string;
+}
+
+export interface HostingState {
+  status: 'stopped' | 'starting' | 'running' | 'failed';
+  port?: number;
+  /** host:port strings others on the network can use to connect. */
+  addresses?: string[];
+  /** True while the hosted server has no accounts (the host must create theirs first). */
+  needsAccount?: boolean;
+  error?: string;
+}
+
+/** Everything the window, menu and tray render from. One object, pushed on every change. */
+export interface CoreState {
+  connection: ConnectionState;
+  away: AwayState;
+  hosting: HostingState;
+  /** Total unread messages across conversations. */
+  unread: number;
+}
+
+/** A message the user wrote that the server has not acknowledged yet. */
+export interface OutboxEntry {
+  clientId: string;
+  conversation: string;
+  /** Recipients; empty for a broadcast. */
+  to: string[];
+  text: string;
+  status: 'pending' | 'sending' | 'failed';
+  error?: string;
+  createdAt: string;
+}
+
+/** The outcome of a send once the server stored it. */
+export interface SentMessage {
+  clientId: string;
+  message: ChatMessage;
+  /** Per recipient; empty for a broadcast. */
+  recipients: RecipientResult[];
+}
+
+export interface Settings {
+  lastServer?: ServerAddress;
+  recentServers: ServerAddress[];
+  lastUser?: string;
+  hostPort: number;
+  /** Away presets shown in status menus. */
+  awayPresets: string[];
+  /** Minutes of system idle time before becoming away; 0 = never. */
+  idleAwayMinutes: number;
+  muted: boolean;
+}
+
+export type LogoutReason = 'inactivity' | 'shutdown' | 'replaced' | 'logout' | 'kicked';
+
+export interface ParleyApi {
+  getState(): Promise<CoreState>;
+  onState(listener: (state: CoreState) => void): () => void;
+
+  login(args: { host: string; port: number; user: string; password: string }): Promise<Result<{ user: string }>>;
+  logout(): Promise<Result<null>>;
+  /** Fired when the server ends the session (inactivity, shutdown...) with the reason in words. */
+  onLoggedOut(listener: (event: { reason: LogoutReason; message: string }) => void): () => void;
+
+  /** Queues a message in the outbox and sends it as soon as the connection allows. */
+  send(args: { to: string[]; text: string }): Promise<Result<OutboxEntry>>;
+  broadcast(args: { text: string }): Promise<Result<OutboxEntry>>;
+  retry(args: { clientId: string }): Promise<Result<null>>;
+  discard(args: { clientId: string }): Promise<Result<null>>;
+  onOutbox(listener: (entries: OutboxEntry[]) => void): () => void;
+  onSent(listener: (sent: SentMessage) => void): () => void;
+
+  history(args: { conversation: string; before?: number; limit?: number }): Promise<Result<{ messages: ChatMessage[]; hasMore: boolean }>>;
+  conversations(): Promise<Result<ConversationSummary[]>>;
+  markRead(args: { conversation: string; upTo: number }): Promise<Result<null>>;
+  /** Every message from the server, exactly once, in id order (including after reconnects). */
+  onMessage(listener: (message: ChatMessage) => void): () => void;
+
+  users(): Promise<Result<UserPresence[]>>;
+  last(args: { minutes: number }): Promise<Result<UserPresence[]>>;
+  onPresence(listener: (presence: UserPresence) => void): () => void;
+
+  /** `message` absent: the default away message. */
+  setAway(args: { message?: string }): Promise<Result<AwayState>>;
+  setAvailable(): Promise<Result<AwayState>>;
+
+  host(args: { port: number }): Promise<Result<HostingState>>;
+  /** Creates the first account on the hosted server (when `needsAccount`) and logs in to it. */
+  createHostAccount(args: { user: string; password: string }): Promise<Result<{ user: string }>>;
+  stopHosting(): Promise<Result<HostingState>>;
+
+  getSettings(): Promise<Settings>;
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+
+  /** Opens an http(s) link in the system browser, after checking it. */
+  openExternal(args: { url: string }): Promise<Result<null>>;
+}

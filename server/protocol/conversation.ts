@@ -1,0 +1,26 @@
+/**
+ * Conversation keys. A direct conversation is the pair of users, a group is its member set, and
+ * broadcasts go to `everyone`. Keys are derived, so every party computes the same one.
+ */
+import { EVERYONE } from './limits.ts';
+
+export type ConversationKind = 'everyone' | 'direct' | 'group';
+
+/** Key for the conversation between `members` (any order, duplicates ignored). */
+export function conversationKey(members: readonly string[]): string {
+  const sorted = [...new Set(members)].sort();
+  if (sorted.length < 2) throw new Error(`a conversation needs two members, got ${sorted.join(',')}`);
+  return `${sorted.length === 2 ? 'direct' : 'group'}:${sorted.join(',')}`;
+}
+
+/** Splits a key into kind and members; `null` when it is not a well-formed key. */
+export function parseConversationKey(key: string): { kind: ConversationKind; members: string[] } | null {
+  if (key === EVERYONE) return { kind: 'everyone', members: [] };
+  const m = /^(direct|group):(.+)$/.exec(key);
+  if (!m) return null;
+  const members = m[2]!.split(',');
+  const kind = m[1] as 'direct' | 'group';
+  if (kind === 'direct' ? members.length !== 2 : members.length < 3) return null;
+  if (conversationKey(members) !== key) return null;
+  return { kind, members };
+}

@@ -1,0 +1,53 @@
+/**
+ * Every expected failure has one stable code, listed here once. Clients switch on `code`;
+ * `message` is for people.
+ */
+export const ERROR_CODES = [
+  'bad_request', // malformed JSON, wrong field types, not an object
+  'unknown_type', // a request type the server does not know
+  'not_logged_in', // a request that needs a login, before one
+  'already_authenticated', // login or resume on a connection that is logged in
+  'bad_credentials', // unknown user or wrong password (never says which)
+  'blocked', // too many failures for this user from this address
+  'already_logged_in', // the user has a live session elsewhere
+  'bad_token', // unknown or revoked resume token
+  'unknown_recipient', // no recipient of a send exists
+  'bad_recipient', // a recipient is the sender, or malformed
+  'not_member', // history or read of a conversation the user is not in
+  'text_too_long', // message text over the limit
+  'empty_text', // message text empty or only whitespace
+  'line_too_long', // line over maxLineBytes; the connection is closed
+  'invalid_utf8', // line is not valid UTF-8
+  'too_many_connections', // per-IP or unauthenticated cap reached; the connection is closed
+  'login_timeout', // no login within loginTimeoutSec; the connection is closed
+  'queue_full', // the client stopped reading; the connection is closed
+  'shutting_down', // the server is stopping
+  'internal', // a bug in the server; logged
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+  /** `bad_credentials`: attempts left before the block. */
+  attemptsLeft?: number;
+  /** `blocked`: seconds until attempts are accepted again. */
+  retryAfter?: number;
+}
+
+/** An expected failure carried as a value through the chat service. */
+export class ChatError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Omit<ProtocolError, 'code' | 'message'> = {},
+  ) {
+    super(message);
+    this.name = 'ChatError';
+  }
+
+  toProtocol(): ProtocolError {
+    return { code: this.code, message: this.message, ...this.extra };
+  }
+}

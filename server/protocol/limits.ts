@@ -1,0 +1,36 @@
+/** Wire protocol version spoken by this server (answered to `hello`). */
+export const PROTOCOL_VERSION = 1;
+
+/** Defaults for every limit; each is an option of the server. */
+export const DEFAULT_LIMITS = {
+  /** Longest accepted line, in bytes, without the newline. */
+  maxLineBytes: 16 * 1024,
+  /** Bytes a client may have queued for it before it is disconnected as a slow reader. */
+  maxQueueBytes: 1024 * 1024,
+  /** Seconds of inactivity before a logged-in, non-away user is logged out (the seed's TIME_OUT). */
+  timeOutSec: 1800,
+  /** Seconds a username stays blocked from an IP after too many failures (the seed's BLOCK_TIME). */
+  blockTimeSec: 60,
+  /** Consecutive failed logins for one username from one IP before it is blocked. */
+  maxLoginAttempts: 3,
+  /** Seconds a connection may take to log in before it is closed. */
+  loginTimeoutSec: 60,
+  /** Connections accepted from one IP address at once. */
+  maxConnectionsPerIp: 64,
+  /** Connections not yet logged in, across all addresses. */
+  maxUnauthenticated: 256,
+  /** Longest message text, in characters. */
+  maxTextChars: 8000,
+  /** Largest page a `history` request may ask for. */
+  maxHistoryPage: 200,
+  /** Password hashes computed at once; the rest wait their turn. */
+  maxConcurrentHashes: 2,
+} as const;
+
+export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
+
+/** Usernames: letters, digits, `_`, `-`, `.`; 1 to 32 characters. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** The conversation every user belongs to; `broadcast` goes here. */
+export const EVERYONE = 'everyone';

@@ -1,0 +1,85 @@
+/**
+ * Splits a byte stream into lines: UTF-8, `\n`-terminated, a `\r` before the `\n` dropped.
+ * Works on raw bytes so a multi-byte character split across chunks is reassembled intact, and
+ * so a line over the limit is detected before it is buffered whole.
+ */
+export type LineEvent =
+  | { kind: 'line'; line: string }
+  | { kind: 'invalid_utf8' }
+  | { kind: 'too_long' };
+
+const NL = 0x0a;
+const CR = 0x0d;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class LineDecoder {
+  private parts: Buffer[] = [];
+  private pending = 0;
+  private overflowed = false;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  /** Bytes held for an unfinished line. */
+  get bufferedBytes(): number {
+    return this.pending;
+  }
+
+  /**
+   * Feeds a chunk; returns the events it completes, in order. After `too_long` the rest of that
+   * line is discarded; the caller decides whether to keep the connection.
+   */
+  push(chunk: Buffer): LineEvent[] {
+    const out: LineEvent[] = [];
+    let start = 0;
+    while (start <= chunk.length) {
+      const nl = chunk.indexOf(NL, start);
+      if (nl === -1) {
+        this.hold(chunk.subarray(start), out);
+        break;
+      }
+      this.hold(chunk.subarray(start, nl), out);
+      this.finish(out);
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  private hold(piece: Buffer, out: LineEvent[]): void {
+    if (piece.length === 0 || this.overflowed) return;
+    // A trailing \r may still be dropped, so allow one byte over the limit before judging.
+    if (this.pending + piece.length > this.maxLineBytes + 1) {
+      this.overflowed = true;
+      this.parts = [];
+      this.pending = 0;
+      out.push({ kind: 'too_long' });
+      return;
+    }
+    this.parts.push(piece);
+    this.pending += piece.length;
+  }
+
+  private finish(out: LineEvent[]): void {
+    if (this.overflowed) {
+      this.overflowed = false;
+      return;
+    }
+    let buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.pending);
+    this.parts = [];
+    this.pending = 0;
+    if (buf.length > 0 && buf[buf.length - 1] === CR) buf = buf.subarray(0, buf.length - 1);
+    if (buf.length > this.maxLineBytes) {
+      out.push({ kind: 'too_long' });
+      return;
+    }
+    try {
+      out.push({ kind: 'line', line: utf8.decode(buf) });
+    } catch {
+      out.push({ kind: 'invalid_utf8' });
+    }
+  }
+}
+
+/** Encodes one JSON value as a line. */
+export function encodeJsonLine(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value) + '\n', 'utf8');
+}
