@@ -1,0 +1,152 @@
+/**
+ * Sending: direct, list (group) and broadcast messages, away auto-replies, and fan-out after
+ * the group commit. A message is stored before anyone hears of it; whoever is offline when it
+ * is written gets it queued for their next login.
+ */
+import {
+  ChatError,
+  conversationKey,
+  EVERYONE,
+  type ChatMessage,
+  type RecipientResult,
+} from '../protocol/index.ts';
+import { EVERYONE_ID, type AppendResult, type NewMessage } from '../store/messageStore.ts';
+import type { ChatService } from './chatService.ts';
+import { Outgoing, type Session } from './session.ts';
+import { WriteBatcher } from './writeBatcher.ts';
+
+export interface SendOutcome {
+  message: ChatMessage;
+  recipients: RecipientResult[];
+}
+
+export interface BroadcastOutcome {
+  message: ChatMessage;
+  recipients: number;
+}
+
+interface Recipient {
+  id: number;
+  name: string;
+}
+
+export class Messaging {
+  private readonly batcher: WriteBatcher;
+
+  constructor(private readonly chat: ChatService) {
+    this.batcher = new WriteBatcher(chat.stores.messages);
+  }
+
+  flush(): void {
+    this.batcher.flush();
+  }
+
+  private checkText(text: string): void {
+    if (text.trim() === '') throw new ChatError('empty_text', 'A message needs some text.');
+    if (text.length > this.chat.limits.maxTextChars) {
+      throw new ChatError('text_too_long', `Messages are limited to ${this.chat.limits.maxTextChars} characters.`);
+    }
+  }
+
+  /** Sends to one user or a list; resolves once stored, after live recipients were handed it. */
+  send(session: Session, to: readonly string[], text: string, clientId?: string): Promise<SendOutcome> {
+    this.checkText(text);
+    const names = [...new Set(to)];
+    if (names.includes(session.user)) throw new ChatError('bad_recipient', 'You cannot send a message to yourself.');
+    const known: Recipient[] = [];
+    const unknown: string[] = [];
+    for (const name of names) {
+      const row = this.chat.stores.users.get(name);
+      if (row) known.push({ id: row.id, name: row.name });
+      else unknown.push(name);
+    }
+    if (known.length === 0) {
+      throw new ChatError('unknown_recipient', `${unknown.join(', ')} ${unknown.length === 1 ? 'does' : 'do'} not exist.`);
+    }
+    const unknownResults: RecipientResult[] = unknown.map((user) => ({ user, status: 'unknown' }));
+    const messages = this.chat.stores.messages;
+    if (clientId) {
+      const prior = messages.findByClientId(session.userId, clientId);
+      if (prior) return Promise.resolve({ message: prior, recipients: [...known.map((r) => this.statusOf(r.name)), ...unknownResults] });
+    }
+    this.chat.back(session); // sending ends away, as in the seed
+    const key = conversationKey([session.user, ...known.map((r) => r.name)]);
+    const conversationId = messages.conversationId(key, known.length === 1 ? 'direct' : 'group', [session.userId, ...known.map((r) => r.id)]);
+    const now = this.chat.now();
+    const main: NewMessage = {
+      conversationId, conversation: key, senderId: session.userId, sender: session.user, kind: known.length === 1 ? 'direct' : 'group',
+      to: known.map((r) => r.name), text, ts: now, clientId, pendingUserIds: [],
+    };
+    const batch = [main];
+    // Auto-replies: only for a person's message (never for an auto-reply), never to oneself.
+    const awayReplies: { from: Session; index: number }[] = [];
+    for (const r of known) {
+      const s = this.chat.sessions.get(r.name);
+      if (!s || s.away === null) continue;
+      const replyKey = conversationKey([r.name, session.user]);
+      awayReplies.push({ from: s, index: batch.length });
+      batch.push({
+        conversationId: messages.conversationId(replyKey, 'direct', [r.id, session.userId]), conversation: replyKey,
+        senderId: r.id, sender: r.name, kind: 'auto-reply', to: [session.user], text: s.away, ts: now, pendingUserIds: [],
+      });
+    }
+    return new Promise((resolve, reject) => {
+      this.batcher.enqueue(batch, (results) => {
+        if (results instanceof Error) return reject(results);
+        const stored = results[0]!.message;
+        const out = new Outgoing({ type: 'message', message: stored });
+        const statuses: RecipientResult[] = [];
+        for (const r of known) {
+          const s = this.chat.sessions.get(r.name);
+          if (s) s.deliver(out);
+          statuses.push(this.statusOf(r.name, s !== undefined));
+        }
+        for (const { from, index } of awayReplies) this.deliverAutoReply(session, from, results[index]!);
+        resolve({ message: stored, recipients: [...statuses, ...unknownResults] });
+      }, () => {
+        // Decided at commit time, so a recipient who logs out meanwhile still gets it at next login.
+        main.pendingUserIds = known.filter((r) => !this.chat.sessions.has(r.name)).map((r) => r.id);
+      });
+    });
+  }
+
+  private statusOf(user: string, online = this.chat.sessions.has(user)): RecipientResult {
+    const away = this.chat.sessions.get(user)?.away;
+    return { user, status: online ? 'delivered' : 'stored', ...(away ? { away } : {}) };
+  }
+
+  private deliverAutoReply(sender: Session, awayUser: Session, result: AppendResult): void {
+    const out = new Outgoing({ type: 'message', message: result.message });
+    const live = this.chat.sessions.get(sender.user);
+    if (live) live.deliver(out);
+    if (this.chat.sessions.get(awayUser.user) === awayUser) awayUser.deliver(out);
+  }
+
+  /** Sends to everyone online; stored in the `everyone` conversation that every user can read. */
+  broadcast(session: Session, text: string, clientId?: string): Promise<BroadcastOutcome> {
+    this.checkText(text);
+    const messages = this.chat.stores.messages;
+    if (clientId) {
+      const prior = messages.findByClientId(session.userId, clientId);
+      if (prior) return Promise.resolve({ message: prior, recipients: 0 });
+    }
+    this.chat.back(session);
+    const item: NewMessage = {
+      conversationId: EVERYONE_ID, conversation: EVERYONE, senderId: session.userId, sender: session.user,
+      kind: 'broadcast', to: [], text, ts: this.chat.now(), clientId, pendingUserIds: [],
+    };
+    return new Promise((resolve, reject) => {
+      this.batcher.enqueue([item], (results) => {
+        if (results instanceof Error) return reject(results);
+        const out = new Outgoing({ type: 'message', message: results[0]!.message });
+        let count = 0;
+        for (const s of this.chat.sessions.values()) {
+          if (s.user === session.user) continue;
+          s.deliver(out);
+          count++;
+        }
+        resolve({ message: results[0]!.message, recipients: count });
+      });
+    });
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Messages, conversations, the undelivered queue and read pointers. Every visible message of a
+ * user is in a conversation they belong to (`everyone` includes all users), so visibility is
+ * membership. Writes go through `append`, which stores a whole batch in one transaction (group
+ * commit: one fsync for many messages).
+ */
+import type { ChatMessage, ConversationKind, MessageKind } from '../protocol/index.ts';
+import type { Db } from './openDatabase.ts';
+
+export const EVERYONE_ID = 1;
+
+interface MessageRow {
+  id: number;
+  sender: string;
+  kind: MessageKind;
+  recipients: string;
+  text: string;
+  ts: number;
+  key: string;
+}
+
+export interface NewMessage {
+  conversationId: number;
+  /** The key of `conversationId`. */
+  conversation: string;
+  senderId: number;
+  sender: string;
+  kind: MessageKind;
+  to: string[];
+  text: string;
+  ts: number;
+  clientId?: string | undefined;
+  /** Recipients who are offline: their copy waits in `pending`. */
+  pendingUserIds: number[];
+}
+
+export interface AppendResult {
+  message: ChatMessage;
+  /** False when `clientId` matched an earlier message, which is returned instead. */
+  created: boolean;
+}
+
+const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key';
+const FROM = 'FROM messages m JOIN conversations c ON c.id = m.conversation_id';
+
+export function toChatMessage(r: MessageRow): ChatMessage {
+  return {
+    id: r.id,
+    from: r.sender,
+    to: JSON.parse(r.recipients) as string[],
+    conversation: r.key,
+    kind: r.kind,
+    text: r.text,
+    ts: new Date(r.ts).toISOString(),
+  };
+}
+
+export class MessageStore {
+  private readonly stmts;
+  private readonly conversationIds = new Map<string, number>();
+  private readonly appendTx;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      conversationId: db.prepare<{ key: string }, { id: number }>('SELECT id FROM conversations WHERE key = :key'),
+      insertConversation: db.prepare<{ key: string; kind: ConversationKind }>(
+        'INSERT INTO conversations (key, kind) VALUES (:key, :kind)',
+      ),
+      insertMember: db.prepare<{ userId: number; conversationId: number }>(
+        'INSERT OR IGNORE INTO conversation_members (user_id, conversation_id) VALUES (:userId, :conversationId)',
+      ),
+      isMember: db.prepare<{ userId: number; conversationId: number }, { one: number }>(
+        'SELECT 1 AS one FROM conversation_members WHERE user_id = :userId AND conversation_id = :conversationId',
+      ),
+      byClientId: db.prepare<{ senderId: number; clientId: string }, MessageRow>(
+        `SELECT ${COLUMNS} ${FROM} WHERE m.sender_id = :senderId AND m.client_id = :clientId`,
+      ),
+      insertMessage: db.prepare<{
+        conversationId: number; senderId: number; sender: string; kind: string; recipients: string; text: string; ts: number; clientId: string | null;
+      }>(
+        `INSERT INTO messages (conversation_id, sender_id, sender, kind, recipients, text, ts, client_id)
+         VALUES (:conversationId, :senderId, :sender, :kind, :recipients, :text, :ts, :clientId)`,
+      ),
+      insertPending: db.prepare<{ userId: number; messageId: number }>(
+        'INSERT OR IGNORE INTO pending (user_id, message_id) VALUES (:userId, :messageId)',
+      ),
+      history: db.prepare<{ conversationId: number; before: number; limit: number }, MessageRow>(
+        `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId AND m.id < :before ORDER BY m.id DESC LIMIT :limit`,
+      ),
+      sync: db.prepare<{ userId: number; after: number; limit: number }, MessageRow>(
+        `SELECT ${COLUMNS} ${FROM} WHERE m.id > :after AND (m.conversation_id = ${EVERYONE_ID}
+           OR m.conversation_id IN (SELECT conversation_id FROM conversation_members WHERE user_id = :userId))
+         ORDER BY m.id LIMIT :limit`,
+      ),
+      maxVisible: db.prepare<{ userId: number }, { id: number | null }>(
+        `SELECT MAX(id) AS id FROM (
+           SELECT MAX(id) AS id FROM messages WHERE conversation_id = ${EVERYONE_ID}
+           UNION ALL
+           SELECT (SELECT MAX(id) FROM messages WHERE conversation_id = cm.conversation_id)
+           FROM conversation_members cm WHERE cm.user_id = :userId)`,
+      ),
+      pending: db.prepare<{ userId: number }, MessageRow>(
+        `SELECT ${COLUMNS} ${FROM} JOIN pending p ON p.message_id = m.id WHERE p.user_id = :userId ORDER BY m.id`,
+      ),
+      clearPending: db.prepare<{ userId: number; upTo: number }>(
+        'DELETE FROM pending WHERE user_id = :userId AND message_id <= :upTo',
+      ),
+      memberConversations: db.prepare<{ userId: number }, { id: number; key: string; kind: ConversationKind }>(
+        `SELECT c.id, c.key, c.kind FROM conversations c WHERE c.id = ${EVERYONE_ID}
+         UNION ALL SELECT c.id, c.key, c.kind FROM conversations c
+           JOIN conversation_members cm ON cm.conversation_id = c.id WHERE cm.user_id = :userId`,
+      ),
+      last: db.prepare<{ conversationId: number }, MessageRow>(
+        `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId ORDER BY m.id DESC LIMIT 1`,
+      ),
+      readPointer: db.prepare<{ userId: number; conversationId: number }, { up_to: number }>(
+        'SELECT up_to FROM reads WHERE user_id = :userId AND conversation_id = :conversationId',
+      ),
+      // Counting stops at 1000: a badge shows "999+" and a huge backlog must not cost a full scan.
+      unread: db.prepare<{ userId: number; conversationId: number; after: number; senderId: number }, { n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE conversation_id = :conversationId
+           AND id > :after AND sender_id != :senderId LIMIT 1000)`,
+      ),
+      setRead: db.prepare<{ userId: number; conversationId: number; upTo: number }>(
+        `INSERT INTO reads (user_id, conversation_id, up_to) VALUES (:userId, :conversationId, :upTo)
+         ON CONFLICT (user_id, conversation_id) DO UPDATE SET up_to = MAX(up_to, excluded.up_to)`,
+      ),
+    };
+    this.appendTx = db.transaction((batch: NewMessage[]) => batch.map((m) => this.appendOne(m)));
+  }
+
+  /** Id of the conversation with `key`, creating it (and its membership) on first use. */
+  conversationId(key: string, kind: ConversationKind, memberIds: number[]): number {
+    const cached = this.conversationIds.get(key);
+    if (cached !== undefined) return cached;
+    let id = this.stmts.conversationId.get({ key })?.id;
+    if (id === undefined) {
+      this.db.transaction(() => {
+        id = Number(this.stmts.insertConversation.run({ key, kind }).lastInsertRowid);
+        for (const userId of memberIds) this.stmts.insertMember.run({ userId, conversationId: id });
+      })();
+    }
+    this.conversationIds.set(key, id!);
+    return id!;
+  }
+
+  /** The id of an existing conversation, or undefined. */
+  findConversation(key: string): number | undefined {
+    return this.conversationIds.get(key) ?? this.stmts.conversationId.get({ key })?.id;
+  }
+
+  isMember(userId: number, conversationId: number): boolean {
+    return conversationId === EVERYONE_ID || this.stmts.isMember.get({ userId, conversationId }) !== undefined;
+  }
+
+  /** The message a sender stored earlier with this client id, if any (idempotent sends). */
+  findByClientId(senderId: number, clientId: string): ChatMessage | undefined {
+    const row = this.stmts.byClientId.get({ senderId, clientId });
+    return row ? toChatMessage(row) : undefined;
+  }
+
+  /** Stores a batch of messages in one transaction; the ids are known once it returns. */
+  append(batch: NewMessage[]): AppendResult[] {
+    return this.appendTx(batch);
+  }
+
+  private appendOne(m: NewMessage): AppendResult {
+    if (m.clientId) {
+      const prior = this.stmts.byClientId.get({ senderId: m.senderId, clientId: m.clientId });
+      if (prior) return { message: toChatMessage(prior), created: false };
+    }
+    const recipients = JSON.stringify(m.to);
+    const id = Number(
+      this.stmts.insertMessage.run({
+        conversationId: m.conversationId, senderId: m.senderId, sender: m.sender, kind: m.kind,
+        recipients, text: m.text, ts: m.ts, clientId: m.clientId ?? null,
+      }).lastInsertRowid,
+    );
+    for (const userId of m.pendingUserIds) this.stmts.insertPending.run({ userId, messageId: id });
+    return {
+      message: { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: new Date(m.ts).toISOString() },
+      created: true,
+    };
+  }
+
+  /** Newest first, ids below `before`. */
+  history(conversationId: number, before: number, limit: number): ChatMessage[] {
+    return this.stmts.history.all({ conversationId, before, limit }).map(toChatMessage);
+  }
+
+  /** Messages visible to the user with id > after, oldest first. */
+  sync(userId: number, after: number, limit: number): ChatMessage[] {
+    return this.stmts.sync.all({ userId, after, limit }).map(toChatMessage);
+  }
+
+  maxVisibleId(userId: number): number {
+    return this.stmts.maxVisible.get({ userId })?.id ?? 0;
+  }
+
+  pending(userId: number): ChatMessage[] {
+    return this.stmts.pending.all({ userId }).map(toChatMessage);
+  }
+
+  clearPending(userId: number, upTo: number): void {
+    this.stmts.clearPending.run({ userId, upTo });
+  }
+
+  conversationsOf(userId: number): { id: number; key: string; kind: ConversationKind; last: ChatMessage | null; unread: number }[] {
+    return this.stmts.memberConversations.all({ userId }).map((c) => {
+      const last = this.stmts.last.get({ conversationId: c.id });
+      return { ...c, last: last ? toChatMessage(last) : null, unread: this.unread(userId, c.id) };
+    });
+  }
+
+  unread(userId: number, conversationId: number): number {
+    const after = this.stmts.readPointer.get({ userId, conversationId })?.up_to ?? 0;
+    return this.stmts.unread.get({ userId, conversationId, after, senderId: userId })!.n;
+  }
+
+  markRead(userId: number, conversationId: number, upTo: number): number {
+    this.stmts.setRead.run({ userId, conversationId, upTo });
+    return this.unread(userId, conversationId);
+  }
+}
