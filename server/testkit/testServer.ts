@@ -1,0 +1,25 @@
+/** A real server on 127.0.0.1 with a fresh data folder and cheap hashing, for tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type ParleyServer, type ParleyServerOptions } from '../parleyServer.ts';
+
+export const CHEAP_SCRYPT = { N: 1024, r: 8, p: 1 };
+
+export interface TestServer extends ParleyServer {
+  dataDir: string;
+}
+
+export async function startTestServer(options: Partial<ParleyServerOptions> = {}, users: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const server = await startServer({ host: '127.0.0.1', port: 0, scrypt: CHEAP_SCRYPT, ...options, dataDir });
+  for (const [name, pw] of Object.entries(users)) await server.users.add(name, pw);
+  return Object.assign(server, { dataDir });
+}
+
+/** Closes the server and removes its data folder. */
+export async function stopTestServer(server: TestServer | undefined, keepData = false): Promise<void> {
+  if (!server) return;
+  await server.close();
+  if (!keepData) rmSync(server.dataDir, { recursive: true, force: true });
+}
