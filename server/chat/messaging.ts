@@ -67,7 +67,9 @@ export class Messaging {
     const messages = this.chat.stores.messages;
     if (clientId) {
       const prior = messages.findByClientId(session.userId, clientId);
-      if (prior) return Promise.resolve({ message: prior, recipients: [...known.map((r) => this.statusOf(r.name)), ...unknownResults] });
+      if (prior) {
+        return Promise.resolve({ message: prior, recipients: inNamedOrder(names, [...known.map((r) => this.statusOf(r.name)), ...unknownResults]) });
+      }
     }
     this.chat.back(session); // sending ends away, as in the seed
     const key = conversationKey([session.user, ...known.map((r) => r.name)]);
@@ -102,7 +104,7 @@ export class Messaging {
           statuses.push(this.statusOf(r.name, s !== undefined));
         }
         for (const { from, index } of awayReplies) this.deliverAutoReply(session, from, results[index]!);
-        resolve({ message: stored, recipients: [...statuses, ...unknownResults] });
+        resolve({ message: stored, recipients: inNamedOrder(names, [...statuses, ...unknownResults]) });
       }, () => {
         // Decided at commit time, so a recipient who logs out meanwhile still gets it at next login.
         main.pendingUserIds = known.filter((r) => !this.chat.sessions.has(r.name)).map((r) => r.id);
@@ -149,4 +151,10 @@ export class Messaging {
       });
     });
   }
+}
+
+/** Results in the order the sender named the recipients. */
+function inNamedOrder(names: string[], results: RecipientResult[]): RecipientResult[] {
+  const byUser = new Map(results.map((r) => [r.user, r]));
+  return names.map((n) => byUser.get(n)!);
 }

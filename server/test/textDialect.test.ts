@@ -53,3 +53,79 @@ describe('text dialect', () => {
     expect(unknown.replace(/\d+ attempts?/, 'N')).toBe(wrong.replace(/\d+ attempts?/, 'N'));
   });
 });
+
+describe('text dialect lockout', () => {
+  it('blocks a username from one IP after 3 failures, asks no password while blocked, and expires', async () => {
+    server = await startTestServer({ blockTimeSec: 1 }, { alice: 'pw', bob: 'pw' });
+    const c = await TextClient.open(server.port);
+    clients.push(c);
+    for (let i = 0; i < 2; i++) {
+      await c.expect('Username: ');
+      c.send('alice');
+      await c.expect('Password: ');
+      c.send('bad');
+    }
+    await c.expect('Username: ');
+    c.send('alice');
+    await c.expect('Password: ');
+    c.send('bad');
+    await c.expect(/blocked/);
+    await c.waitClosed();
+
+    const again = await TextClient.open(server.port);
+    clients.push(again);
+    await again.expect('Username: ');
+    again.send('alice');
+    const line = await again.expect(/^.*blocked.*$/m);
+    expect(line).toMatch(/\d+ more seconds/);
+    expect(again.buffer).not.toContain('Password: ');
+    await again.waitClosed();
+
+    // Another username from the same IP, and the same username from another IP, are unaffected.
+    const bob = await login('bob');
+    expect(bob.buffer).toContain('Welcome');
+    const fromOtherIp = await TextClient.open(server.port, '127.0.0.1', '127.0.0.2');
+    clients.push(fromOtherIp);
+    await fromOtherIp.expect('Username: ');
+    fromOtherIp.send('alice');
+    await fromOtherIp.expect('Password: ');
+    fromOtherIp.send('pw');
+    await fromOtherIp.expect(/^Welcome/m);
+    fromOtherIp.send('logout');
+    await fromOtherIp.waitClosed();
+
+    // After BLOCK_TIME the block lifts: wait for it by retrying until the password prompt appears.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const retry = await TextClient.open(server.port);
+      clients.push(retry);
+      await retry.expect('Username: ');
+      retry.send('alice');
+      const answer = await retry.expect(/Password: |blocked/);
+      if (answer === 'Password: ') {
+        retry.send('pw');
+        await retry.expect(/^Welcome/m);
+        break;
+      }
+      await retry.waitClosed();
+      if (Date.now() > deadline) throw new Error('block did not expire');
+      await new Promise((r) => setTimeout(r, 100)); // poll interval, bounded by the deadline
+    }
+  });
+
+  it('refuses a second login of a logged-in user without counting a failure', async () => {
+    server = await startTestServer({}, { alice: 'pw' });
+    await login('alice');
+    const c = await TextClient.open(server.port);
+    clients.push(c);
+    for (let i = 0; i < 4; i++) {
+      await c.expect('Username: ');
+      c.send('alice');
+      await c.expect('Password: ');
+      c.send('pw');
+      await c.expect(/already logged in/);
+    }
+    expect(c.closed).toBe(false);
+  });
+});
+

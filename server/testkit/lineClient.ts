@@ -49,9 +49,10 @@ export class TextClient {
     });
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<TextClient> {
+  /** `localAddress` (e.g. 127.0.0.2) makes the client appear from another loopback IP. */
+  static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<TextClient> {
     return new Promise((resolve, reject) => {
-      const s = connect({ port, host }, () => resolve(new TextClient(s)));
+      const s = connect({ port, host, ...(localAddress ? { localAddress } : {}) }, () => resolve(new TextClient(s)));
       s.once('error', reject);
     });
   }
