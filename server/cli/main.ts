@@ -35,6 +35,7 @@ function fromEnv(name: string): number | undefined {
 }
 
 const program = new Command()
+  .enablePositionalOptions()
   .name('parley-server')
   .description('Parley chat server: people connect with `nc host port` or parley-client; the desktop app with the JSON-lines dialect.')
   .argument('<port>', 'TCP port to listen on (0 picks a free one)', parsePort)
