@@ -21,6 +21,7 @@ export function parseConversationKey(key: string): { kind: ConversationKind; mem
   const members = m[2]!.split(',');
   const kind = m[1] as 'direct' | 'group';
   if (kind === 'direct' ? members.length !== 2 : members.length < 3) return null;
+  if (new Set(members).size !== members.length) return null;
   if (conversationKey(members) !== key) return null;
   return { kind, members };
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { LoginThrottle } from './loginThrottle.ts';
+import { PasswordHasher, sha1Imported } from './passwords.ts';
+
+describe('LoginThrottle', () => {
+  it('blocks a username from an IP after the third consecutive failure, for blockTimeSec', () => {
+    let now = 0;
+    const t = new LoginThrottle(3, 60, () => now);
+    expect(t.fail('alice', '1.1.1.1')).toBe(2);
+    expect(t.fail('alice', '1.1.1.1')).toBe(1);
+    expect(t.blockedFor('alice', '1.1.1.1')).toBe(0);
+    expect(t.fail('alice', '1.1.1.1')).toBe(0);
+    expect(t.blockedFor('alice', '1.1.1.1')).toBe(60);
+    expect(t.blockedFor('alice', '2.2.2.2')).toBe(0);
+    expect(t.blockedFor('bob', '1.1.1.1')).toBe(0);
+    now = 59_500;
+    expect(t.blockedFor('alice', '1.1.1.1')).toBe(1);
+    now = 60_000;
+    expect(t.blockedFor('alice', '1.1.1.1')).toBe(0);
+    expect(t.fail('alice', '1.1.1.1')).toBe(2);
+  });
+
+  it('forgets failures after a success', () => {
+    const t = new LoginThrottle(3, 60);
+    t.fail('a', 'ip');
+    t.fail('a', 'ip');
+    t.succeed('a', 'ip');
+    expect(t.fail('a', 'ip')).toBe(2);
+  });
+});
+
+describe('PasswordHasher', () => {
+  const hasher = new PasswordHasher({ N: 1024, r: 8, p: 1 });
+
+  it('verifies scrypt hashes with their stored parameters and salts each hash', async () => {
+    const a = await hasher.hash('correct horse');
+    const b = await hasher.hash('correct horse');
+    expect(a).not.toBe(b);
+    expect(a.startsWith('scrypt$1024$8$1$')).toBe(true);
+    expect(await hasher.verify('correct horse', a)).toEqual({ ok: true, needsRehash: false });
+    expect(await hasher.verify('wrong', a)).toEqual({ ok: false, needsRehash: false });
+  });
+
+  it('asks for a rehash of weaker scrypt parameters and of imported SHA-1 digests', async () => {
+    const weak = await new PasswordHasher({ N: 512, r: 8, p: 1 }).hash('pw');
+    expect(await hasher.verify('pw', weak)).toEqual({ ok: true, needsRehash: true });
+    const sha = sha1Imported(createHash('sha1').update('pw').digest('hex'));
+    expect(await hasher.verify('pw', sha)).toEqual({ ok: true, needsRehash: true });
+    expect((await hasher.verify('nope', sha)).ok).toBe(false);
+  });
+});
