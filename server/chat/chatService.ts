@@ -54,6 +54,8 @@ export class ChatService {
     const everyMs = Math.max(50, Math.min(1000, (this.limits.timeOutSec * 1000) / 4));
     this.sweepTimer = setInterval(() => this.sweepIdle(), everyMs);
     this.sweepTimer.unref();
+    // Prepare the decoy hash now, so the first unknown-user login costs what a wrong password costs.
+    void this.hasher.verifyDummy('').catch((err: unknown) => this.log.error({ err }, 'decoy hash failed'));
   }
 
   stop(): void {
@@ -113,6 +115,7 @@ export class ChatService {
     }
     this.sessions.set(session.user, session);
     this.stores.users.recordLogin(session.userId, this.now());
+    this.log.info({ user: session.user, ip: session.ip }, 'login');
     this.publishPresence(session.user, 'online');
   }
 
@@ -121,6 +124,7 @@ export class ChatService {
     if (this.sessions.get(session.user) !== session) return;
     this.sessions.delete(session.user);
     this.stores.users.recordLogout(session.userId, this.now());
+    this.log.info({ user: session.user, ip: session.ip }, 'logout');
     this.publishPresence(session.user, 'offline');
   }
 
