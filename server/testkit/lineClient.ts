@@ -164,7 +164,7 @@ export class JsonClient {
   request(body: Record<string, unknown>, ms = DEFAULT_WAIT_MS): Promise<Line> {
     const id = this.nextId++;
     this.sendRaw(JSON.stringify({ id, ...body }));
-    return this.waitFor((l) => 're' in l && l.re === id, ms, `answer to ${JSON.stringify(body)}`) 
+    return this.waitFor((l) => 're' in l && l.re === id, ms, `answer to ${JSON.stringify(body)}`);
   }
 
   /** Waits for a line matching `pred` (searching everything received, including earlier lines). */
