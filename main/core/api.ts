@@ -93,6 +93,14 @@ export interface Settings {
   muted: boolean;
 }
 
+/** Something outside the window (menu, tray, notification) asks the UI to show. */
+export type UiCommand =
+  | { type: 'showHostDialog' }
+  | { type: 'showManageUsers' }
+  | { type: 'showConnect' }
+  | { type: 'showCustomAway' }
+  | { type: 'openConversation'; conversation: string };
+
 export type LogoutReason = 'inactivity' | 'shutdown' | 'replaced' | 'logout' | 'kicked';
 
 export interface ParleyApi {
@@ -129,10 +137,19 @@ export interface ParleyApi {
   host(args: { port: number }): Promise<Result<HostingState>>;
   /** Creates the first account on the hosted server (when `needsAccount`) and logs in to it. */
   createHostAccount(args: { user: string; password: string }): Promise<Result<{ user: string }>>;
+  /** Tells connected users, then stops the hosted server. */
   stopHosting(): Promise<Result<HostingState>>;
+  /** Accounts of the hosted server (only while hosting). */
+  hostedUsers(): Promise<Result<string[]>>;
+  addHostedUser(args: { user: string; password: string }): Promise<Result<null>>;
+  removeHostedUser(args: { user: string }): Promise<Result<null>>;
+  resetHostedPassword(args: { user: string; password: string }): Promise<Result<null>>;
 
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
+
+  /** Menu, tray and notification requests for the window (never fired in the browser host). */
+  onUiCommand(listener: (command: UiCommand) => void): () => void;
 
   /** Opens an http(s) link in the system browser, after checking it. */
   openExternal(args: { url: string }): Promise<Result<null>>;

@@ -26,6 +26,10 @@ export const API_CALLS = [
   'host',
   'createHostAccount',
   'stopHosting',
+  'hostedUsers',
+  'addHostedUser',
+  'removeHostedUser',
+  'resetHostedPassword',
   'getSettings',
   'updateSettings',
   'openExternal',
@@ -38,6 +42,7 @@ export const API_EVENTS = [
   'onSent',
   'onMessage',
   'onPresence',
+  'onUiCommand',
 ] as const satisfies readonly EventName[];
 
 // Compile-time check that the lists are complete: a missing name makes these `never` fail.

@@ -1,0 +1,84 @@
+/**
+ * Argument schemas for every `ParleyApi` call. Both bridges into core (Electron IPC and the
+ * browser's WebSocket host) validate with these before calling core, so a compromised or buggy
+ * renderer can only ever make well-formed calls.
+ */
+import { z } from 'zod';
+import { DEFAULT_LIMITS, USERNAME_PATTERN } from '../../server/protocol/index.ts';
+import type { ApiCall } from './apiChannels.ts';
+
+const user = z.string().regex(USERNAME_PATTERN);
+const port = z.number().int().min(1).max(65535);
+const hostPort = z.number().int().min(0).max(65535);
+const host = z.string().min(1).max(253).regex(/^[A-Za-z0-9.:\-[\]%]+$/, 'not a host name or address');
+const password = z.string().min(1).max(1024);
+const text = z.string().min(1).max(DEFAULT_LIMITS.maxTextChars);
+const conversation = z.string().min(1).max(2048);
+const clientId = z.string().min(1).max(100);
+const messageId = z.number().int().min(0);
+const server = z.strictObject({ host, port });
+
+const settingsPatch = z
+  .strictObject({
+    lastServer: server,
+    recentServers: z.array(server).max(20),
+    lastUser: user,
+    hostPort: port,
+    awayPresets: z.array(z.string().min(1).max(200)).max(10),
+    idleAwayMinutes: z.number().int().min(0).max(24 * 60),
+    muted: z.boolean(),
+  })
+  .partial();
+
+const none = z.tuple([]);
+const one = <T extends z.ZodType>(schema: T) => z.tuple([schema]);
+
+/** Each call's positional arguments. */
+export const API_ARGS = {
+  getState: none,
+  login: one(z.strictObject({ host, port, user, password })),
+  logout: none,
+  send: one(z.strictObject({ to: z.array(user).min(1).max(100), text })),
+  broadcast: one(z.strictObject({ text })),
+  retry: one(z.strictObject({ clientId })),
+  discard: one(z.strictObject({ clientId })),
+  history: one(
+    z.strictObject({
+      conversation,
+      before: messageId.optional(),
+      limit: z.number().int().min(1).max(DEFAULT_LIMITS.maxHistoryPage).optional(),
+    }),
+  ),
+  conversations: none,
+  markRead: one(z.strictObject({ conversation, upTo: messageId })),
+  users: none,
+  last: one(z.strictObject({ minutes: z.number().int().min(0).max(60) })),
+  setAway: one(z.strictObject({ message: z.string().max(200).optional() })),
+  setAvailable: none,
+  host: one(z.strictObject({ port: hostPort })),
+  createHostAccount: one(z.strictObject({ user, password })),
+  stopHosting: none,
+  hostedUsers: none,
+  addHostedUser: one(z.strictObject({ user, password })),
+  removeHostedUser: one(z.strictObject({ user })),
+  resetHostedPassword: one(z.strictObject({ user, password })),
+  getSettings: none,
+  updateSettings: one(settingsPatch),
+  openExternal: one(z.strictObject({ url: z.string().max(2048) })),
+} as const satisfies Record<ApiCall, z.ZodType>;
+
+export type ArgCheck = { ok: true; args: unknown[] } | { ok: false; message: string };
+
+/** Checks the arguments of a call; the message names the first problem. */
+export function checkArgs(call: ApiCall, args: unknown): ArgCheck {
+  const parsed = API_ARGS[call].safeParse(args);
+  if (parsed.success) return { ok: true, args: parsed.data as unknown[] };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  return { ok: false, message: `invalid arguments for ${call}${where}: ${issue?.message ?? 'rejected'}` };
+}
+
+/** True when `name` is a call of the API (for bridges that receive names from outside). */
+export function isApiCall(name: unknown): name is ApiCall {
+  return typeof name === 'string' && Object.hasOwn(API_ARGS, name);
+}
