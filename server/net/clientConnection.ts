@@ -12,6 +12,8 @@ import type { Session } from '../chat/session.ts';
 export interface Dialect {
   /** Handles one line. A returned promise holds back the following lines until it settles. */
   onLine(line: string): void | Promise<void>;
+  /** Lines that keep a connection alive without counting as the user's activity (TIME_OUT). */
+  isKeepalive?(line: string): boolean;
   onInvalidUtf8(): void;
   onTooLong(): void;
   onLoginTimeout(): void;
@@ -143,7 +145,7 @@ export class ClientConnection {
   }
 
   private handle(ev: LineEvent): void | Promise<void> {
-    if (this.session) this.session.lastActivity = this.ctx.chat.now();
+    if (this.session && !(ev.kind === 'line' && this.dialect?.isKeepalive?.(ev.line))) this.session.lastActivity = this.ctx.chat.now();
     if (ev.kind === 'line') {
       this.dialect ??= this.ctx.pickDialect(this, ev.line);
       return this.dialect.onLine(ev.line);

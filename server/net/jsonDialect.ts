@@ -18,6 +18,8 @@ import type { ChatService } from '../chat/chatService.ts';
 import { Outgoing, type Session } from '../chat/session.ts';
 import type { ClientConnection, Dialect } from './clientConnection.ts';
 
+/** An app's periodic ping proves the link, not that a person is there: it must not defer TIME_OUT. */
+const KEEPALIVE = /^\s*\{\s*"id"\s*:\s*\d+\s*,\s*"type"\s*:\s*"ping"\s*\}\s*$/;
 const OPEN_BEFORE_LOGIN = new Set(['hello', 'login', 'resume', 'ping']);
 const KNOWN_TYPES = new Set<string>(REQUEST_TYPES);
 
@@ -58,6 +60,10 @@ export class JsonDialect implements Dialect, Session {
     if (err instanceof ChatError) return this.fail(re, err.toProtocol());
     this.chat.log.error({ err, user: this.user || undefined }, 'request failed');
     this.fail(re, { code: 'internal', message: 'The server failed to handle this request.' });
+  }
+
+  isKeepalive(line: string): boolean {
+    return KEEPALIVE.test(line);
   }
 
   onLine(line: string): void | Promise<void> {

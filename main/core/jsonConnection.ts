@@ -1,0 +1,190 @@
+/**
+ * One TCP connection speaking the JSON-lines dialect: typed requests that return promises and
+ * a stream of server events. It knows nothing of reconnecting; `chatConnection.ts` builds the
+ * session that survives drops on top of it.
+ */
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import {
+  DEFAULT_LIMITS,
+  LineDecoder,
+  PROTOCOL_VERSION,
+  encodeJsonLine,
+  type ProtocolError,
+  type Request,
+  type ResultMap,
+  type ServerEvent,
+} from '../../server/protocol/index.ts';
+
+/** A request without its id: the connection numbers them. */
+export type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+export type RequestOf<T extends Request['type']> = Extract<RequestBody, { type: T }>;
+
+/** A failed request: a server error answer, or the connection going away before the answer. */
+export class RequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Partial<ProtocolError> = {},
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  resolve: (value: never) => void;
+  reject: (err: RequestError) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface JsonConnectionEvents {
+  event: [ServerEvent];
+  close: [reason: string];
+}
+
+export interface JsonConnectionOptions {
+  host: string;
+  port: number;
+  /** How long to wait for the TCP connection and for each answer. */
+  timeoutMs?: number;
+  clientName?: string;
+}
+
+export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly decoder = new LineDecoder(DEFAULT_LIMITS.maxLineBytes * 64);
+  private closed = false;
+  private greeted = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly timeoutMs: number,
+  ) {
+    super();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.shut(describeSocketError(err)));
+    socket.on('close', () => this.shut('the server closed the connection'));
+  }
+
+  /** Connects and says hello; rejects with code `connect_failed` and the reason in words. */
+  static async open(options: JsonConnectionOptions): Promise<JsonConnection> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host: options.host, port: options.port });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new RequestError('connect_failed', `No answer from ${options.host}:${options.port} within ${timeoutMs / 1000} s.`));
+      }, timeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        s.removeAllListeners('error');
+        resolve(s);
+      });
+      s.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new RequestError('connect_failed', `Cannot connect to ${options.host}:${options.port}: ${describeSocketError(err)}.`));
+      });
+    });
+    const conn = new JsonConnection(socket, timeoutMs);
+    try {
+      const hello = await conn.request({ type: 'hello', protocol: PROTOCOL_VERSION, client: options.clientName ?? 'parley-desktop' });
+      if (hello.protocol !== PROTOCOL_VERSION) throw new RequestError('connect_failed', `The server speaks protocol ${hello.protocol}, this app ${PROTOCOL_VERSION}.`);
+    } catch (err) {
+      conn.close();
+      throw err instanceof RequestError && err.code !== 'connect_failed' ? new RequestError('connect_failed', `Not a Parley server: ${err.message}`) : err;
+    }
+    return conn;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  request<T extends Request['type']>(body: RequestOf<T>): Promise<ResultMap[T]> {
+    if (this.closed) return Promise.reject(new RequestError('not_connected', 'Not connected.'));
+    const id = this.nextId++;
+    return new Promise<ResultMap[T]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new RequestError('timeout', `The server did not answer ${body.type} in time.`));
+        // A server that stops answering is as good as gone; the session reconnects.
+        this.close('the server stopped answering');
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: never) => void, reject, timer });
+      this.socket.write(encodeJsonLine({ id, ...body }));
+    });
+  }
+
+  /** Closes the socket; pending requests fail with `not_connected`. */
+  close(reason = 'closed by the app'): void {
+    this.socket.destroy();
+    this.shut(reason);
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const ev of this.decoder.push(chunk)) {
+      if (ev.kind !== 'line') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(ev.line);
+      } catch {
+        // The text greeting arrives before the hello answer; nothing else should be non-JSON.
+        if (this.greeted) this.close('the server sent a malformed line');
+        continue;
+      }
+      this.onValue(value as Record<string, unknown>);
+    }
+  }
+
+  private onValue(value: Record<string, unknown>): void {
+    if (typeof value !== 'object' || value === null) return;
+    if ('re' in value) {
+      this.greeted = true;
+      const p = typeof value.re === 'number' ? this.pending.get(value.re) : undefined;
+      if (!p) return;
+      this.pending.delete(value.re as number);
+      clearTimeout(p.timer);
+      if (value.ok === true) {
+        const { re: _re, ok: _ok, ...result } = value;
+        p.resolve(result as never);
+      } else {
+        const error = (value.error ?? {}) as ProtocolError;
+        p.reject(new RequestError(error.code ?? 'internal', error.message ?? 'The request failed.', error));
+      }
+      return;
+    }
+    if (typeof value.type === 'string') this.emit('event', value as unknown as ServerEvent);
+  }
+
+  private shut(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new RequestError('not_connected', `Connection lost: ${reason}.`));
+    }
+    this.pending.clear();
+    this.emit('close', reason);
+  }
+}
+
+function describeSocketError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'nothing is listening there (connection refused)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the server name could not be found';
+    case 'ETIMEDOUT':
+      return 'the connection timed out';
+    case 'ECONNRESET':
+      return 'the connection was reset';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'the network cannot reach that address';
+    default:
+      return err.message;
+  }
+}

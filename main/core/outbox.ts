@@ -1,0 +1,69 @@
+/**
+ * Messages the user wrote that the server has not acknowledged. Each carries a client id that
+ * the server remembers per sender, so sending it again after a lost answer stores it once.
+ * The queue is kept on disk: a message written while offline survives an app restart.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { OutboxEntry } from './api.ts';
+import { readJson, writeJsonAtomic } from './settings.ts';
+
+export class Outbox {
+  private readonly file: string;
+  private entries: OutboxEntry[];
+
+  constructor(
+    dataDir: string,
+    /** Server and user the queue belongs to: one file each, so nothing goes to the wrong server. */
+    account: string,
+    private readonly onChange: (entries: OutboxEntry[]) => void,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.file = join(dataDir, `outbox-${createHash('sha256').update(account).digest('hex').slice(0, 16)}.json`);
+    // Anything that was mid-send when the app stopped is simply pending again.
+    this.entries = readJson<OutboxEntry[]>(this.file, []).map((e) => (e.status === 'sending' ? { ...e, status: 'pending' } : e));
+  }
+
+  list(): OutboxEntry[] {
+    return this.entries.map((e) => ({ ...e, to: [...e.to] }));
+  }
+
+  add(conversation: string, to: string[], text: string): OutboxEntry {
+    const entry: OutboxEntry = { clientId: randomUUID(), conversation, to, text, status: 'pending', createdAt: new Date(this.now()).toISOString() };
+    this.entries.push(entry);
+    this.changed();
+    return { ...entry };
+  }
+
+  get(clientId: string): OutboxEntry | undefined {
+    return this.entries.find((e) => e.clientId === clientId);
+  }
+
+  /** The oldest entry waiting to be sent (messages go out in the order they were written). */
+  nextPending(): OutboxEntry | undefined {
+    return this.entries.find((e) => e.status === 'pending');
+  }
+
+  setStatus(clientId: string, status: OutboxEntry['status'], error?: string): boolean {
+    const entry = this.get(clientId);
+    if (!entry) return false;
+    entry.status = status;
+    if (error === undefined) delete entry.error;
+    else entry.error = error;
+    this.changed();
+    return true;
+  }
+
+  remove(clientId: string): boolean {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.clientId !== clientId);
+    if (this.entries.length === before) return false;
+    this.changed();
+    return true;
+  }
+
+  private changed(): void {
+    writeJsonAtomic(this.file, this.entries);
+    this.onChange(this.list());
+  }
+}
