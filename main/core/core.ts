@@ -74,9 +74,24 @@ export function createCore(options: CoreOptions): Core {
     }
   }
 
+  // The server counts unread messages; ask it again after changes, one question at a time.
+  let unreadAsking = false;
+  let unreadStale = false;
   async function refreshUnread(): Promise<void> {
-    const result = await attempt((s) => s.request({ type: 'conversations' }));
-    if (result.ok) setState({ unread: result.value.conversations.reduce((n, c) => n + c.unread, 0) });
+    if (unreadAsking) {
+      unreadStale = true;
+      return;
+    }
+    unreadAsking = true;
+    try {
+      do {
+        unreadStale = false;
+        const result = await attempt((s) => s.request({ type: 'conversations' }));
+        if (result.ok) setState({ unread: result.value.conversations.reduce((n, c) => n + c.unread, 0) });
+      } while (unreadStale && session);
+    } finally {
+      unreadAsking = false;
+    }
   }
 
   function setAwayState(away: AwayState): void {
@@ -123,7 +138,7 @@ export function createCore(options: CoreOptions): Core {
     });
     s.on('message', (message: ChatMessage) => {
       emit('onMessage', message);
-      if (message.from !== s.user) setState({ unread: state.unread + 1 });
+      if (message.from !== s.user) void refreshUnread();
     });
     s.on('presence', (p) => {
       if (p.user === s.user) setAwayState(p.state === 'away' ? { away: true, ...(p.away !== undefined ? { message: p.away } : {}) } : { away: false });

@@ -13,6 +13,7 @@ export interface HostConfig {
   scrypt?: ScryptParams;
   timeOutSec?: number;
   blockTimeSec?: number;
+  logLevel?: 'info' | 'warn' | 'error' | 'silent';
   /** better-sqlite3 binding built for the process that runs the server (Electron's ABI). */
   nativeBinding?: string;
 }
@@ -34,6 +35,7 @@ export type HostReply =
 
 /** The hosted server's process as core sees it, whatever started it. */
 export interface HostChild {
+  readonly pid?: number | undefined;
   send(message: HostRequest): void;
   onMessage(listener: (message: HostReply) => void): void;
   onExit(listener: (code: number | null) => void): void;

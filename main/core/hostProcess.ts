@@ -44,7 +44,7 @@ onRequest((req) => {
         ...(config.timeOutSec !== undefined ? { timeOutSec: config.timeOutSec } : {}),
         ...(config.blockTimeSec !== undefined ? { blockTimeSec: config.blockTimeSec } : {}),
         ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}),
-        log: createLogger(),
+        log: createLogger(config.logLevel ?? 'info'),
       }).then(
         (s) => {
           server = s;

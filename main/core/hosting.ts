@@ -15,6 +15,7 @@ export const forkLauncher: HostLauncher = () => {
   const entry = fileURLToPath(new URL('./hostProcess.ts', import.meta.url));
   const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
   return {
+    pid: child.pid,
     send: (message) => {
       if (child.connected) child.send(message);
     },
