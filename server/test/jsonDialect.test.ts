@@ -89,6 +89,24 @@ describe('JSON dialect: session', () => {
     expect(ev).toMatchObject({ reason: 'inactivity' });
     await alice.waitClosed();
   });
+
+  it('does not count keepalive pings as activity, but counts any other request', async () => {
+    server = await startTestServer({ timeOutSec: 0.5 }, USERS);
+    const pinger = await json('alice');
+    const worker = await json('bob');
+    // Both keep the link busy; only bob does something a person would.
+    const busy = setInterval(() => {
+      pinger.sendRaw('{"id":9,"type":"ping"}');
+      worker.sendRaw('{"id":9,"type":"who"}');
+    }, 50);
+    try {
+      const ev = await pinger.waitFor((l) => l.type === 'disconnect', 5000, 'inactivity logout');
+      expect(ev).toMatchObject({ reason: 'inactivity' });
+      expect(worker.lines.some((l) => l.type === 'disconnect')).toBe(false);
+    } finally {
+      clearInterval(busy);
+    }
+  });
 });
 
 describe('JSON dialect: messages', () => {
