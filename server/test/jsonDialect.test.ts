@@ -288,4 +288,25 @@ describe('text and JSON users together', () => {
     await bob.expect(/^alice$/m);
     expect((await alice.request({ type: 'who' })).users).toEqual([{ user: 'bob', state: 'online' }]);
   });
+
+  it('two JSON clients and a text client talk in a group and by broadcast', async () => {
+    server = await startTestServer({}, USERS);
+    const alice = await json('alice');
+    const carol = await json('carol');
+    const bob = await TextClient.login(server.port, 'bob', 'pw');
+    clients.push(bob);
+    await carol.request({ type: 'send', to: ['alice', 'bob'], text: 'group from carol' });
+    await bob.expect(/^carol: group from carol$/m);
+    const atAlice = await alice.waitFor((l) => l.type === 'message' && l.message.text === 'group from carol');
+    expect(atAlice.message).toMatchObject({ kind: 'group', conversation: 'group:alice,bob,carol' });
+    bob.send('send (alice carol) group from bob');
+    for (const c of [alice, carol]) {
+      const m = await c.waitFor((l) => l.type === 'message' && l.message.from === 'bob');
+      expect(m.message).toMatchObject({ kind: 'group', text: 'group from bob', conversation: 'group:alice,bob,carol' });
+    }
+    await alice.request({ type: 'broadcast', text: 'all hands' });
+    await bob.expect(/^alice: all hands$/m);
+    const b = await carol.waitFor((l) => l.type === 'message' && l.message.kind === 'broadcast');
+    expect(b.message).toMatchObject({ from: 'alice', text: 'all hands', conversation: 'everyone' });
+  });
 });
