@@ -3,13 +3,9 @@
  * the shell's IPC handlers, the browser's WebSocket host and the renderer all import it.
  * Calls return Promises of `Result`; events are `onX(listener) => unsubscribe`.
  */
-import type {
-  ChatMessage,
-  ConversationSummary,
-  ErrorCode,
-  RecipientResult,
-  UserPresence,
-} from '../../server/protocol/index.ts';
+// Straight from the type files: the renderer type-checks this without Node's types.
+import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../server/protocol/types.ts';
+import type { ErrorCode } from '../../server/protocol/errors.ts';
 
 export type { ChatMessage, ConversationSummary, RecipientResult, UserPresence };
 

@@ -142,7 +142,7 @@ export function createCore(options: CoreOptions): Core {
     });
     s.on('presence', (p) => {
       if (p.user === s.user) setAwayState(p.state === 'away' ? { away: true, ...(p.away !== undefined ? { message: p.away } : {}) } : { away: false });
-      emit('onPresence', { user: p.user, state: p.state, ...(p.away !== undefined ? { away: p.away } : {}) });
+      emit('onPresence', { user: p.user, state: p.state, ...(p.away !== undefined ? { away: p.away } : {}), ...(p.state === 'offline' ? { lastSeen: p.ts } : {}) });
     });
     s.on('cursor', (id) => cursors.set(account, id));
     s.on('online', ({ resumed }) => {

@@ -1,0 +1,10 @@
+/** Frames of the browser host's WebSocket: calls up, results and events down. */
+import type { ApiCall, ApiEvent } from '../core/apiChannels.ts';
+
+export type ClientFrame = { id: number; call: ApiCall; args: unknown[] };
+export type ServerFrame = { re: number; result: unknown } | { event: ApiEvent; payload: unknown };
+
+/** The path of the API socket, and the query parameter naming the browser's profile. */
+export const API_PATH = '/api';
+export const PROFILE_PARAM = 'profile';
+export const PROFILE_PATTERN = /^[A-Za-z0-9-]{8,64}$/;

@@ -1,0 +1,85 @@
+/** Everything the UI says about server answers and states, in words. Pure functions. */
+import type { ApiError, ConnectionState, HostingState } from '../../../main/core/api.ts';
+import type { ChatMessage, UserPresence } from '../../../server/protocol/types.ts';
+
+export function errorInWords(error: ApiError, user: string, secondsLeft?: number): string {
+  switch (error.code) {
+    case 'bad_credentials': {
+      const left = error.attemptsLeft;
+      const tail = left === undefined ? '' : left === 1 ? ' 1 attempt left before this username is blocked for a while.' : ` ${left} attempts left before this username is blocked for a while.`;
+      return `Wrong username or password.${tail}`;
+    }
+    case 'blocked':
+      return `Too many failed attempts: ${user} is blocked from this computer. Try again in ${secondsLeft ?? error.retryAfter ?? 0} s.`;
+    case 'already_logged_in':
+      return `${user} is already logged in somewhere else. Log out there first.`;
+    case 'connect_failed':
+    case 'hosting_failed':
+      return error.message;
+    default:
+      return error.message;
+  }
+}
+
+export function connectionInWords(state: ConnectionState): string | null {
+  if (state.status !== 'reconnecting') return null;
+  const seconds = Math.max(1, Math.round(state.retryInMs / 1000));
+  return `Connection lost (${state.reason}). Reconnecting... attempt ${state.attempt}, next try within ${seconds} s. Messages you write are kept and sent when the connection is back.`;
+}
+
+export function hostingInWords(state: HostingState): string | null {
+  switch (state.status) {
+    case 'running':
+      return `Hosting on ${state.addresses?.join(', ') ?? `port ${state.port}`}`;
+    case 'starting':
+      return 'Starting the server...';
+    case 'failed':
+      return `Hosting failed: ${state.error ?? 'unknown error'}`;
+    case 'stopped':
+      return null;
+  }
+}
+
+export function conversationTitle(key: string, me: string): string {
+  if (key === 'everyone') return 'Everyone';
+  const members = key.replace(/^(direct|group):/, '').split(',');
+  return members.filter((m) => m !== me).join(', ');
+}
+
+export function presenceInWords(p: UserPresence, now = Date.now()): string {
+  if (p.state === 'online') return 'online';
+  if (p.state === 'away') return p.away ? `away: ${p.away}` : 'away';
+  return p.lastSeen ? `offline, last seen ${ago(p.lastSeen, now)}` : 'offline';
+}
+
+function ago(iso: string, now: number): string {
+  const minutes = Math.round((now - Date.parse(iso)) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+export function timeOf(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+export function dayOf(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+export function dayLabel(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (dayOf(iso) === dayOf(now.toISOString())) return 'Today';
+  if (dayOf(iso) === dayOf(yesterday.toISOString())) return 'Yesterday';
+  return d.toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** The line shown for a message: auto-replies say whose away message they are. */
+export function messageLine(m: ChatMessage): string {
+  return m.kind === 'auto-reply' ? `${m.from} is away: ${m.text}` : m.text;
+}
