@@ -108,10 +108,12 @@ async function main(): Promise<void> {
     .description('Serve the Parley app to a browser on this computer (loopback only).')
     .option('--port <port>', 'port of the page', parsePort, 5175)
     .option('--data <dir>', 'folder for settings and hosted servers', join(homedir(), '.local', 'share', 'parley-web'))
+    .option('--listen-host <addr>', 'address hosted servers listen on (default: every interface, for the LAN)')
     .parse();
-  const opts = program.opts<{ port: number; data: string }>();
+  const opts = program.opts<{ port: number; data: string; listenHost?: string }>();
   await ensureRendererBuilt();
-  const host = await startWebHost({ port: opts.port, dataDir: opts.data }).catch((err: NodeJS.ErrnoException) => {
+  const core = opts.listenHost ? { hostDefaults: { listenHost: opts.listenHost } } : {};
+  const host = await startWebHost({ port: opts.port, dataDir: opts.data, core }).catch((err: NodeJS.ErrnoException) => {
     console.error(err.code === 'EADDRINUSE' ? `parley-web: port ${opts.port} is already in use; try --port N.` : `parley-web: ${err.message}`);
     process.exit(1);
   });

@@ -1,0 +1,44 @@
+/** Steps the end-to-end specs share: log in through the UI, find a free port. */
+import { createServer } from 'node:net';
+import { expect, type Page } from '@playwright/test';
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export async function fillLogin(page: Page, server: string, port: number, user: string, password: string): Promise<void> {
+  await page.getByLabel('Server', { exact: true }).fill(server);
+  await page.getByLabel('Port', { exact: true }).fill(String(port));
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+export async function joinAs(page: Page, port: number, user: string, password = 'pw'): Promise<void> {
+  await page.goto('/');
+  await fillLogin(page, '127.0.0.1', port, user, password);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+}
+
+/** The sidebar's conversation entry with this name. */
+export function conversation(page: Page, name: string) {
+  return page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${name}(\\s+\\d+\\s+unread)?$`) });
+}
+
+export function person(page: Page, name: string) {
+  return page.getByRole('region', { name: 'People' }).getByRole('button', { name, exact: true });
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+export function history(page: Page) {
+  return page.getByRole('log', { name: 'Conversation history' });
+}
