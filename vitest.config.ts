@@ -1,8 +1,12 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Compiles the renderer's rune state classes (*.svelte.ts) for their tests.
+  plugins: [svelte()],
+  resolve: { conditions: ['browser'] },
   test: {
-    include: ['server/**/*.test.ts', 'main/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'main/**/*.test.ts', 'renderer/src/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { flushSync } from 'svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../../main/core/core.ts';
+import { collect, nextEvent } from '../../../main/core/testing.ts';
+import { startTestServer, stopTestServer, type TestServer } from '../../../server/testkit/testServer.ts';
+import { ChatState } from './chat.svelte.ts';
+import { SessionState } from './session.svelte.ts';
+
+let server: TestServer | undefined;
+const cores: Core[] = [];
+const dirs: string[] = [];
+
+async function loggedIn(user: string): Promise<Core> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-ui-'));
+  dirs.push(dataDir);
+  const core = createCore({ dataDir });
+  cores.push(core);
+  expect((await core.login({ host: '127.0.0.1', port: server!.port, user, password: 'pw' })).ok).toBe(true);
+  return core;
+}
+
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.close();
+  await stopTestServer(server);
+  server = undefined;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('ChatState over a real core', () => {
+  it('lists Everyone first and conversations by newest message, counting unread outside the open one', async () => {
+    server = await startTestServer({}, { alice: 'pw', bob: 'pw', carol: 'pw' });
+    const alice = await loggedIn('alice');
+    const bob = await loggedIn('bob');
+    const chat = new ChatState(alice, 'alice');
+    await chat.init();
+    expect(chat.conversations.map((c) => c.conversation)).toEqual(['everyone']);
+
+    const got = collect(alice.onMessage);
+    await bob.send({ to: ['alice'], text: 'one' });
+    await bob.send({ to: ['alice', 'carol'], text: 'two' });
+    await got.until(2);
+    flushSync();
+    expect(chat.conversations.map((c) => [c.conversation, c.unread])).toEqual([
+      ['everyone', 0],
+      ['group:alice,bob,carol', 1],
+      ['direct:alice,bob', 1],
+    ]);
+    await chat.select('direct:alice,bob');
+    expect(chat.thread('direct:alice,bob').messages.map((m) => m.text)).toEqual(['one']);
+    expect(chat.conversations.find((c) => c.conversation === 'direct:alice,bob')?.unread).toBe(0);
+    chat.dispose();
+  });
+
+  it('pages back through history without repeating a message', async () => {
+    server = await startTestServer({}, { alice: 'pw', bob: 'pw' });
+    const alice = await loggedIn('alice');
+    const bob = await loggedIn('bob');
+    const sent = collect(bob.onSent);
+    for (let i = 1; i <= 120; i++) await bob.send({ to: ['alice'], text: `m${i}` });
+    await sent.until(120);
+    const chat = new ChatState(alice, 'alice');
+    await chat.init();
+    await chat.select('direct:alice,bob');
+    expect(chat.thread('direct:alice,bob').messages).toHaveLength(50);
+    await chat.loadOlder('direct:alice,bob');
+    await chat.loadOlder('direct:alice,bob');
+    const thread = chat.thread('direct:alice,bob');
+    expect(thread.messages.map((m) => m.text)).toEqual(Array.from({ length: 120 }, (_, i) => `m${i + 1}`));
+    expect(thread.hasMore).toBe(false);
+    chat.dispose();
+  });
+
+  it('keeps people and their presence current, with the last-N-minutes filter', async () => {
+    server = await startTestServer({}, { alice: 'pw', bob: 'pw', carol: 'pw' });
+    const alice = await loggedIn('alice');
+    const chat = new ChatState(alice, 'alice');
+    await chat.init();
+    const online = nextEvent(alice.onPresence, (p) => p.user === 'bob' && p.state === 'online');
+    const bob = await loggedIn('bob');
+    await online;
+    flushSync();
+    expect(chat.people.find((p) => p.user === 'bob')?.state).toBe('online');
+    await chat.filterLast(10);
+    expect(chat.people.map((p) => p.user)).toEqual(['alice', 'bob']);
+    const away = nextEvent(alice.onPresence, (p) => p.user === 'bob' && p.state === 'away');
+    await bob.setAway({ message: 'lunch' });
+    await away;
+    flushSync();
+    expect(chat.people.find((p) => p.user === 'bob')).toMatchObject({ state: 'away', away: 'lunch' });
+    chat.dispose();
+  });
+});
+
+describe('SessionState over a real core', () => {
+  it('says wrong passwords and blocks in words, with the seconds left', async () => {
+    server = await startTestServer({ blockTimeSec: 30 }, { alice: 'pw' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-ui-'));
+    dirs.push(dataDir);
+    const core = createCore({ dataDir });
+    cores.push(core);
+    const session = new SessionState(core);
+    await session.init();
+    expect(await session.logIn('127.0.0.1', server.port, 'alice', 'nope')).toBe(false);
+    expect(session.errorText).toBe('Wrong username or password. 2 attempts left before this username is blocked for a while.');
+    await session.logIn('127.0.0.1', server.port, 'alice', 'nope');
+    await session.logIn('127.0.0.1', server.port, 'alice', 'nope');
+    await session.logIn('127.0.0.1', server.port, 'alice', 'pw');
+    expect(session.errorText).toMatch(/^Too many failed attempts: alice is blocked from this computer\. Try again in (29|30) s\.$/);
+    expect(session.blockedSeconds).toBeGreaterThan(25);
+  });
+});
