@@ -1,0 +1,253 @@
+/**
+ * The load generator, in its own process (forked by bench/run.ts). Workload definitions follow
+ * ../shared/bench-peers/irc-load.mjs: every message carries "LT<send-time-us>,<sender>,<pad>";
+ * latency is receive time minus that stamp (same clock) for messages sent inside the measured
+ * window; throughput counts deliveries received inside it; server CPU is utime+stime of the
+ * server process over the window. Loopback only.
+ */
+import { connect, type Socket } from 'node:net';
+import { Histogram, nowUs, processCpuSec, processRssKiB, sleep } from './procStats.ts';
+
+export type Workload =
+  | { kind: 'direct'; users: number; senders: number; durationSec: number; window: number }
+  | { kind: 'fanout'; users: number; intervalMs: number; durationSec: number }
+  | { kind: 'idle'; connections: number }
+  | { kind: 'durable'; users: number; senders: number; durationSec: number; window: number }
+  | { kind: 'history'; messages: number; requests: number };
+
+export interface LoadResult {
+  deliveries?: number;
+  windowSec?: number;
+  serverCpuSec?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  acks?: number;
+  rssBeforeKiB?: number;
+  rssAfterKiB?: number;
+  connections?: number;
+}
+
+const PAD = 'x'.repeat(40);
+const hist = new Histogram();
+let measuring = false;
+let windowStartUs = Number.POSITIVE_INFINITY;
+let windowEndUs = Number.POSITIVE_INFINITY;
+let received = 0;
+
+class Client {
+  socket!: Socket;
+  private buf = '';
+  private nextId = 3;
+  private readonly waiting = new Map<number, (line: string) => void>();
+  onMessage: (si: number) => void = () => undefined;
+
+  constructor(readonly index: number) {}
+
+  /** Connects, says hello and logs in with both lines in one write. */
+  open(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port });
+      this.socket = s;
+      s.setNoDelay(true);
+      s.setEncoding('utf8');
+      this.waiting.set(2, (line) => (line.includes('"ok":true') ? resolve() : reject(new Error(line))));
+      s.on('connect', () => s.write(`{"id":1,"type":"hello","protocol":1}\n{"id":2,"type":"login","user":"b${this.index}","password":"pw"}\n`));
+      s.on('data', (d: string) => this.onData(d));
+      s.on('error', reject);
+    });
+  }
+
+  request(body: string): Promise<string> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.socket.write(`{"id":${id},${body}}\n`);
+    });
+  }
+
+  /** Writes requests whose answers are counted by `onAnswer`. */
+  fire(body: string, onAnswer: (line: string) => void): string {
+    const id = this.nextId++;
+    this.waiting.set(id, onAnswer);
+    return `{"id":${id},${body}}\n`;
+  }
+
+  private onData(d: string): void {
+    const data = this.buf.length > 0 ? this.buf + d : d;
+    let start = 0;
+    let nl: number;
+    while ((nl = data.indexOf('\n', start)) !== -1) {
+      const line = data.slice(start, nl);
+      start = nl + 1;
+      if (line.startsWith('{"type":"message"')) {
+        const k = line.indexOf('"text":"LT');
+        if (k !== -1) this.onStamp(line, k + 10);
+      } else if (line.startsWith('{"re":')) {
+        const id = Number(line.slice(6, line.indexOf(',', 6)));
+        const w = this.waiting.get(id);
+        if (w) {
+          this.waiting.delete(id);
+          w(line);
+        }
+      }
+    }
+    this.buf = start < data.length ? data.slice(start) : '';
+  }
+
+  private onStamp(line: string, p: number): void {
+    const c1 = line.indexOf(',', p);
+    const c2 = line.indexOf(',', c1 + 1);
+    const ts = Number(line.slice(p, c1));
+    const si = Number(line.slice(c1 + 1, c2));
+    if (measuring) received++;
+    if (ts >= windowStartUs && ts < windowEndUs) hist.add(nowUs() - ts);
+    this.onMessage(si);
+  }
+}
+
+async function connectAll(port: number, indexes: number[], concurrency = 50): Promise<Client[]> {
+  const clients = indexes.map((i) => new Client(i));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < clients.length) await clients[next++]!.open(port);
+    }),
+  );
+  return clients;
+}
+
+/** Runs `during` for the measured window (after a warm-up) and returns the server CPU it cost. */
+async function measure(pid: number, durationSec: number, warmupSec = 1): Promise<{ windowSec: number; serverCpuSec: number }> {
+  await sleep(warmupSec * 1000);
+  const cpu0 = processCpuSec(pid);
+  const t0 = performance.now();
+  windowStartUs = nowUs();
+  measuring = true;
+  await sleep(durationSec * 1000);
+  measuring = false;
+  windowEndUs = nowUs();
+  return { windowSec: (performance.now() - t0) / 1000, serverCpuSec: processCpuSec(pid) - cpu0 };
+}
+
+const stamp = (si: number): string => `LT${nowUs()},${si},${PAD}`;
+const randomOther = (si: number, n: number): number => {
+  const t = (Math.random() * (n - 1)) | 0;
+  return t >= si ? t + 1 : t;
+};
+
+async function direct(port: number, pid: number, w: Extract<Workload, { kind: 'direct' }>): Promise<LoadResult> {
+  const clients = await connectAll(port, Array.from({ length: w.users }, (_, i) => i));
+  const inflight = new Int32Array(w.senders);
+  let sending = true;
+  const dirty = new Set<number>();
+  const pump = (si: number): void => {
+    if (!sending) return;
+    let out = '';
+    while (inflight[si]! < w.window) {
+      out += clients[si]!.fire(`"type":"send","to":["b${randomOther(si, w.users)}"],"text":"${stamp(si)}"`, () => undefined);
+      inflight[si]! += 1;
+    }
+    if (out) clients[si]!.socket.write(out);
+  };
+  // Credits that come back in one turn refill a sender's window in one write.
+  const flush = (): void => {
+    for (const si of dirty) pump(si);
+    dirty.clear();
+  };
+  for (const c of clients) {
+    c.onMessage = (si) => {
+      inflight[si]! -= 1;
+      if (dirty.size === 0) setImmediate(flush);
+      dirty.add(si);
+    };
+  }
+  for (let si = 0; si < w.senders; si++) pump(si);
+  const m = await measure(pid, w.durationSec);
+  sending = false;
+  const deliveries = received;
+  await sleep(500);
+  for (const c of clients) c.socket.destroy();
+  return { deliveries, ...m, p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
+}
+
+async function fanout(port: number, pid: number, w: Extract<Workload, { kind: 'fanout' }>): Promise<LoadResult> {
+  const clients = await connectAll(port, Array.from({ length: w.users }, (_, i) => i));
+  const sender = clients[0]!;
+  let sent = 0;
+  const t0 = performance.now();
+  // Open loop at a fixed rate: each tick sends every message that has come due.
+  const timer = setInterval(() => {
+    const due = Math.floor((performance.now() - t0) / w.intervalMs) - sent;
+    let out = '';
+    for (let i = 0; i < due; i++) out += sender.fire(`"type":"broadcast","text":"${stamp(0)}"`, () => undefined);
+    sent += due;
+    if (out) sender.socket.write(out);
+  }, 1);
+  const m = await measure(pid, w.durationSec);
+  clearInterval(timer);
+  const deliveries = received;
+  await sleep(1000);
+  for (const c of clients) c.socket.destroy();
+  return { deliveries, ...m, p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
+}
+
+async function idle(port: number, pid: number, w: Extract<Workload, { kind: 'idle' }>): Promise<LoadResult> {
+  const rssBeforeKiB = processRssKiB(pid);
+  const clients = await connectAll(port, Array.from({ length: w.connections }, (_, i) => i));
+  await sleep(2000);
+  const rssAfterKiB = processRssKiB(pid);
+  for (const c of clients) c.socket.destroy();
+  return { rssBeforeKiB, rssAfterKiB, connections: clients.length };
+}
+
+async function durable(port: number, pid: number, w: Extract<Workload, { kind: 'durable' }>): Promise<LoadResult> {
+  const clients = await connectAll(port, Array.from({ length: w.senders }, (_, i) => i));
+  let sending = true;
+  let acks = 0;
+  // Closed loop on acknowledgements: each answer comes after the message's transaction committed.
+  const sendOne = (si: number): string =>
+    clients[si]!.fire(`"type":"send","to":["b${randomOther(si, w.users)}"],"text":"${stamp(si)}"`, (line) => {
+      if (measuring && line.includes('"ok":true')) acks++;
+      if (sending) clients[si]!.socket.write(sendOne(si));
+    });
+  for (let si = 0; si < w.senders; si++) {
+    let out = '';
+    for (let k = 0; k < w.window; k++) out += sendOne(si);
+    clients[si]!.socket.write(out);
+  }
+  const m = await measure(pid, w.durationSec);
+  sending = false;
+  const counted = acks;
+  await sleep(500);
+  for (const c of clients) c.socket.destroy();
+  return { acks: counted, ...m };
+}
+
+async function history(port: number, w: Extract<Workload, { kind: 'history' }>): Promise<LoadResult> {
+  const [client] = await connectAll(port, [0], 1);
+  const c = client!;
+  const lastId = w.messages;
+  for (let i = 0; i < w.requests; i++) {
+    const before = 51 + Math.floor(Math.random() * (lastId - 50));
+    const t0 = nowUs();
+    const answer = await c.request(`"type":"history","conversation":"direct:b0,b1","before":${before},"limit":50`);
+    if (i >= 50) hist.add(nowUs() - t0); // the first requests warm the caches
+    if (!answer.includes('"ok":true')) throw new Error(answer.slice(0, 200));
+  }
+  c.socket.destroy();
+  return { p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
+}
+
+process.on('message', (msg: { port: number; pid: number; workload: Workload }) => {
+  const { port, pid, workload: w } = msg;
+  const run =
+    w.kind === 'direct' ? direct(port, pid, w)
+    : w.kind === 'fanout' ? fanout(port, pid, w)
+    : w.kind === 'idle' ? idle(port, pid, w)
+    : w.kind === 'durable' ? durable(port, pid, w)
+    : history(port, w);
+  run.then(
+    (result) => process.send!({ ok: true, result }, () => process.exit(0)),
+    (err: unknown) => process.send!({ ok: false, error: String(err) }, () => process.exit(1)),
+  );
+});
