@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Robustness tests check that memory returns to its baseline after a forced collection.
+    execArgv: ['--expose-gc'],
   },
 });
