@@ -18,8 +18,10 @@ interface Server {
 }
 
 function startServer(users: number, historyMessages = 0): Promise<Server> {
+  // BENCH_PROFILE=dir writes a CPU profile of each server run (node --cpu-prof) into dir.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = fork(here('./serverMain.ts'), [String(users), String(historyMessages)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profile],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@
  * calls and events back to lines.
  */
 import {
+  encodeJsonLine,
   ChatError,
   EVERYONE,
   parseConversationKey,
@@ -150,8 +151,24 @@ export class ChatService {
     this.publishPresence(session.user, 'online');
   }
 
+  private presenceQueue: Buffer[] = [];
+
+  /**
+   * Presence changes go out once per event-loop turn, as one write per session: when many
+   * people log in at once (a class starting, a server restart) every login would otherwise
+   * cost a write to every session.
+   */
   private publishPresence(user: string, state: PresenceState, away?: string): void {
-    const out = new Outgoing({ type: 'presence', user, state, ...(away ? { away } : {}), ts: new Date(this.now()).toISOString() });
+    const line = encodeJsonLine({ type: 'presence', user, state, ...(away ? { away } : {}), ts: new Date(this.now()).toISOString() });
+    if (this.presenceQueue.push(line) === 1) setImmediate(() => this.flushPresence());
+  }
+
+  private flushPresence(): void {
+    const lines = this.presenceQueue;
+    this.presenceQueue = [];
+    // The bytes carry the events; the event itself only tells dialects that this is presence.
+    const out = new Outgoing({ type: 'presence', user: '', state: 'online', ts: '' });
+    out.json = lines.length === 1 ? lines[0] : Buffer.concat(lines);
     for (const s of this.sessions.values()) s.deliver(out);
   }
 

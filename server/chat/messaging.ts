@@ -56,8 +56,8 @@ export class Messaging {
     const known: Recipient[] = [];
     const unknown: string[] = [];
     for (const name of names) {
-      const row = this.chat.stores.users.get(name);
-      if (row) known.push({ id: row.id, name: row.name });
+      const row = this.chat.stores.users.lookup(name);
+      if (row) known.push(row);
       else unknown.push(name);
     }
     if (known.length === 0) {
@@ -73,10 +73,9 @@ export class Messaging {
     }
     this.chat.back(session); // sending ends away, as in the seed
     const key = conversationKey([session.user, ...known.map((r) => r.name)]);
-    const conversationId = messages.conversationId(key, known.length === 1 ? 'direct' : 'group', [session.userId, ...known.map((r) => r.id)]);
     const now = this.chat.now();
     const main: NewMessage = {
-      conversationId, conversation: key, senderId: session.userId, sender: session.user, kind: known.length === 1 ? 'direct' : 'group',
+      conversationId: messages.cachedConversationId(key) ?? 0, conversation: key, memberIds: [session.userId, ...known.map((r) => r.id)], senderId: session.userId, sender: session.user, kind: known.length === 1 ? 'direct' : 'group',
       to: known.map((r) => r.name), text, ts: now, clientId, pendingUserIds: [],
     };
     const batch = [main];
@@ -88,7 +87,7 @@ export class Messaging {
       const replyKey = conversationKey([r.name, session.user]);
       awayReplies.push({ from: s, index: batch.length });
       batch.push({
-        conversationId: messages.conversationId(replyKey, 'direct', [r.id, session.userId]), conversation: replyKey,
+        conversationId: messages.cachedConversationId(replyKey) ?? 0, conversation: replyKey, memberIds: [r.id, session.userId],
         senderId: r.id, sender: r.name, kind: 'auto-reply', to: [session.user], text: s.away, ts: now, pendingUserIds: [],
       });
     }

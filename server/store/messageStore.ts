@@ -20,9 +20,12 @@ interface MessageRow {
 }
 
 export interface NewMessage {
+  /** 0: look the conversation up by `conversation` (its key), creating it inside the batch's transaction. */
   conversationId: number;
   /** The key of `conversationId`. */
   conversation: string;
+  /** Members of a conversation that may not exist yet (with `conversationId` 0). */
+  memberIds?: number[];
   senderId: number;
   sender: string;
   kind: MessageKind;
@@ -58,6 +61,8 @@ export function toChatMessage(r: MessageRow): ChatMessage {
 export class MessageStore {
   private readonly stmts;
   private readonly conversationIds = new Map<string, number>();
+  /** Conversations created by the transaction in progress: forgotten again if it rolls back. */
+  private readonly uncommitted: string[] = [];
   private readonly appendTx;
 
   constructor(private readonly db: Db) {
@@ -131,17 +136,26 @@ export class MessageStore {
 
   /** Id of the conversation with `key`, creating it (and its membership) on first use. */
   conversationId(key: string, kind: ConversationKind, memberIds: number[]): number {
+    return this.db.transaction(() => this.resolveConversation(key, kind, memberIds))();
+  }
+
+  /** The id of a conversation already known in memory, without touching the database. */
+  cachedConversationId(key: string): number | undefined {
+    return this.conversationIds.get(key);
+  }
+
+  /** Must run inside a transaction: a new conversation is created by the caller's transaction. */
+  private resolveConversation(key: string, kind: ConversationKind, memberIds: number[]): number {
     const cached = this.conversationIds.get(key);
     if (cached !== undefined) return cached;
     let id = this.stmts.conversationId.get({ key })?.id;
     if (id === undefined) {
-      this.db.transaction(() => {
-        id = Number(this.stmts.insertConversation.run({ key, kind }).lastInsertRowid);
-        for (const userId of memberIds) this.stmts.insertMember.run({ userId, conversationId: id });
-      })();
+      id = Number(this.stmts.insertConversation.run({ key, kind }).lastInsertRowid);
+      for (const userId of memberIds) this.stmts.insertMember.run({ userId, conversationId: id });
+      this.uncommitted.push(key);
     }
-    this.conversationIds.set(key, id!);
-    return id!;
+    this.conversationIds.set(key, id);
+    return id;
   }
 
   /** The id of an existing conversation, or undefined. */
@@ -161,7 +175,14 @@ export class MessageStore {
 
   /** Stores a batch of messages in one transaction; the ids are known once it returns. */
   append(batch: NewMessage[]): AppendResult[] {
-    return this.appendTx(batch);
+    try {
+      return this.appendTx(batch);
+    } catch (err) {
+      for (const key of this.uncommitted) this.conversationIds.delete(key);
+      throw err;
+    } finally {
+      this.uncommitted.length = 0;
+    }
   }
 
   private appendOne(m: NewMessage): AppendResult {
@@ -170,9 +191,11 @@ export class MessageStore {
       if (prior) return { message: toChatMessage(prior), created: false };
     }
     const recipients = JSON.stringify(m.to);
+    // New conversations are created in the batch's transaction: one commit (one fsync) per batch.
+    const conversationId = m.conversationId || this.resolveConversation(m.conversation, m.kind === 'group' ? 'group' : 'direct', m.memberIds ?? []);
     const id = Number(
       this.stmts.insertMessage.run({
-        conversationId: m.conversationId, senderId: m.senderId, sender: m.sender, kind: m.kind,
+        conversationId, senderId: m.senderId, sender: m.sender, kind: m.kind,
         recipients, text: m.text, ts: m.ts, clientId: m.clientId ?? null,
       }).lastInsertRowid,
     );

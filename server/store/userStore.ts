@@ -11,6 +11,8 @@ export interface UserRow {
 
 export class UserStore {
   private readonly stmts;
+  /** name -> id of existing accounts; ids never change, so only removal invalidates. */
+  private readonly ids = new Map<string, number>();
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -36,6 +38,15 @@ export class UserStore {
     return this.stmts.get.get({ name });
   }
 
+  /** The account's id and exact name, from memory after the first lookup (the send path's hot call). */
+  lookup(name: string): { id: number; name: string } | undefined {
+    const cached = this.ids.get(name);
+    if (cached !== undefined) return { id: cached, name };
+    const row = this.stmts.get.get({ name });
+    if (row) this.ids.set(row.name, row.id);
+    return row && { id: row.id, name: row.name };
+  }
+
   /** Adds an account; returns false when the name is taken (the existing account is kept). */
   add(name: string, hash: string, now: number): boolean {
     return this.stmts.insert.run({ name, hash, now }).changes === 1;
@@ -46,6 +57,7 @@ export class UserStore {
   }
 
   remove(name: string): boolean {
+    this.ids.delete(name);
     return this.stmts.remove.run({ name }).changes === 1;
   }
 
