@@ -86,6 +86,27 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     }
   }
 
+  /** Continues a remembered session with its resume token (no password); rejects with `bad_token` once revoked. */
+  static async resume(options: ChatConnectionOptions, token: string): Promise<ChatConnection> {
+    const conn = await JsonConnection.open({ ...options, timeoutMs: options.timeoutMs ?? 10_000 });
+    try {
+      const answer = await conn.request({ type: 'resume', token });
+      const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
+      const session = new ChatConnection({ ...options, cursor }, answer.user);
+      session.token = answer.token;
+      await session.adopt(conn, false);
+      return session;
+    } catch (err) {
+      conn.close();
+      throw err;
+    }
+  }
+
+  /** The resume token of this session (for "Remember me"; revoked by logging out). */
+  get resumeToken(): string {
+    return this.token;
+  }
+
   get server(): ServerAddress {
     return { host: this.options.host, port: this.options.port };
   }

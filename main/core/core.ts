@@ -33,6 +33,10 @@ export interface Core extends ParleyApi {
   reconnectNow(): void;
   /** Passes a request from the menu, tray or a notification to the window. */
   emitUiCommand(command: UiCommand): void;
+  /** The live session's server, user and resume token, for "Remember me" (never the password). */
+  rememberable(): { server: ServerAddress; user: string; token: string } | null;
+  /** Logs in again with a remembered resume token. */
+  resume(args: { server: ServerAddress; token: string }): Promise<Result<{ user: string }>>;
   /** Closes the connection and stops hosting (the app is quitting). */
   close(): Promise<void>;
 }
@@ -173,19 +177,16 @@ export function createCore(options: CoreOptions): Core {
     return { ok: true, value: entry };
   }
 
-  async function login(server: ServerAddress, user: string, password: string): Promise<Result<{ user: string }>> {
+  async function login(server: ServerAddress, user: string, password: string | { token: string }): Promise<Result<{ user: string }>> {
     if (session) {
       session.close();
       session = null;
     }
     setState({ connection: { status: 'connecting', server } });
     try {
-      const cursor = cursors.get(CursorStore.key(server, user));
-      const s = await ChatConnection.login(
-        { ...server, ...optional('backoff', options.backoff), ...optional('pingMs', options.pingMs), ...optional('timeoutMs', options.timeoutMs), ...optional('cursor', cursor) },
-        user,
-        password,
-      );
+      const cursor = user ? cursors.get(CursorStore.key(server, user)) : undefined;
+      const connOptions = { ...server, ...optional('backoff', options.backoff), ...optional('pingMs', options.pingMs), ...optional('timeoutMs', options.timeoutMs), ...optional('cursor', cursor) };
+      const s = typeof password === 'string' ? await ChatConnection.login(connOptions, user, password) : await ChatConnection.resume(connOptions, password.token);
       settings.rememberServer(server, s.user);
       adopt(s);
       return { ok: true, value: { user: s.user } };
@@ -290,6 +291,8 @@ export function createCore(options: CoreOptions): Core {
     },
     onUiCommand: on('onUiCommand'),
 
+    rememberable: () => (session ? { server: session.server, user: session.user, token: session.resumeToken } : null),
+    resume: ({ server, token }) => login(server, '', { token }),
     reconnectNow: () => session?.reconnectNow(),
     emitUiCommand: (command) => emit('onUiCommand', command),
     close: async () => {

@@ -25,3 +25,9 @@ export function parseConversationKey(key: string): { kind: ConversationKind; mem
   if (conversationKey(members) !== key) return null;
   return { kind, members };
 }
+
+/** A conversation's name for people: `Everyone`, or the other members of it. */
+export function conversationTitle(key: string, me: string): string {
+  if (key === EVERYONE) return 'Everyone';
+  return key.replace(/^(direct|group):/, '').split(',').filter((m) => m !== me).join(', ');
+}

@@ -40,11 +40,7 @@ export function hostingInWords(state: HostingState): string | null {
   }
 }
 
-export function conversationTitle(key: string, me: string): string {
-  if (key === 'everyone') return 'Everyone';
-  const members = key.replace(/^(direct|group):/, '').split(',');
-  return members.filter((m) => m !== me).join(', ');
-}
+export { conversationTitle } from '../../../server/protocol/conversation.ts';
 
 export function presenceInWords(p: UserPresence, now = Date.now()): string {
   if (p.state === 'online') return 'online';

@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CoreState } from '../core/api.ts';
+import type { ChatMessage } from '../../server/protocol/types.ts';
+import type { MenuItemSpec } from './commands.ts';
+import { closeDecision, IdleAway, notificationFor, shouldNotify } from './desktopManners.ts';
+import { appMenuTemplate } from './menuTemplate.ts';
+import { RememberMe, type Encryptor } from './rememberMe.ts';
+import { allowNavigation, checkIpcCall, externalLinkAllowed, isAppPage, permissionAllowed } from './security.ts';
+import { trayIconFor, trayTemplate } from './trayTemplate.ts';
+
+const server = { host: '127.0.0.1', port: 1995 };
+const online = (patch: Partial<CoreState> = {}): CoreState => ({
+  connection: { status: 'online', server, user: 'alice' },
+  away: { away: false },
+  hosting: { status: 'stopped' },
+  unread: 0,
+  ...patch,
+});
+const offline: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0 };
+const find = (items: MenuItemSpec[], label: string): MenuItemSpec | undefined =>
+  items.flatMap((i) => [i, ...(i.submenu ?? [])]).find((i) => i.label === label);
+
+describe('application menu', () => {
+  it('has Edit, View and Window menus and a Server menu that follows hosting', () => {
+    const stopped = appMenuTemplate(online(), 'linux');
+    expect(stopped.map((m) => m.role ?? m.label)).toEqual(['File', 'editMenu', 'Server', 'viewMenu', 'windowMenu']);
+    expect(find(stopped, 'Host Server...')).toMatchObject({ enabled: true, command: { type: 'hostServer' } });
+    expect(find(stopped, 'Stop Hosting')?.enabled).toBe(false);
+    expect(find(stopped, 'Manage Users...')?.enabled).toBe(false);
+    const running = appMenuTemplate(online({ hosting: { status: 'running', port: 1995 } }), 'darwin');
+    expect(running[0]).toEqual({ role: 'appMenu' });
+    expect(find(running, 'Host Server...')?.enabled).toBe(false);
+    expect(find(running, 'Stop Hosting')).toMatchObject({ enabled: true, command: { type: 'stopHosting' } });
+    expect(find(running, 'Manage Users...')?.enabled).toBe(true);
+    expect(find(appMenuTemplate(offline, 'linux'), 'Log Out')?.enabled).toBe(false);
+    expect(find(running, 'Connect to Server...')?.command).toEqual({ type: 'connect' });
+  });
+});
+
+describe('tray', () => {
+  it('offers the same status choices as the window, with the current one checked', () => {
+    const items = trayTemplate(online({ away: { away: true, message: 'Out for lunch' } }), { awayPresets: ['In a meeting', 'Out for lunch'] });
+    expect(items.filter((i) => i.label).map((i) => i.label)).toEqual([
+      'Signed in as alice', 'Available', 'Away', 'In a meeting', 'Out for lunch', 'Custom message...', 'Not hosting', 'Show Parley', 'Quit',
+    ]);
+    expect(find(items, 'Out for lunch')).toMatchObject({ checked: true, command: { type: 'setAway', message: 'Out for lunch' } });
+    expect(find(items, 'Available')?.checked).toBe(false);
+    expect(find(items, 'Away')?.command).toEqual({ type: 'setAway' });
+    expect(find(trayTemplate(offline, { awayPresets: [] }), 'Away')?.enabled).toBe(false);
+    expect(find(trayTemplate(online({ hosting: { status: 'running', port: 4000 } }), { awayPresets: [] }), 'Hosting on port 4000')).toBeDefined();
+  });
+
+  it('picks the icon for available, away and offline, with an unread dot, at 1x and 2x', () => {
+    expect(trayIconFor(online())).toEqual({ file: 'tray-available.png', file2x: 'tray-available@2x.png', tooltip: 'Parley - Available' });
+    expect(trayIconFor(online({ away: { away: true, message: 'lunch' }, unread: 3 }))).toEqual({
+      file: 'tray-away-unread.png', file2x: 'tray-away-unread@2x.png', tooltip: 'Parley - Away: lunch - 3 unread',
+    });
+    expect(trayIconFor(offline).file).toBe('tray-offline.png');
+    for (const status of ['available', 'away', 'offline']) {
+      for (const suffix of ['', '-unread']) {
+        for (const scale of ['', '@2x']) expect(readFileSync(new URL(`../../resources/tray-${status}${suffix}${scale}.png`, import.meta.url)).subarray(1, 4).toString()).toBe('PNG');
+      }
+    }
+  });
+});
+
+describe('desktop manners', () => {
+  const msg = (patch: Partial<ChatMessage>): ChatMessage => ({ id: 1, from: 'bob', to: ['alice'], conversation: 'direct:alice,bob', kind: 'direct', text: 'hi', ts: '', ...patch });
+
+  it('notifies for others\' messages while the window is unfocused, never for own, auto-replies or when muted', () => {
+    const ctx = { me: 'alice', windowFocused: false, muted: false };
+    expect(shouldNotify(msg({}), ctx)).toBe(true);
+    expect(shouldNotify(msg({}), { ...ctx, windowFocused: true })).toBe(false);
+    expect(shouldNotify(msg({ from: 'alice' }), ctx)).toBe(false);
+    expect(shouldNotify(msg({ kind: 'auto-reply' }), ctx)).toBe(false);
+    expect(shouldNotify(msg({}), { ...ctx, muted: true })).toBe(false);
+    expect(notificationFor(msg({ kind: 'group', conversation: 'group:alice,bob,carol' }), 'alice')).toEqual({ title: 'bob in bob, carol', body: 'hi', conversation: 'group:alice,bob,carol' });
+  });
+
+  it('hides to the tray on close when there is one, and warns before quitting while hosting without one', () => {
+    expect(closeDecision({ hasTray: true, hosting: true, quitting: false })).toBe('hide-to-tray');
+    expect(closeDecision({ hasTray: false, hosting: true, quitting: false })).toBe('confirm-quit');
+    expect(closeDecision({ hasTray: false, hosting: false, quitting: false })).toBe('quit');
+    expect(closeDecision({ hasTray: true, hosting: true, quitting: true })).toBe('quit');
+  });
+
+  it('becomes away after the idle minutes and available on return, only when idleness set it', () => {
+    const idle = new IdleAway();
+    expect(idle.decide(600, 0, { away: false })).toBeNull();
+    expect(idle.decide(299, 5, { away: false })).toBeNull();
+    expect(idle.decide(300, 5, { away: false })).toMatchObject({ type: 'setAway' });
+    expect(idle.decide(2, 5, { away: true, message: 'x' })).toEqual({ type: 'setAvailable' });
+    const chosen = new IdleAway();
+    expect(chosen.decide(2, 5, { away: true, message: 'In a meeting' })).toBeNull();
+  });
+});
+
+describe('security decisions', () => {
+  const app = 'file:///opt/Parley/resources/app.asar/dist/renderer/index.html';
+
+  it('accepts IPC only from the app page, for known calls with valid arguments', () => {
+    expect(checkIpcCall(`${app}#x`, app, 'setAway', [{ message: 'lunch' }])).toEqual({ ok: true, call: 'setAway', args: [{ message: 'lunch' }] });
+    expect(checkIpcCall('https://evil.example/', app, 'setAway', [{}])).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    expect(checkIpcCall(app, app, 'eval', [])).toMatchObject({ ok: false });
+    expect(checkIpcCall(app, app, 'login', [{ host: 'x', port: 70000, user: 'a', password: 'b' }])).toMatchObject({ ok: false, error: { message: /port/ } });
+    expect(checkIpcCall(app, app, 'send', [{ to: ['bob'], text: 'hi', extra: 1 }])).toMatchObject({ ok: false });
+  });
+
+  it('blocks navigation and permissions, and opens only http(s) links outside', () => {
+    expect(allowNavigation(app, app)).toBe(true);
+    expect(allowNavigation('https://example.org/', app)).toBe(false);
+    expect(isAppPage('file:///etc/passwd', app)).toBe(false);
+    expect(externalLinkAllowed('https://example.org/a')).toBe(true);
+    expect(externalLinkAllowed('file:///etc/passwd')).toBe(false);
+    expect(externalLinkAllowed('javascript:alert(1)')).toBe(false);
+    expect(permissionAllowed('media')).toBe(false);
+  });
+});
+
+describe('remember me', () => {
+  let dir = '';
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Stands in for the OS keyring (Electron's safeStorage), which plain Node does not have. */
+  const keyring = (available: boolean): Encryptor => ({
+    isAsyncEncryptionAvailable: async () => available,
+    encryptStringAsync: async (s) => Buffer.from(Buffer.from(s).map((b) => b ^ 0x5a)),
+    decryptStringAsync: async (b) => ({ result: Buffer.from(b.map((x) => x ^ 0x5a)).toString() }),
+  });
+
+  it('keeps the resume token sealed, never in plain text, and forgets it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
+    const file = join(dir, 'session.bin');
+    const vault = new RememberMe(file, keyring(true));
+    expect(await vault.save({ server, user: 'alice', token: 'tok-123' })).toBe(true);
+    expect(readFileSync(file).toString()).not.toContain('tok-123');
+    expect(await vault.load()).toEqual({ server, user: 'alice', token: 'tok-123' });
+    await vault.forget();
+    expect(await vault.load()).toBeNull();
+  });
+
+  it('is off where the OS has no keyring', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
+    const vault = new RememberMe(join(dir, 'session.bin'), keyring(false));
+    expect(await vault.available()).toBe(false);
+    expect(await vault.save({ server, user: 'alice', token: 't' })).toBe(false);
+  });
+});
