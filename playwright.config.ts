@@ -18,8 +18,12 @@ process.env.PARLEY_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'parley-e2e-'));
 const port = Number(process.env.PARLEY_E2E_PORT);
 
 export default defineConfig({
-  testDir: 'renderer/e2e',
   testMatch: '*.spec.ts',
+  projects: [
+    { name: 'chromium', testDir: 'renderer/e2e' },
+    // Skipped, with the reason printed, where no Electron binary is installed.
+    { name: 'electron', testDir: 'main/electron/e2e' },
+  ],
   timeout: 90_000,
   expect: { timeout: 10_000 },
   workers: 1,

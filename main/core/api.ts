@@ -87,6 +87,8 @@ export interface Settings {
   /** Minutes of system idle time before becoming away; 0 = never. */
   idleAwayMinutes: number;
   muted: boolean;
+  /** Desktop app only: keep a revocable resume token (never the password) in the OS keyring. */
+  rememberMe: boolean;
 }
 
 /** Something outside the window (menu, tray, notification) asks the UI to show. */

@@ -27,6 +27,7 @@ const settingsPatch = z
     awayPresets: z.array(z.string().min(1).max(200)).max(10),
     idleAwayMinutes: z.number().int().min(0).max(24 * 60),
     muted: z.boolean(),
+    rememberMe: z.boolean(),
   })
   .partial();
 

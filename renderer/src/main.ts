@@ -4,5 +4,6 @@ import { createWsApi } from './lib/wsApi.ts';
 import './app.css';
 
 // In Electron the preload has put the API on window; in a browser it comes over the host's WebSocket.
+const desktop = window.parley !== undefined;
 const api = window.parley ?? createWsApi();
-mount(App, { target: document.getElementById('app')!, props: { api } });
+mount(App, { target: document.getElementById('app')!, props: { api, desktop } });

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import yaml from 'js-yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findElectronBinary, missingElectronMessage } from './electronBinary.ts';
+
+const require = createRequire(import.meta.url);
+
+describe('finding the Electron binary', () => {
+  let dir = '';
+  afterEach(() => {
+    delete process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('explains, in one line pointing to npm run web, when there is none', () => {
+    process.env.ELECTRON_OVERRIDE_DIST_PATH = join(tmpdir(), 'parley-no-such-electron');
+    const found = findElectronBinary();
+    expect(found.ok).toBe(false);
+    const line = missingElectronMessage(found.ok ? '' : found.reason);
+    expect(line).not.toContain('\n');
+    expect(line).toContain('npm run web');
+  });
+
+  it('finds a binary where one is installed', () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-electron-'));
+    writeFileSync(join(dir, process.platform === 'win32' ? 'electron.exe' : 'electron'), '');
+    process.env.ELECTRON_OVERRIDE_DIST_PATH = dir;
+    expect(findElectronBinary()).toMatchObject({ ok: true });
+  });
+});
+
+describe('electron-builder.yml', () => {
+  it("is valid against electron-builder's own configuration schema, with every installer and icon", () => {
+    const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
+    const config = yaml.load(readFileSync(new URL('../../electron-builder.yml', import.meta.url), 'utf8')) as Record<string, never>;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const valid = ajv.validate(schema, config);
+    expect(ajv.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(config).toMatchObject({
+      appId: 'org.parley.desktop',
+      productName: 'Parley',
+      linux: { target: ['AppImage', 'deb'] },
+      win: { target: ['nsis'] },
+      mac: { target: ['dmg'] },
+    });
+    // The bad case is caught too: a misspelt key fails the same check.
+    expect(ajv.validate(schema, { ...config, prodcutName: 'x' })).toBe(false);
+  });
+});
