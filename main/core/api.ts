@@ -150,5 +150,5 @@ export interface ParleyApi {
   onUiCommand(listener: (command: UiCommand) => void): () => void;
 
   /** Opens an http(s) link in the system browser, after checking it. */
-  openExternal(args: { url: string }): Promise<Result<null>>;
+  openLink(args: { url: string }): Promise<Result<null>>;
 }

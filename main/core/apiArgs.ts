@@ -65,7 +65,7 @@ export const API_ARGS = {
   resetHostedPassword: one(z.strictObject({ user, password })),
   getSettings: none,
   updateSettings: one(settingsPatch),
-  openExternal: one(z.strictObject({ url: z.string().max(2048) })),
+  openLink: one(z.strictObject({ url: z.string().max(2048) })),
 } as const satisfies Record<ApiCall, z.ZodType>;
 
 export type ArgCheck = { ok: true; args: unknown[] } | { ok: false; message: string };

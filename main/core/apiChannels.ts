@@ -32,7 +32,7 @@ export const API_CALLS = [
   'resetHostedPassword',
   'getSettings',
   'updateSettings',
-  'openExternal',
+  'openLink',
 ] as const satisfies readonly CallName[];
 
 export const API_EVENTS = [

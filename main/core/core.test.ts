@@ -189,11 +189,11 @@ describe('createCore chatting', () => {
     const opened: string[] = [];
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-core-'));
     dirs.push(dataDir);
-    const core = createCore({ dataDir, openExternal: async (url) => void opened.push(url) });
+    const core = createCore({ dataDir, openLink: async (url) => void opened.push(url) });
     cores.push(core);
-    expect(await core.openExternal({ url: 'javascript:alert(1)' })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    expect(await core.openExternal({ url: 'file:///etc/passwd' })).toMatchObject({ ok: false });
-    expect(await core.openExternal({ url: 'https://example.org/x' })).toEqual({ ok: true, value: null });
+    expect(await core.openLink({ url: 'javascript:alert(1)' })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    expect(await core.openLink({ url: 'file:///etc/passwd' })).toMatchObject({ ok: false });
+    expect(await core.openLink({ url: 'https://example.org/x' })).toEqual({ ok: true, value: null });
     expect(opened).toEqual(['https://example.org/x']);
   });
 });

@@ -21,8 +21,8 @@ export interface CoreOptions {
   launchHost?: HostLauncher;
   /** Options for the hosted server besides its port (tests: loopback, cheap hashing, short timers). */
   hostDefaults?: Omit<HostConfig, 'dataDir' | 'port'>;
-  /** Opens a checked http(s) URL in the system browser; absent: `openExternal` is unavailable. */
-  openExternal?: (url: string) => Promise<void>;
+  /** Opens a checked http(s) URL in the system browser; absent: `openLink` is unavailable. */
+  openLink?: (url: string) => Promise<void>;
   backoff?: Backoff;
   pingMs?: number;
   timeoutMs?: number;
@@ -283,10 +283,10 @@ export function createCore(options: CoreOptions): Core {
 
     getSettings: async () => settings.get(),
     updateSettings: async (patch) => settings.update(patch),
-    openExternal: async ({ url }) => {
+    openLink: async ({ url }) => {
       if (!isWebUrl(url)) return fail('invalid_argument', 'Only http and https links can be opened.');
-      if (!options.openExternal) return fail('unavailable', 'Opening links is not available here.');
-      await options.openExternal(url);
+      if (!options.openLink) return fail('unavailable', 'Opening links is not available here.');
+      await options.openLink(url);
       return { ok: true, value: null };
     },
     onUiCommand: on('onUiCommand'),

@@ -45,10 +45,15 @@ const core = createCore({
     ...(!app.isPackaged && existsSync(ELECTRON_NATIVE) ? { nativeBinding: ELECTRON_NATIVE } : {}),
     ...(process.env.PARLEY_HOST_LISTEN ? { listenHost: process.env.PARLEY_HOST_LISTEN } : {}),
   },
-  openExternal: (url) => shell.openExternal(url),
+  openLink: openInBrowser,
 });
 const remember = new RememberMe(join(app.getPath('userData'), 'session.bin'), safeStorage);
 const idleAway = new IdleAway();
+
+/** The one way out to the system browser: plain http(s) links only, checked right here. */
+async function openInBrowser(url: string): Promise<void> {
+  if (externalLinkAllowed(url)) await shell.openExternal(url);
+}
 
 function showWindow(): BrowserWindow {
   if (!win) win = createWindow();
@@ -76,6 +81,8 @@ function createWindow(): BrowserWindow {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       navigateOnDragDrop: false,
+      // A middle click must not open links in new windows either.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   w.once('ready-to-show', () => w.show());
@@ -174,7 +181,7 @@ function lockDown(contents: WebContents): void {
     if (!allowNavigation(url, PAGE_URL)) e.preventDefault();
   });
   contents.setWindowOpenHandler(({ url }) => {
-    if (externalLinkAllowed(url)) void shell.openExternal(url);
+    void openInBrowser(url);
     return { action: 'deny' };
   });
   contents.on('will-attach-webview', (e) => e.preventDefault());

@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findElectronBinary, missingElectronMessage } from './electronBinary.ts';
+import { unreviewed, type Finding } from './securityScan.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -50,5 +51,21 @@ describe('electron-builder.yml', () => {
     });
     // The bad case is caught too: a misspelt key fails the same check.
     expect(ajv.validate(schema, { ...config, prodcutName: 'x' })).toBe(false);
+  });
+});
+
+describe('the electronegativity gate', () => {
+  const finding = (patch: Partial<Finding>): Finding => ({
+    severity: 'MEDIUM', confidence: 'FIRM', id: 'PRELOAD_JS_CHECK', file: 'main/electron/main.ts', location: '1:1', description: '', manualReview: true, ...patch,
+  });
+  const reviewed = [{ id: 'PRELOAD_JS_CHECK', file: 'main/electron/main.ts', reason: 'by design' }];
+
+  it('fails on HIGH and MEDIUM findings unless they are reviewed manual-review items', () => {
+    expect(unreviewed([finding({})], reviewed)).toEqual([]);
+    expect(unreviewed([finding({ file: 'main/other.ts' })], reviewed)).toHaveLength(1);
+    expect(unreviewed([finding({ id: 'WEB_SECURITY_JS_CHECK', manualReview: false })], reviewed)).toHaveLength(1);
+    expect(unreviewed([finding({ manualReview: false })], reviewed)).toHaveLength(1);
+    expect(unreviewed([finding({ severity: 'HIGH', id: 'LIMIT_NAVIGATION_GLOBAL_CHECK' })], reviewed)).toHaveLength(1);
+    expect(unreviewed([finding({ severity: 'LOW', id: 'CSP_GLOBAL_CHECK' })], reviewed)).toEqual([]);
   });
 });

@@ -117,7 +117,6 @@ export class TextClient {
 }
 
 /** A received line: an answer or an event, loosely typed so tests can read any field. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Line = { [k: string]: any };
 
 /** A raw JSON-lines client: send objects, wait for answers by id or for events. */
