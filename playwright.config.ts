@@ -48,5 +48,7 @@ export default defineConfig({
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',
+    // Hosted servers log only warnings and errors during the tests.
+    env: { PARLEY_LOG_LEVEL: 'warn' },
   },
 });

@@ -112,7 +112,9 @@ async function main(): Promise<void> {
     .parse();
   const opts = program.opts<{ port: number; data: string; listenHost?: string }>();
   await ensureRendererBuilt();
-  const core = opts.listenHost ? { hostDefaults: { listenHost: opts.listenHost } } : {};
+  const LEVELS = ['info', 'warn', 'error', 'silent'] as const;
+  const logLevel = LEVELS.find((l) => l === process.env.PARLEY_LOG_LEVEL);
+  const core = { hostDefaults: { ...(opts.listenHost ? { listenHost: opts.listenHost } : {}), ...(logLevel ? { logLevel } : {}) } };
   const host = await startWebHost({ port: opts.port, dataDir: opts.data, core }).catch((err: NodeJS.ErrnoException) => {
     console.error(err.code === 'EADDRINUSE' ? `parley-web: port ${opts.port} is already in use; try --port N.` : `parley-web: ${err.message}`);
     process.exit(1);
