@@ -70,27 +70,20 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   }
 
   /** Connects and logs in; rejects with the server's error (bad_credentials, blocked...) or connect_failed. */
-  static async login(options: ChatConnectionOptions, user: string, password: string): Promise<ChatConnection> {
-    const conn = await JsonConnection.open({ ...options, timeoutMs: options.timeoutMs ?? 10_000 });
-    try {
-      const answer = await conn.request({ type: 'login', user, password });
-      // No cursor, or one from a server whose data was reset: start from now.
-      const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
-      const session = new ChatConnection({ ...options, cursor }, answer.user);
-      session.token = answer.token;
-      await session.adopt(conn, false);
-      return session;
-    } catch (err) {
-      conn.close();
-      throw err;
-    }
+  static login(options: ChatConnectionOptions, user: string, password: string): Promise<ChatConnection> {
+    return ChatConnection.start(options, { type: 'login', user, password });
   }
 
   /** Continues a remembered session with its resume token (no password); rejects with `bad_token` once revoked. */
-  static async resume(options: ChatConnectionOptions, token: string): Promise<ChatConnection> {
+  static resume(options: ChatConnectionOptions, token: string): Promise<ChatConnection> {
+    return ChatConnection.start(options, { type: 'resume', token });
+  }
+
+  private static async start(options: ChatConnectionOptions, auth: RequestOf<'login'> | RequestOf<'resume'>): Promise<ChatConnection> {
     const conn = await JsonConnection.open({ ...options, timeoutMs: options.timeoutMs ?? 10_000 });
     try {
-      const answer = await conn.request({ type: 'resume', token });
+      const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
+      // No cursor, or one from a server whose data was reset: start from now.
       const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
       const session = new ChatConnection({ ...options, cursor }, answer.user);
       session.token = answer.token;

@@ -64,6 +64,19 @@ describe('createCore login', () => {
     if (!refused.ok) expect(refused.error.message).toMatch(/refused/);
   });
 
+  it('logs in again with a remembered resume token until the user logs out', async () => {
+    server = await startTestServer({}, { alice: 'pw' });
+    const first = await loggedIn('alice');
+    const saved = first.rememberable();
+    expect(saved).toMatchObject({ user: 'alice', server: { host: '127.0.0.1', port: server.port } });
+    await first.close();
+    const second = newCore();
+    expect(await second.resume({ server: saved!.server, token: saved!.token })).toEqual({ ok: true, value: { user: 'alice' } });
+    await second.logout();
+    const third = newCore();
+    expect(await third.resume({ server: saved!.server, token: saved!.token })).toMatchObject({ ok: false, error: { code: 'bad_token' } });
+  });
+
   it('remembers the server and user in the settings', async () => {
     server = await startTestServer({}, { alice: 'pw' });
     const core = await loggedIn('alice');
