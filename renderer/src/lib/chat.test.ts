@@ -111,4 +111,20 @@ describe('SessionState over a real core', () => {
     expect(session.errorText).toMatch(/^Too many failed attempts: alice is blocked from this computer\. Try again in (29|30) s\.$/);
     expect(session.blockedSeconds).toBeGreaterThan(25);
   });
+
+  it('says the server logged the user out for inactivity and returns to the login window', async () => {
+    server = await startTestServer({ timeOutSec: 1 }, { alice: 'pw' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-ui-'));
+    dirs.push(dataDir);
+    const core = createCore({ dataDir });
+    cores.push(core);
+    const session = new SessionState(core);
+    await session.init();
+    const loggedOut = nextEvent(core.onLoggedOut);
+    expect(await session.logIn('127.0.0.1', server.port, 'alice', 'pw')).toBe(true);
+    await loggedOut;
+    flushSync();
+    expect(session.inChat).toBe(false);
+    expect(session.notice).toMatch(/inactivity|without activity/);
+  });
 });
