@@ -151,6 +151,8 @@ test('a message written while the server is down is sent once after the restart'
   await alice.getByRole('button', { name: 'Host server' }).click();
   await alice.getByLabel('Port to host on').fill(String(port));
   await alice.getByRole('button', { name: 'Start hosting' }).click();
+  await expect(alice.getByRole('button', { name: `Copy 127.0.0.1:${port}` })).toBeVisible();
+  await alice.getByRole('button', { name: 'Done' }).click();
   await expect(bob.getByText(/Reconnecting/)).toBeHidden({ timeout: 20_000 });
   await expect(history(bob).getByText('Pending: will be sent when the connection is back')).toBeHidden();
   await conversation(alice, 'bob').click();
