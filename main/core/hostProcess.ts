@@ -51,8 +51,7 @@ onRequest((req) => {
           reply({ type: 'listening', port: s.port, userCount: s.users.count() });
         },
         (err: NodeJS.ErrnoException) => {
-          const message = err.code === 'EADDRINUSE' ? `Port ${config.port} is already in use on this computer.` : err.code === 'EACCES' ? `Port ${config.port} needs administrator rights; choose one above 1023.` : err.message;
-          reply({ type: 'failed', message });
+          reply({ type: 'failed', message: describeStartError(err, config.port) });
           process.exit(1);
         },
       );
@@ -66,6 +65,14 @@ onRequest((req) => {
       return;
   }
 });
+
+function describeStartError(err: NodeJS.ErrnoException, port: number): string {
+  if (err.code === 'EADDRINUSE') return `Port ${port} is already in use on this computer.`;
+  if (err.code === 'EACCES') return `Port ${port} needs administrator rights; choose one above 1023.`;
+  // better-sqlite3 built for Node loaded into Electron (npm start without npm run electron:native).
+  if (/NODE_MODULE_VERSION/.test(err.message)) return 'The database module is built for Node, not for this app: run `npm run electron:native`, then start again.';
+  return err.message;
+}
 
 async function admin(req: Extract<HostRequest, { type: 'admin' }>): Promise<void> {
   if (!server) return reply({ type: 'admin', re: req.re, ok: false, message: 'The server is not running.' });
