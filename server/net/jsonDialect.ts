@@ -6,6 +6,7 @@
 import {
   ChatError,
   encodeJsonLine,
+  messageJson,
   PROTOCOL_VERSION,
   REQUEST_TYPES,
   requestSchema,
@@ -115,9 +116,9 @@ export class JsonDialect implements Dialect, Session {
         return this.login(req.id, found.userId, found.name, req.token);
       }
       case 'send':
-        return this.answerLater(req.id, () => chat.messaging.send(this, req.to, req.text, req.clientId));
+        return this.answerLater(req.id, () => chat.messaging.send(this, req.to, req.text, req.clientId), true);
       case 'broadcast':
-        return this.answerLater(req.id, () => chat.messaging.broadcast(this, req.text, req.clientId));
+        return this.answerLater(req.id, () => chat.messaging.broadcast(this, req.text, req.clientId), true);
       case 'who':
         return this.ok(req.id, { users: chat.who(this) });
       case 'last':
@@ -151,11 +152,18 @@ export class JsonDialect implements Dialect, Session {
   }
 
   /** Answers once the promise settles, without holding back the client's next requests. */
-  private answerLater(re: number, run: () => Promise<object>): void {
+  private answerLater(re: number, run: () => Promise<object>, carriesMessage = false): void {
     run().then(
-      (result) => this.ok(re, result),
+      (result) => (carriesMessage ? this.okWithMessage(re, result as { message: object }) : this.ok(re, result)),
       (err: unknown) => this.failWith(re, err),
     );
+  }
+
+  /** `{"re":..,"ok":true,"message":<shared JSON>,...rest}`: the message is serialised once for everyone. */
+  private okWithMessage(re: number, result: { message: object }): void {
+    const { message, ...rest } = result;
+    const tail = JSON.stringify(rest);
+    this.conn.write(`{"re":${re},"ok":true,"message":${messageJson(message)}${tail === '{}' ? '' : `,${tail.slice(1, -1)}`}}\n`);
   }
 
   private login(re: number, userId: number, name: string, token: string | undefined): void {
@@ -176,7 +184,8 @@ export class JsonDialect implements Dialect, Session {
   }
 
   deliver(out: Outgoing): void {
-    out.json ??= encodeJsonLine(out.event);
+    const ev = out.event;
+    out.json ??= ev.type === 'message' ? Buffer.from(`{"type":"message","message":${messageJson(ev.message)}}\n`) : encodeJsonLine(ev);
     this.conn.write(out.json);
   }
 

@@ -83,3 +83,18 @@ export class LineDecoder {
 export function encodeJsonLine(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value) + '\n', 'utf8');
 }
+
+const messageJsonCache = new WeakMap<object, string>();
+
+/**
+ * A stored message as JSON, serialised once however many lines carry it (the sender's answer
+ * and every recipient's event share the same object).
+ */
+export function messageJson(message: object): string {
+  let json = messageJsonCache.get(message);
+  if (json === undefined) {
+    json = JSON.stringify(message);
+    messageJsonCache.set(message, json);
+  }
+  return json;
+}
