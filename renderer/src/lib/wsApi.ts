@@ -29,10 +29,22 @@ export function createWsApi(): ParleyApi {
   const listeners = new Map<ApiEvent, Set<(payload: unknown) => void>>();
   let socket: WebSocket;
   let opened: Promise<void>;
+  let connectedBefore = false;
 
   const open = (): void => {
     socket = new WebSocket(url);
-    opened = new Promise((resolve) => socket.addEventListener('open', () => resolve(), { once: true }));
+    opened = new Promise((resolve) =>
+      socket.addEventListener(
+        'open',
+        () => {
+          // A host that came back is a new process with a new core: start the page afresh.
+          if (connectedBefore) location.reload();
+          connectedBefore = true;
+          resolve();
+        },
+        { once: true },
+      ),
+    );
     socket.addEventListener('message', (ev) => {
       const frame = JSON.parse(String(ev.data)) as ServerFrame;
       if ('re' in frame) {
