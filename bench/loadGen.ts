@@ -33,6 +33,8 @@ let measuring = false;
 let windowStartUs = Number.POSITIVE_INFINITY;
 let windowEndUs = Number.POSITIVE_INFINITY;
 let received = 0;
+/** When any client last received bytes (to wait until the server's presence traffic settles). */
+let lastDataAt = 0;
 
 class Client {
   socket!: Socket;
@@ -73,6 +75,7 @@ class Client {
   }
 
   private onData(d: string): void {
+    lastDataAt = performance.now();
     const data = this.buf.length > 0 ? this.buf + d : d;
     let start = 0;
     let nl: number;
@@ -194,7 +197,9 @@ async function fanout(port: number, pid: number, w: Extract<Workload, { kind: 'f
 async function idle(port: number, pid: number, w: Extract<Workload, { kind: 'idle' }>): Promise<LoadResult> {
   const rssBeforeKiB = processRssKiB(pid);
   const clients = await connectAll(port, Array.from({ length: w.connections }, (_, i) => i));
-  await sleep(2000);
+  // Every login tells every session; measure once that traffic has drained (quiet for a second).
+  const deadline = performance.now() + 120_000;
+  while (performance.now() - lastDataAt < 1000 && performance.now() < deadline) await sleep(200);
   const rssAfterKiB = processRssKiB(pid);
   for (const c of clients) c.socket.destroy();
   return { rssBeforeKiB, rssAfterKiB, connections: clients.length };
