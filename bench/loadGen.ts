@@ -6,7 +6,8 @@
  * server process over the window. Loopback only.
  */
 import { connect, type Socket } from 'node:net';
-import { Histogram, nowUs, processCpuSec, processRssKiB, sleep } from './procStats.ts';
+import { Histogram, machineJiffies, nowUs, openFilesLimit, processCpuSec, processRssKiB, selfCpuSec, sleep } from './procStats.ts';
+import type { ServerMemory } from './serverMain.ts';
 
 export type Workload =
   | { kind: 'direct'; users: number; senders: number; durationSec: number; window: number }
@@ -24,7 +25,14 @@ export interface LoadResult {
   acks?: number;
   rssBeforeKiB?: number;
   rssAfterKiB?: number;
+  memoryBefore?: ServerMemory;
+  memoryAfter?: ServerMemory;
   connections?: number;
+  /** Why fewer connections than asked were opened, if so. */
+  capped?: string;
+  /** This process's CPU and the whole machine's over the window, in % (100 = one core). */
+  loadgenCpuPct?: number;
+  machineBusyPct?: number;
 }
 
 const PAD = 'x'.repeat(40);
@@ -119,17 +127,40 @@ async function connectAll(port: number, indexes: number[], concurrency = 50): Pr
   return clients;
 }
 
-/** Runs `during` for the measured window (after a warm-up) and returns the server CPU it cost. */
-async function measure(pid: number, durationSec: number, warmupSec = 1): Promise<{ windowSec: number; serverCpuSec: number }> {
+/** Waits out a warm-up, then times the measured window; returns the server CPU it cost. */
+async function measure(pid: number, durationSec: number, warmupSec = 1): Promise<{ windowSec: number; serverCpuSec: number; loadgenCpuPct: number; machineBusyPct: number }> {
   await sleep(warmupSec * 1000);
   const cpu0 = processCpuSec(pid);
+  const self0 = selfCpuSec();
+  const machine0 = machineJiffies();
   const t0 = performance.now();
   windowStartUs = nowUs();
   measuring = true;
   await sleep(durationSec * 1000);
   measuring = false;
   windowEndUs = nowUs();
-  return { windowSec: (performance.now() - t0) / 1000, serverCpuSec: processCpuSec(pid) - cpu0 };
+  const windowSec = (performance.now() - t0) / 1000;
+  const machine1 = machineJiffies();
+  return {
+    windowSec,
+    serverCpuSec: processCpuSec(pid) - cpu0,
+    loadgenCpuPct: Math.round((100 * (selfCpuSec() - self0)) / windowSec),
+    // Of all cores: 100 means every core was busy.
+    machineBusyPct: Math.round((100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total)),
+  };
+}
+
+/** The server's heap figures, asked through the parent (bench/run.ts relays to the server). */
+function serverMemory(): Promise<ServerMemory> {
+  return new Promise((resolve) => {
+    const onReply = (m: { serverMemory?: ServerMemory }): void => {
+      if (!m.serverMemory) return;
+      process.off('message', onReply);
+      resolve(m.serverMemory);
+    };
+    process.on('message', onReply);
+    process.send!({ ask: 'serverMemory' });
+  });
 }
 
 const stamp = (si: number): string => `LT${nowUs()},${si},${PAD}`;
@@ -195,14 +226,20 @@ async function fanout(port: number, pid: number, w: Extract<Workload, { kind: 'f
 }
 
 async function idle(port: number, pid: number, w: Extract<Workload, { kind: 'idle' }>): Promise<LoadResult> {
+  // Each connection is a descriptor at both ends; keep clear of either process's limit.
+  const fdLimit = Math.min(openFilesLimit('self'), openFilesLimit(pid));
+  const connections = Math.min(w.connections, fdLimit - 200);
+  const capped = connections < w.connections ? `open-files limit ${fdLimit} (ulimit -n) allows ${connections} connections` : undefined;
+  const memoryBefore = await serverMemory();
   const rssBeforeKiB = processRssKiB(pid);
-  const clients = await connectAll(port, Array.from({ length: w.connections }, (_, i) => i));
+  const clients = await connectAll(port, Array.from({ length: connections }, (_, i) => i));
   // Every login tells every session; measure once that traffic has drained (quiet for a second).
   const deadline = performance.now() + 120_000;
   while (performance.now() - lastDataAt < 1000 && performance.now() < deadline) await sleep(200);
   const rssAfterKiB = processRssKiB(pid);
+  const memoryAfter = await serverMemory();
   for (const c of clients) c.socket.destroy();
-  return { rssBeforeKiB, rssAfterKiB, connections: clients.length };
+  return { rssBeforeKiB, rssAfterKiB, memoryBefore, memoryAfter, connections: clients.length, ...(capped ? { capped } : {}) };
 }
 
 async function durable(port: number, pid: number, w: Extract<Workload, { kind: 'durable' }>): Promise<LoadResult> {
@@ -243,8 +280,9 @@ async function history(port: number, w: Extract<Workload, { kind: 'history' }>):
   return { p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
 }
 
-process.on('message', (msg: { port: number; pid: number; workload: Workload }) => {
+process.on('message', (msg: { port: number; pid: number; workload?: Workload }) => {
   const { port, pid, workload: w } = msg;
+  if (!w) return; // a reply to serverMemory()
   const run =
     w.kind === 'direct' ? direct(port, pid, w)
     : w.kind === 'fanout' ? fanout(port, pid, w)

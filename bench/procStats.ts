@@ -22,6 +22,25 @@ export function processRssKiB(pid: number): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
+/** The soft limit on open files of a process (`ulimit -n`), from /proc. */
+export function openFilesLimit(pid: number | 'self'): number {
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  return !m || m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1]);
+}
+
+/** Busy and total jiffies of the whole machine (all cores), to show how loaded it was. */
+export function machineJiffies(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - (cpu[3] ?? 0) - (cpu[4] ?? 0), total };
+}
+
+/** CPU seconds this process has used. */
+export function selfCpuSec(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** Latency histogram with 10 µs bins (as the peers' load generator). */
 export class Histogram {
   private readonly bins = new Uint32Array(3_000_000);

@@ -3,11 +3,12 @@
  * generator in another. Prints a table, or with `--json` one JSON object; `--quick` runs every
  * workload at a tenth of the size. Targets (../shared/bench-peers/README.md) are shown beside.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { LoadResult, Workload } from './loadGen.ts';
+import type { ServerMemory } from './serverMain.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
@@ -17,13 +18,22 @@ interface Server {
   pid: number;
 }
 
+/**
+ * Forks a TypeScript module with the open-files limit raised to the hard limit (the idle
+ * workload holds thousands of sockets at each end), through a shell that execs node.
+ */
+function forkTs(file: string, args: string[], extraExecArgv: string[], stdio: StdioOptions): ChildProcess {
+  return fork(here(file), args, {
+    execPath: '/bin/sh',
+    execArgv: ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, '--import', 'tsx', ...extraExecArgv],
+    stdio,
+  });
+}
+
 function startServer(users: number, historyMessages = 0): Promise<Server> {
   // BENCH_PROFILE=dir writes a CPU profile of each server run (node --cpu-prof) into dir.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = fork(here('./serverMain.ts'), [String(users), String(historyMessages)], {
-    execArgv: ['--import', 'tsx', ...profile],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = forkTs('./serverMain.ts', [String(users), String(historyMessages)], profile, ['ignore', 'pipe', 'inherit', 'ipc']);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
@@ -41,12 +51,19 @@ async function stopServer(s: Server): Promise<void> {
 }
 
 function runLoad(server: Server, workload: Workload): Promise<LoadResult> {
-  const child = fork(here('./loadGen.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { ok: boolean; result?: LoadResult; error?: string }) => (m.ok ? resolve(m.result!) : reject(new Error(m.error))));
+  const child = forkTs('./loadGen.ts', [], [], ['ignore', 'inherit', 'inherit', 'ipc']);
+  // The load generator asks for the server's heap figures through here (the server's IPC is ours).
+  const relay = (m: { memory?: ServerMemory }): void => void (m.memory && child.connected && child.send({ serverMemory: m.memory }));
+  server.child.on('message', relay);
+  return new Promise<LoadResult>((resolve, reject) => {
+    child.on('message', (m: { ok?: boolean; result?: LoadResult; error?: string; ask?: string }) => {
+      if (m.ask === 'serverMemory') server.child.send({ ask: 'memory' });
+      else if (m.ok === true) resolve(m.result!);
+      else if (m.ok === false) reject(new Error(m.error));
+    });
     child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
     child.send({ port: server.port, pid: server.pid, workload });
-  });
+  }).finally(() => server.child.off('message', relay));
 }
 
 async function measure(users: number, workload: Workload, historyMessages = 0): Promise<LoadResult> {
@@ -57,6 +74,13 @@ async function measure(users: number, workload: Workload, historyMessages = 0): 
     await stopServer(server);
   }
 }
+
+/** Who used the CPU during the window, in % of one core (the machine's figure is of all cores). */
+const cpuShares = (r: LoadResult): Record<string, number> => ({
+  serverCpuPct: round((100 * r.serverCpuSec!) / r.windowSec!),
+  loadgenCpuPct: r.loadgenCpuPct!,
+  machineBusyPct: r.machineBusyPct!,
+});
 
 const round = (n: number | undefined, digits = 0): number => {
   const f = 10 ** digits;
@@ -73,7 +97,7 @@ async function main(): Promise<void> {
   const scale = opts.quick ? 10 : 1;
   const only = new Set((opts.only ?? 'direct,fanout,idle,durable,history').split(','));
   const log = (s: string): void => void (opts.json ? process.stderr.write(s + '\n') : console.log(s));
-  const out: Record<string, Record<string, number>> = {};
+  const out: Record<string, Record<string, number | string>> = {};
 
   const users = 500 / scale;
   const durationSec = 10 / scale;
@@ -83,7 +107,7 @@ async function main(): Promise<void> {
     out.direct = {
       users, senders: 50 / scale,
       deliveriesPerSec: round(r.deliveries! / r.windowSec!), deliveriesPerServerCpuSec: round(r.deliveries! / r.serverCpuSec!),
-      p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, serverCpuPct: round((100 * r.serverCpuSec!) / r.windowSec!),
+      p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, ...cpuShares(r),
     };
   }
   if (only.has('fanout')) {
@@ -92,14 +116,27 @@ async function main(): Promise<void> {
     out.fanout = {
       users,
       deliveriesPerSec: round(r.deliveries! / r.windowSec!), deliveriesPerServerCpuSec: round(r.deliveries! / r.serverCpuSec!),
-      p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, serverCpuPct: round((100 * r.serverCpuSec!) / r.windowSec!),
+      p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, ...cpuShares(r),
     };
   }
   if (only.has('idle')) {
     const connections = 5000 / scale;
     log(`idle: ${connections} logged-in connections...`);
     const r = await measure(connections, { kind: 'idle', connections });
-    out.idle = { connections, rssPerConnectionKiB: round((r.rssAfterKiB! - r.rssBeforeKiB!) / connections, 2) };
+    const n = r.connections!;
+    const before = r.memoryBefore!;
+    const after = r.memoryAfter!;
+    const youngGenGrowthKiB = after.youngGenKiB - before.youngGenKiB;
+    out.idle = {
+      connections: n,
+      rssPerConnectionKiB: round((r.rssAfterKiB! - r.rssBeforeKiB!) / n, 2),
+      // Where it goes: V8's young generation grows once under the login burst (a fixed cost, not
+      // per connection); the rest is what the connections hold.
+      youngGenGrowthKiB,
+      rssPerConnectionBesidesYoungGenKiB: round((r.rssAfterKiB! - r.rssBeforeKiB! - youngGenGrowthKiB) / n, 2),
+      heapUsedPerConnectionKiB: round((after.heapUsedKiB - before.heapUsedKiB) / n, 2),
+      ...(r.capped ? { capped: r.capped } : {}),
+    };
   }
   if (only.has('durable')) {
     log('durable: 50 senders, 20 unacknowledged each, acks after commit, 10 s...');

@@ -1,13 +1,23 @@
 /**
  * The benchmarked server, in its own process: accounts b0..b<N-1> with cheap hashing, limits
- * raised for one loopback load generator. Prints one JSON line {port, pid} when ready.
+ * raised for one loopback load generator. Prints one JSON line {port, pid} when ready, and
+ * answers `{ask: 'memory'}` over IPC with its heap figures (to explain the idle workload's RSS).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { startServer } from '../server/parleyServer.ts';
 import { CHEAP_SCRYPT } from '../server/testkit/testServer.ts';
 import { seedConversation, seedUsers } from './seed.ts';
+
+export interface ServerMemory {
+  rssKiB: number;
+  heapUsedKiB: number;
+  /** V8's young generation (both semi-spaces): it grows with allocation pressure, not per connection. */
+  youngGenKiB: number;
+  oldGenKiB: number;
+}
 
 const users = Number(process.argv[2] ?? 500);
 const historyMessages = Number(process.argv[3] ?? 0);
@@ -23,6 +33,19 @@ const server = await startServer({
   limits: { maxConnectionsPerIp: 100_000, maxUnauthenticated: 100_000, loginTimeoutSec: 600 },
 });
 process.stdout.write(JSON.stringify({ port: server.port, pid: process.pid }) + '\n');
+
+process.on('message', (m: { ask?: string }) => {
+  if (m.ask !== 'memory') return;
+  const space = (name: string): number => Math.round((getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0) / 1024);
+  const mem = process.memoryUsage();
+  const reply: ServerMemory = {
+    rssKiB: Math.round(mem.rss / 1024),
+    heapUsedKiB: Math.round(mem.heapUsed / 1024),
+    youngGenKiB: space('new_space'),
+    oldGenKiB: space('old_space'),
+  };
+  process.send!({ memory: reply });
+});
 
 const stop = (): void => {
   void server.close().finally(() => {
