@@ -30,6 +30,10 @@ export interface ConnectionContext {
   pickDialect(conn: ClientConnection, firstLine: string): Dialect;
 }
 
+const CONNECTION = Symbol('connection');
+type OwnedSocket = Socket & { [CONNECTION]?: ClientConnection };
+const ignoreError = (): void => undefined;
+
 export class ClientConnection {
   readonly ip: string;
   session: Session | null = null;
@@ -51,11 +55,26 @@ export class ClientConnection {
     this.ip = normaliseIp(socket.remoteAddress ?? 'unknown');
     this.decoder = new LineDecoder(ctx.chat.limits.maxLineBytes);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => {}); // 'close' follows every error; nothing to add
-    socket.on('close', () => this.onSocketClosed());
-    this.loginTimer = setTimeout(() => this.dialect?.onLoginTimeout() ?? this.end(), ctx.chat.limits.loginTimeoutSec * 1000);
+    // Shared listeners and no closures: an idle connection should cost little at 10,000s of them.
+    (socket as OwnedSocket)[CONNECTION] = this;
+    socket.on('data', ClientConnection.onSocketData);
+    socket.on('error', ignoreError); // 'close' follows every error; nothing to add
+    socket.on('close', ClientConnection.onSocketClose);
+    this.loginTimer = setTimeout(ClientConnection.onLoginTimeout, ctx.chat.limits.loginTimeoutSec * 1000, this);
     this.loginTimer.unref();
+  }
+
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
+    this[CONNECTION]!.onData(chunk);
+  }
+
+  private static onSocketClose(this: OwnedSocket): void {
+    this[CONNECTION]!.onSocketClosed();
+  }
+
+  private static onLoginTimeout(conn: ClientConnection): void {
+    conn.dialect?.onLoginTimeout(); // says why, then closes
+    conn.end();
   }
 
   get isClosed(): boolean {
@@ -66,6 +85,7 @@ export class ClientConnection {
   authenticated(session: Session): void {
     this.session = session;
     clearTimeout(this.loginTimer);
+    this.loginTimer = undefined;
     this.ctx.onAuthenticated(this);
   }
 
