@@ -1,9 +1,12 @@
 /**
- * Group commit: messages accepted during one turn of the event loop are written in a single
- * SQLite transaction (one fsync), then every caller is answered. A message is on disk before
- * anyone is told about it, and the cost of durability is shared by everything in the batch.
+ * Group commit: messages accepted before the next output round (outputRounds.ts) are written in
+ * a single SQLite transaction (one fsync), then every caller is answered. A message is on disk
+ * before anyone is told about it, and the cost of durability is shared by everything in the
+ * batch. Committing more often would not tell anyone sooner: answers and deliveries are output,
+ * and output waits for the round.
  */
 import type { AppendResult, MessageStore, NewMessage } from '../store/messageStore.ts';
+import { beforeNextRound } from './outputRounds.ts';
 
 interface Job {
   items: NewMessage[];
@@ -22,7 +25,7 @@ export class WriteBatcher {
     this.jobs.push({ items, done, prepare });
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      beforeNextRound(() => this.flush());
     }
   }
 

@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import { LineDecoder, type LineEvent } from '../protocol/index.ts';
 import type { ChatService } from '../chat/chatService.ts';
+import { queueForRound, type RoundWriter } from '../chat/outputRounds.ts';
 import type { Session } from '../chat/session.ts';
 
 /** A dialect: what a connection does with its lines. */
@@ -34,7 +35,7 @@ const CONNECTION = Symbol('connection');
 type OwnedSocket = Socket & { [CONNECTION]?: ClientConnection };
 const ignoreError = (): void => undefined;
 
-export class ClientConnection {
+export class ClientConnection implements RoundWriter {
   readonly ip: string;
   session: Session | null = null;
   private dialect: Dialect | null = null;
@@ -90,7 +91,7 @@ export class ClientConnection {
   }
 
   /**
-   * Queues bytes for the client. What is queued between two rounds (see `writeRound`) goes out
+   * Queues bytes for the client. What is queued between two rounds (chat/outputRounds.ts) goes out
    * in one socket write (a fan-out writes the same bytes to each socket without copying them),
    * and a client whose queue passes the cap is cut off instead of growing memory without bound.
    */
@@ -105,7 +106,7 @@ export class ClientConnection {
     this.outLength += data.length;
     if (this.outFirst === undefined) {
       this.outFirst = data;
-      if (pendingOutput.push(this) === 1) scheduleRound();
+      queueForRound(this);
     } else if (this.outMore === undefined) {
       this.outMore = [this.outFirst, data];
     } else {
@@ -208,35 +209,6 @@ export class ClientConnection {
       this.ctx.onClosed(this);
     }
   }
-}
-
-/**
- * Output leaves in rounds: every connection written to since the last round gets one socket
- * write with everything queued for it. A write to a socket costs ~10 µs, mostly in the kernel's
- * TCP path, so a broadcast to 500 users costs ~5 ms of writes however short the message. After
- * a round that took D ms the next one waits until D ms have passed (at most MAX_ROUND_GAP_MS):
- * writes never take more than about half the server's time, and under a flow of broadcasts each
- * socket gets several messages per write instead of one each. A small round (an answer, a
- * direct message) costs microseconds, so the next one follows at the end of the turn as before.
- */
-const MAX_ROUND_GAP_MS = 10;
-let pendingOutput: ClientConnection[] = [];
-let nextRoundAt = 0;
-
-function scheduleRound(): void {
-  const wait = nextRoundAt - performance.now();
-  // Timers have 1 ms resolution: a shorter wait is the end of this turn.
-  if (wait < 1) setImmediate(writeRound);
-  else setTimeout(writeRound, wait);
-}
-
-function writeRound(): void {
-  const start = performance.now();
-  const conns = pendingOutput;
-  pendingOutput = [];
-  for (const c of conns) c.flushOutput();
-  const end = performance.now();
-  nextRoundAt = end + Math.min(MAX_ROUND_GAP_MS, end - start);
 }
 
 /** The last chunks joined, and the result: a fan-out hands every socket the same chunks in a turn. */
