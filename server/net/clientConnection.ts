@@ -114,7 +114,7 @@ export class ClientConnection implements RoundWriter {
     }
   }
 
-  /** Hands this turn's output to the socket. */
+  /** Hands this round's output to the socket. */
   flushOutput(): void {
     const first = this.outFirst;
     if (first === undefined) return;
@@ -122,7 +122,7 @@ export class ClientConnection implements RoundWriter {
     this.outFirst = undefined;
     this.outMore = undefined;
     this.outLength = 0;
-    if (this.socket.destroyed) return;
+    if (!this.socket.writable) return; // ended or destroyed meanwhile
     this.socket.write(more === undefined ? first : joined(more));
   }
 
@@ -211,7 +211,10 @@ export class ClientConnection implements RoundWriter {
   }
 }
 
-/** The last chunks joined, and the result: a fan-out hands every socket the same chunks in a turn. */
+/**
+ * The last chunks joined, and the result: a fan-out hands every socket the same chunks in a
+ * round. Holds at most one socket's round of output (under maxQueueBytes) until the next join.
+ */
 let lastChunks: (Buffer | string)[] = [];
 let lastJoined: Buffer = Buffer.alloc(0);
 
