@@ -6,6 +6,7 @@
 import {
   encodeJsonLine,
   ChatError,
+  DEFAULT_AWAY,
   EVERYONE,
   parseConversationKey,
   type ChatMessage,
@@ -23,7 +24,6 @@ import { Outgoing, type Session } from './session.ts';
 import { Messaging } from './messaging.ts';
 import type { Logger } from '../log.ts';
 
-export const DEFAULT_AWAY = 'I am away';
 const SYNC_CHUNK = 500;
 
 export interface ChatStores {

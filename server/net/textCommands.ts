@@ -2,7 +2,7 @@
  * The seed's commands for people, with the aliases other versions of the assignment used.
  * Each command answers in whole lines; a mistake gets a usage line and the session goes on.
  */
-import { ChatError, type UserPresence } from '../protocol/index.ts';
+import { ChatError, DEFAULT_AWAY, type UserPresence } from '../protocol/index.ts';
 import type { TextDialect } from './textDialect.ts';
 
 export const HELP = [
@@ -12,7 +12,7 @@ export const HELP = [
   '  broadcast <message>          send to everyone online',
   '  send <user> <message>        send to one user',
   '  send (<user> <user> ...) <message>   send to several users',
-  '  away [message]               set an away message (default "I am away")',
+  `  away [message]               set an away message (default "${DEFAULT_AWAY}")`,
   '  back                         clear your away message',
   '  logout                       log out',
   '  help                         this list',

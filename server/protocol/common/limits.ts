@@ -31,6 +31,24 @@ export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
 
 /** Usernames: letters, digits, `_`, `-`, `.`; 1 to 32 characters. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+export const MAX_USERNAME_CHARS = 32;
+
+/** Fixed sizes of the wire contract, shared by the server's schemas and the app's argument checks. */
+export const WIRE_LIMITS = {
+  /** Longest away message, in characters. */
+  maxAwayChars: 200,
+  /** Longest conversation key (a group of 100 members of 32 characters fits). */
+  maxConversationChars: 4096,
+  /** Most recipients of one list send. */
+  maxRecipients: 100,
+  /** Longest client id of an idempotent send. */
+  maxClientIdChars: 64,
+  /** Longest password accepted at login. */
+  maxPasswordChars: 1024,
+} as const;
 
 /** The conversation every user belongs to; `broadcast` goes here. */
 export const EVERYONE = 'everyone';
+
+/** The away message of someone who sets none (the seed's default). */
+export const DEFAULT_AWAY = 'I am away';
