@@ -99,7 +99,7 @@ export type UiCommand =
   | { type: 'showCustomAway' }
   | { type: 'openConversation'; conversation: string };
 
-export type LogoutReason = 'inactivity' | 'shutdown' | 'replaced' | 'logout' | 'kicked';
+export type LogoutReason = 'inactivity' | 'shutting_down' | 'replaced' | 'logout' | 'kicked';
 
 export interface ParleyApi {
   getState(): Promise<CoreState>;
