@@ -14,6 +14,9 @@ export function bridgeSocket(socket: WebSocket, api: ParleyApi, dispatch: (name:
   };
   const offs = API_EVENTS.map((event) => (api[event] as (l: (p: unknown) => void) => () => void)((payload) => send({ event, payload })));
   socket.on('close', () => offs.forEach((off) => off()));
+  // ws reports a broken limit (an oversized frame: 1009) as an error and then closes the socket;
+  // unheard, that error would be thrown and end the whole host.
+  socket.on('error', () => undefined);
   socket.on('message', (data, isBinary) => {
     const text = !isBinary && Buffer.isBuffer(data) && data.length <= MAX_FRAME_BYTES ? data.toString('utf8') : null;
     const frame = parseFrame(text);
