@@ -60,8 +60,8 @@ function createWindow(): BrowserWindow {
   const w = new BrowserWindow({
     ...{ width: 1100, height: 760, minWidth: 420, minHeight: 480, title: 'Parley', icon: join(config.resources, 'icon.png'), show: false },
     webPreferences: {
-      preload: config.preload, contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInSubFrames: false, webSecurity: true,
-      allowRunningInsecureContent: false, experimentalFeatures: false, navigateOnDragDrop: false, webviewTag: false, disableBlinkFeatures: 'Auxclick',
+      preload: config.preload, contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInSubFrames: false, nodeIntegrationInWorker: false,
+      webSecurity: true, allowRunningInsecureContent: false, experimentalFeatures: false, navigateOnDragDrop: false, webviewTag: false, disableBlinkFeatures: 'Auxclick',
     },
   });
   w.once('ready-to-show', () => w.show()).on('closed', () => (win = null));

@@ -51,7 +51,7 @@ describe('the Electron main bundle', () => {
 
   it('opens the window isolated and sandboxed, without Node or webviews', () => {
     const prefs = /webPreferences: \{([^}]*)\}/.exec(bundle)?.[1] ?? '';
-    for (const setting of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'nodeIntegrationInSubFrames: false', 'webSecurity: true', 'webviewTag: false', 'navigateOnDragDrop: false']) {
+    for (const setting of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false', 'nodeIntegrationInSubFrames: false', 'nodeIntegrationInWorker: false', 'webSecurity: true', 'webviewTag: false', 'navigateOnDragDrop: false']) {
       expect(prefs).toContain(setting);
     }
   });
