@@ -47,10 +47,7 @@ export default [
             {
               group: [
                 '**/server/**/*.ts',
-                '!**/server/protocol/types.ts',
-                '!**/server/protocol/errors.ts',
-                '!**/server/protocol/conversation.ts',
-                '!**/server/protocol/limits.ts',
+                '!**/server/protocol/common/*.ts',
                 '**/main/**/*.ts',
                 '!**/main/core/api.ts',
                 '!**/main/core/apiChannels.ts',

@@ -4,8 +4,8 @@
  * Calls return Promises of `Result`; events are `onX(listener) => unsubscribe`.
  */
 // Straight from the type files: the renderer type-checks this without Node's types.
-import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../server/protocol/types.ts';
-import type { ErrorCode } from '../../server/protocol/errors.ts';
+import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../server/protocol/common/types.ts';
+import type { ErrorCode } from '../../server/protocol/common/errors.ts';
 
 export type { ChatMessage, ConversationSummary, RecipientResult, UserPresence };
 
@@ -105,7 +105,7 @@ export type RememberMeStatus = { available: true } | { available: false; reason:
 /** Who can reach a hosted server: this computer only (loopback), or everyone on the network. */
 export type HostScope = 'loopback' | 'network';
 
-export type LogoutReason = 'inactivity' | 'shutdown' | 'replaced' | 'logout' | 'kicked';
+export type LogoutReason = 'inactivity' | 'shutting_down' | 'replaced' | 'logout' | 'kicked';
 
 export interface ParleyApi {
   getState(): Promise<CoreState>;

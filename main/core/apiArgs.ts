@@ -4,17 +4,18 @@
  * renderer can only ever make well-formed calls.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, USERNAME_PATTERN } from '../../server/protocol/index.ts';
+import { DEFAULT_LIMITS, USERNAME_PATTERN, WIRE_LIMITS } from '../../server/protocol/common/index.ts';
 import type { ApiCall } from './apiChannels.ts';
 
 const user = z.string().regex(USERNAME_PATTERN);
 const port = z.number().int().min(1).max(65535);
 const hostPort = z.number().int().min(0).max(65535);
 const host = z.string().min(1).max(253).regex(/^[A-Za-z0-9.:\-[\]%]+$/, 'not a host name or address');
-const password = z.string().min(1).max(1024);
+const password = z.string().min(1).max(WIRE_LIMITS.maxPasswordChars);
 const text = z.string().min(1).max(DEFAULT_LIMITS.maxTextChars);
-const conversation = z.string().min(1).max(2048);
-const clientId = z.string().min(1).max(100);
+const conversation = z.string().min(1).max(WIRE_LIMITS.maxConversationChars);
+const clientId = z.string().min(1).max(WIRE_LIMITS.maxClientIdChars);
+const awayText = z.string().max(WIRE_LIMITS.maxAwayChars);
 const messageId = z.number().int().min(0);
 const server = z.strictObject({ host, port });
 
@@ -24,7 +25,7 @@ const settingsPatch = z
     recentServers: z.array(server).max(20),
     lastUser: user,
     hostPort: port,
-    awayPresets: z.array(z.string().min(1).max(200)).max(10),
+    awayPresets: z.array(awayText.min(1)).max(10),
     idleAwayMinutes: z.number().int().min(0).max(24 * 60),
     muted: z.boolean(),
     rememberMe: z.boolean(),
@@ -39,7 +40,7 @@ export const API_ARGS = {
   getState: none,
   login: one(z.strictObject({ host, port, user, password })),
   logout: none,
-  send: one(z.strictObject({ to: z.array(user).min(1).max(100), text })),
+  send: one(z.strictObject({ to: z.array(user).min(1).max(WIRE_LIMITS.maxRecipients), text })),
   broadcast: one(z.strictObject({ text })),
   retry: one(z.strictObject({ clientId })),
   discard: one(z.strictObject({ clientId })),
@@ -54,7 +55,7 @@ export const API_ARGS = {
   markRead: one(z.strictObject({ conversation, upTo: messageId })),
   users: none,
   last: one(z.strictObject({ minutes: z.number().int().min(0).max(60) })),
-  setAway: one(z.strictObject({ message: z.string().max(200).optional() })),
+  setAway: one(z.strictObject({ message: awayText.optional() })),
   setAvailable: none,
   host: one(z.strictObject({ port: hostPort, scope: z.enum(['loopback', 'network']).optional() })),
   createHostAccount: one(z.strictObject({ user, password })),

@@ -1,7 +1,7 @@
 /** When to notify, what closing the window does, and idle-away: decisions of the shell, pure. */
 import type { AwayState, CoreState, ParleyApi, Settings } from '../core/api.ts';
-import type { ChatMessage } from '../../server/protocol/types.ts';
-import { conversationTitle } from '../../server/protocol/conversation.ts';
+import type { ChatMessage } from '../../server/protocol/common/types.ts';
+import { conversationTitle } from '../../server/protocol/common/conversation.ts';
 
 export interface NotifyContext {
   me: string;

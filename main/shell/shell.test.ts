@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CoreState } from '../core/api.ts';
-import type { ChatMessage } from '../../server/protocol/types.ts';
+import type { ChatMessage } from '../../server/protocol/common/types.ts';
 import type { MenuItemSpec } from './commands.ts';
 import { closeDecision, IdleAway, NOTIFICATION_MAX_CHARS, notificationFor, notificationToShow, shouldNotify } from './desktopManners.ts';
 import { appMenuTemplate } from './menuTemplate.ts';

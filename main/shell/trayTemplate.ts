@@ -1,8 +1,7 @@
 /** The tray: its menu and its icon, as pure functions of core state and settings. */
 import type { CoreState, Settings } from '../core/api.ts';
 import type { MenuItemSpec } from './commands.ts';
-
-export const DEFAULT_AWAY = 'I am away';
+import { DEFAULT_AWAY } from '../../server/protocol/common/limits.ts';
 
 export type TrayStatus = 'available' | 'away' | 'offline';
 

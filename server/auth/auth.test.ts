@@ -6,11 +6,15 @@ import { PasswordHasher, sha1Imported } from './passwords.ts';
 describe('LoginThrottle', () => {
   it('blocks a username from an IP after the third consecutive failure, for blockTimeSec', () => {
     let now = 0;
-    const t = new LoginThrottle(3, 60, () => now);
-    expect(t.fail('alice', '1.1.1.1')).toBe(2);
-    expect(t.fail('alice', '1.1.1.1')).toBe(1);
+    const t = new LoginThrottle(3, 60, 20, () => now);
+    const attempt = (user: string, ip: string): number => {
+      expect(t.begin(user, ip)).toEqual({ ok: true });
+      return t.fail(user, ip);
+    };
+    expect(attempt('alice', '1.1.1.1')).toBe(2);
+    expect(attempt('alice', '1.1.1.1')).toBe(1);
     expect(t.blockedFor('alice', '1.1.1.1')).toBe(0);
-    expect(t.fail('alice', '1.1.1.1')).toBe(0);
+    expect(attempt('alice', '1.1.1.1')).toBe(0);
     expect(t.blockedFor('alice', '1.1.1.1')).toBe(60);
     expect(t.blockedFor('alice', '2.2.2.2')).toBe(0);
     expect(t.blockedFor('bob', '1.1.1.1')).toBe(0);
@@ -18,14 +22,18 @@ describe('LoginThrottle', () => {
     expect(t.blockedFor('alice', '1.1.1.1')).toBe(1);
     now = 60_000;
     expect(t.blockedFor('alice', '1.1.1.1')).toBe(0);
-    expect(t.fail('alice', '1.1.1.1')).toBe(2);
+    expect(attempt('alice', '1.1.1.1')).toBe(2);
   });
 
   it('forgets failures after a success', () => {
-    const t = new LoginThrottle(3, 60);
-    t.fail('a', 'ip');
-    t.fail('a', 'ip');
+    const t = new LoginThrottle(3, 60, 20);
+    for (let i = 0; i < 2; i++) {
+      t.begin('a', 'ip');
+      t.fail('a', 'ip');
+    }
+    t.begin('a', 'ip');
     t.succeed('a', 'ip');
+    t.begin('a', 'ip');
     expect(t.fail('a', 'ip')).toBe(2);
   });
 });

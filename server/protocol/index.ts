@@ -1,7 +1,4 @@
-/** The wire contract: everyone (server, main/core, the terminal client) imports it from here. */
-export * from './types.ts';
-export * from './errors.ts';
-export * from './limits.ts';
-export * from './conversation.ts';
+/** The wire contract for Node: the pure part (./common) plus the line codec and request schemas. */
+export * from './common/index.ts';
 export * from './lineCodec.ts';
 export { requestSchema, REQUEST_TYPES } from './schema.ts';

@@ -4,8 +4,8 @@
  * Messages come from core exactly once; this class still ignores an id it already holds.
  */
 import type { OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
-import { conversationKey } from '../../../server/protocol/conversation.ts';
-import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../../server/protocol/types.ts';
+import { conversationKey } from '../../../server/protocol/common/conversation.ts';
+import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../../server/protocol/common/types.ts';
 
 export const EVERYONE = 'everyone';
 const PAGE = 50;

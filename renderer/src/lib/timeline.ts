@@ -1,6 +1,6 @@
 /** Turns a conversation's messages and outbox into the rows the list shows. Pure. */
 import type { OutboxEntry } from '../../../main/core/api.ts';
-import type { ChatMessage } from '../../../server/protocol/types.ts';
+import type { ChatMessage } from '../../../server/protocol/common/types.ts';
 import { dayLabel, dayOf } from './words.ts';
 
 export type Row =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../../server/protocol/types.ts';
+import type { ChatMessage } from '../../../server/protocol/common/types.ts';
 import { timeline } from './timeline.ts';
 import { connectionInWords, conversationTitle, messageLine, presenceInWords } from './words.ts';
 

@@ -1,6 +1,6 @@
 /** Everything the UI says about server answers and states, in words. Pure functions. */
 import type { ApiError, ConnectionState, HostingState } from '../../../main/core/api.ts';
-import type { ChatMessage, UserPresence } from '../../../server/protocol/types.ts';
+import type { ChatMessage, UserPresence } from '../../../server/protocol/common/types.ts';
 
 export function errorInWords(error: ApiError, user: string, secondsLeft?: number): string {
   switch (error.code) {
@@ -47,7 +47,7 @@ export function hostingInWords(state: HostingState): string | null {
   }
 }
 
-export { conversationTitle } from '../../../server/protocol/conversation.ts';
+export { conversationTitle } from '../../../server/protocol/common/conversation.ts';
 
 export function presenceInWords(p: UserPresence, now = Date.now()): string {
   if (p.state === 'online') return 'online';

@@ -97,7 +97,8 @@ export type Answer = OkAnswer | ErrorAnswer;
 // ---- events (server -> client, no `re`) ----
 export type DisconnectReason =
   | 'inactivity'
-  | 'shutdown'
+  | 'shutting_down'
+  | 'account_changed'
   | 'replaced'
   | 'queue_full'
   | 'line_too_long'

@@ -13,12 +13,28 @@ export const DEFAULT_LIMITS = {
   blockTimeSec: 60,
   /** Consecutive failed logins for one username from one IP before it is blocked. */
   maxLoginAttempts: 3,
+  /** Login attempts from one address (IPv6: one /64) across usernames per blockTimeSec. */
+  maxAddressAttempts: 20,
+  /** Password checks queued or running at once for one address; more are refused (rate_limited). */
+  maxChecksPerAddress: 1,
   /** Seconds a connection may take to log in before it is closed. */
   loginTimeoutSec: 60,
   /** Connections accepted from one IP address at once. */
   maxConnectionsPerIp: 64,
   /** Connections not yet logged in, across all addresses. */
   maxUnauthenticated: 256,
+  /** Connections not yet logged in from one address (IPv6: one /64). */
+  maxUnauthenticatedPerAddress: 8,
+  /** Seconds a connection may stay silent before its first line; then it is closed. */
+  silentCloseSec: 10,
+  /** Days a resume token may go unused before it stops working. */
+  tokenIdleDays: 30,
+  /** Resume tokens kept per user; a new one drops the oldest. */
+  maxTokensPerUser: 10,
+  /** How often the server looks for account changes made by `parley-server users` beside it. */
+  accountPollMs: 1000,
+  /** Messages per `sync` page. */
+  syncPageSize: 500,
   /** Longest message text, in characters. */
   maxTextChars: 8000,
   /** Largest page a `history` request may ask for. */
@@ -31,6 +47,24 @@ export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
 
 /** Usernames: letters, digits, `_`, `-`, `.`; 1 to 32 characters. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+export const MAX_USERNAME_CHARS = 32;
+
+/** Fixed sizes of the wire contract, shared by the server's schemas and the app's argument checks. */
+export const WIRE_LIMITS = {
+  /** Longest away message, in characters. */
+  maxAwayChars: 200,
+  /** Longest conversation key (a group of 100 members of 32 characters fits). */
+  maxConversationChars: 4096,
+  /** Most recipients of one list send. */
+  maxRecipients: 100,
+  /** Longest client id of an idempotent send. */
+  maxClientIdChars: 64,
+  /** Longest password accepted at login. */
+  maxPasswordChars: 1024,
+} as const;
 
 /** The conversation every user belongs to; `broadcast` goes here. */
 export const EVERYONE = 'everyone';
+
+/** The away message of someone who sets none (the seed's default). */
+export const DEFAULT_AWAY = 'I am away';
