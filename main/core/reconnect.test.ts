@@ -80,8 +80,8 @@ describe('reconnecting through main/core', () => {
     proxy.targetPort = 1;
     proxy.cut();
     await stateWhere(alice, (s) => s.connection.status === 'reconnecting', 5_000, 'reconnecting');
-    await alice.send({ to: ['bob'], text: 'written offline 1' });
-    await alice.send({ to: ['bob'], text: 'written offline 2' });
+    await alice.send({ conversation: 'direct:alice,bob', text: 'written offline 1' });
+    await alice.send({ conversation: 'direct:alice,bob', text: 'written offline 2' });
     expect(pending.values.at(-1)!.map((e) => [e.text, e.status])).toEqual([
       ['written offline 1', 'pending'],
       ['written offline 2', 'pending'],

@@ -47,7 +47,7 @@ const core = createCore({
   },
   openLink: openInBrowser,
 });
-const remember = new RememberMe(join(app.getPath('userData'), 'session.bin'), safeStorage);
+const remember = new RememberMe(join(app.getPath('userData'), 'remembered-login.bin'), safeStorage);
 const idleAway = new IdleAway();
 
 /** The one way out to the system browser: plain http(s) links only, checked right here. */
@@ -130,8 +130,8 @@ function run(command: ShellCommand): void {
       return core.emitUiCommand({ type: 'showConnect' });
     case 'logout':
       return void core.logout();
-    case 'setAvailable':
-      return void core.setAvailable();
+    case 'back':
+      return void core.back();
     case 'setAway':
       return void core.setAway(command.message ? { message: command.message } : {});
     case 'customAway':
@@ -246,7 +246,7 @@ void app.whenReady().then(async () => {
     void core.getSettings().then((settings) => {
       const action = idleAway.decide(powerMonitor.getSystemIdleTime(), settings.idleAwayMinutes, state.away);
       if (action?.type === 'setAway') void core.setAway({ message: action.message });
-      else if (action?.type === 'setAvailable') void core.setAvailable();
+      else if (action?.type === 'back') void core.back();
     });
   }, 30_000).unref();
 

@@ -36,7 +36,7 @@ export function closeDecision(args: { hasTray: boolean; hosting: boolean; quitti
 export class IdleAway {
   private setByIdle = false;
 
-  decide(idleSeconds: number, minutes: number, away: AwayState): { type: 'setAway'; message: string } | { type: 'setAvailable' } | null {
+  decide(idleSeconds: number, minutes: number, away: AwayState): { type: 'setAway'; message: string } | { type: 'back' } | null {
     if (minutes <= 0) return null;
     const idle = idleSeconds >= minutes * 60;
     if (idle && !away.away) {
@@ -45,7 +45,7 @@ export class IdleAway {
     }
     if (!idle && away.away && this.setByIdle) {
       this.setByIdle = false;
-      return { type: 'setAvailable' };
+      return { type: 'back' };
     }
     if (!away.away) this.setByIdle = false;
     return null;

@@ -1,5 +1,5 @@
 /**
- * "Remember me": keeps the session's resume token (revocable by logging out; never the
+ * "Remember me": keeps the login's resume token (revocable by logging out; never the
  * password), encrypted by the OS keyring through Electron's asynchronous safeStorage API.
  * Off where the OS offers no keyring: nothing is written then.
  */
@@ -30,9 +30,9 @@ export class RememberMe {
     return this.encryptor.isAsyncEncryptionAvailable().catch(() => false);
   }
 
-  async save(session: Remembered): Promise<boolean> {
+  async save(login: Remembered): Promise<boolean> {
     if (!(await this.available())) return false;
-    const sealed = await this.encryptor.encryptStringAsync(JSON.stringify(session));
+    const sealed = await this.encryptor.encryptStringAsync(JSON.stringify(login));
     await writeFile(this.file, sealed, { mode: 0o600 });
     return true;
   }

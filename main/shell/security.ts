@@ -4,7 +4,7 @@
  */
 import { checkArgs, isApiCall } from '../core/apiArgs.ts';
 import type { ApiCall } from '../core/apiChannels.ts';
-import { isWebUrl } from '../core/core.ts';
+import { isWebUrl } from '../core/webUrl.ts';
 
 /** Scripts and styles only from the app itself; the renderer talks to nothing on the network. */
 export const CONTENT_SECURITY_POLICY =
