@@ -7,7 +7,10 @@
 import { EventEmitter } from 'node:events';
 import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap } from '../../server/protocol/index.ts';
 import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
+import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
 import { JsonConnection, RequestError, type RequestOf } from './jsonConnection.ts';
+
+export type { Backoff } from './disconnectPolicy.ts';
 
 export interface PresenceEvent {
   user: string;
@@ -28,11 +31,6 @@ export interface ChatConnectionEvents {
   cursor: [number];
 }
 
-export interface Backoff {
-  initialMs: number;
-  maxMs: number;
-}
-
 export interface ChatConnectionOptions extends ServerAddress {
   backoff?: Backoff;
   /** Least wait before reconnecting to a server that said it is restarting (`shutting_down`). */
@@ -43,20 +41,6 @@ export interface ChatConnectionOptions extends ServerAddress {
   /** Last message id delivered to this user by an earlier run; absent: start from now. */
   cursor?: number;
 }
-
-const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 15_000 };
-const DEFAULT_RESTART_WAIT_MS = 1_000;
-
-/**
- * Server disconnect reasons that end the connection instead of reconnecting. After
- * `account_changed` the token is revoked and the password may have changed: back to login.
- */
-const FINAL: Partial<Record<DisconnectReason, LogoutReason>> = {
-  inactivity: 'inactivity',
-  replaced: 'replaced',
-  logout: 'logout',
-  account_changed: 'account_changed',
-};
 
 /** A `sync` answer; `hasMore` is absent from servers that answer in one piece. */
 interface SyncPage {
@@ -230,23 +214,9 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     const told = this.disconnectReason;
     this.disconnectReason = null;
     if (!told) return this.scheduleRetry(reason);
-    const final = FINAL[told.reason];
-    if (final) return this.stop(final, told.message);
-    const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
-    switch (told.reason) {
-      case 'shutting_down':
-      case 'shutdown':
-        // A restart takes a moment: the first tries would only find the port closed.
-        return this.scheduleRetry('The server is restarting', told.reason, this.options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS);
-      case 'too_many_connections':
-        // Coming straight back would add to the crowd: wait the longest.
-        return this.scheduleRetry('The server has too many connections', told.reason, backoff.maxMs);
-      case 'queue_full':
-        // We fell behind reading; the sync after the reconnect catches up from the cursor.
-        return this.scheduleRetry('The connection fell behind; catching up', told.reason);
-      default:
-        return this.scheduleRetry(told.message, told.reason);
-    }
+    const next = afterDisconnect(told, this.options.backoff ?? DEFAULT_BACKOFF, this.options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS);
+    if (next.action === 'stop') return this.stop(next.reason, next.message);
+    this.scheduleRetry(next.reason, next.code, next.leastMs);
   }
 
   private scheduleRetry(reason: string, code?: DisconnectReason, leastMs = 0): void {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, stopTestServer, type TestServer } from '../../server/testkit/testServer.ts';
 import type { ConnectionState } from './api.ts';
 import { createCore, type Core } from './core.ts';
+import { afterDisconnect } from './disconnectPolicy.ts';
 import { collect, stateWhere } from './testing.ts';
 
 let server: TestServer | undefined;
@@ -48,5 +49,23 @@ describe('what the app does with the server\'s disconnect reasons', () => {
     const tries = states.values.map((s) => s.connection).filter((c): c is Extract<ConnectionState, { status: 'reconnecting' }> => c.status === 'reconnecting');
     expect(tries.every((c) => c.reason === 'The server is restarting')).toBe(true);
     expect((await alice.getState()).connection).toMatchObject({ status: 'online', user: 'alice' });
+  });
+});
+
+describe('afterDisconnect', () => {
+  const backoff = { initialMs: 20, maxMs: 15_000 };
+  const decide = (reason: Parameters<typeof afterDisconnect>[0]['reason']) => afterDisconnect({ reason, message: `told ${reason}` }, backoff, 1_000);
+
+  it('stops for good, with the server\'s words, when reconnecting could not help', () => {
+    for (const reason of ['inactivity', 'replaced', 'logout', 'account_changed'] as const) {
+      expect(decide(reason)).toEqual({ action: 'stop', reason, message: `told ${reason}` });
+    }
+  });
+
+  it('waits for a restarting server, backs off the longest from a crowded one, and resyncs after falling behind', () => {
+    expect(decide('shutting_down')).toEqual({ action: 'retry', reason: 'The server is restarting', code: 'shutting_down', leastMs: 1_000 });
+    expect(decide('too_many_connections')).toEqual({ action: 'retry', reason: 'The server has too many connections', code: 'too_many_connections', leastMs: 15_000 });
+    expect(decide('queue_full')).toMatchObject({ action: 'retry', code: 'queue_full', leastMs: 0 });
+    expect(decide('login_timeout')).toEqual({ action: 'retry', reason: 'told login_timeout', code: 'login_timeout', leastMs: 0 });
   });
 });
