@@ -1,5 +1,5 @@
 /** What each menu, tray or notification command does: one core call or one window request. */
-import type { Core } from '../core/core.ts';
+import type { Core } from '../core/api.ts';
 import type { ShellCommand } from './commands.ts';
 
 export interface ShellActions {
@@ -25,8 +25,8 @@ export function runCommand(command: ShellCommand, { core, showWindow, quit }: Sh
       return toWindow('showConnect');
     case 'logout':
       return void core.logout();
-    case 'setAvailable':
-      return void core.setAvailable();
+    case 'back':
+      return void core.back();
     case 'setAway':
       return void core.setAway(command.message ? { message: command.message } : {});
     case 'customAway':
