@@ -9,7 +9,7 @@ import type { ApiError, AwayState, CoreState, ParleyApi, Result, ServerAddress, 
 import type { ApiEvent } from './apiChannels.ts';
 import { ChatConnection, type Backoff } from './chatConnection.ts';
 import { RequestError } from './jsonConnection.ts';
-import { Hosting, forkLauncher } from './hosting.ts';
+import { Hosting, forkLauncher, withScope } from './hosting.ts';
 import type { HostConfig, HostLauncher } from './hostMessages.ts';
 import { Outbox } from './outbox.ts';
 import { CursorStore, SettingsStore } from './settings.ts';
@@ -258,8 +258,8 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true, value: state.away };
     },
 
-    host: async ({ port }) => {
-      const hosted = await hosting.start({ ...options.hostDefaults, dataDir: join(options.dataDir, 'server'), port });
+    host: async ({ port, scope }) => {
+      const hosted = await hosting.start(withScope({ ...options.hostDefaults, dataDir: join(options.dataDir, 'server'), port }, scope));
       if (hosted.status !== 'running') return fail('hosting_failed', hosted.error ?? 'The server did not start.');
       settings.update({ hostPort: port });
       return { ok: true, value: hosted };

@@ -34,6 +34,14 @@ export interface ConnectionContext {
   pickDialect(conn: ClientConnection, firstLine: string): Dialect;
 }
 
+/**
+ * How far a backlog (sync pages, offline messages) may run ahead of the client before waiting
+ * for it to read: a quarter of the queue, so live messages still fit beside it.
+ */
+export function writeAheadBytes(limits: Pick<Limits, 'maxQueueBytes'>): number {
+  return Math.min(256 * 1024, Math.floor(limits.maxQueueBytes / 4));
+}
+
 const CONNECTION = Symbol('connection');
 type OwnedSocket = Socket & { [CONNECTION]?: ClientConnection };
 const ignoreError = (): void => undefined;
@@ -51,6 +59,7 @@ export class ClientConnection implements RoundWriter {
   /** Bytes (not UTF-16 units) queued since the last round. */
   private outBytes = 0;
   private closed = false;
+  private closeNotified = false;
   private loginTimer: NodeJS.Timeout | undefined;
   private silentTimer: NodeJS.Timeout | undefined;
   private drainWaiters: (() => void)[] | undefined;
@@ -176,8 +185,8 @@ export class ClientConnection implements RoundWriter {
   }
 
   /**
-   * Drops what is queued and closes, with `last` written straight to the socket when it still
-   * takes bytes (a client that stopped reading then learns why once it reads again).
+   * Drops what is queued and closes, with `last` handed to the socket while it is still open: a
+   * client that stopped reading learns why if it reads again within a second.
    */
   abort(last?: Buffer | string): void {
     if (this.closed) return;
@@ -185,12 +194,14 @@ export class ClientConnection implements RoundWriter {
     this.outFirst = undefined;
     this.outMore = undefined;
     this.outBytes = 0;
-    if (last !== undefined && this.socket.writable && !this.socket.writableNeedDrain) {
+    if (last !== undefined && this.socket.writable) {
       this.socket.end(last);
       setTimeout(() => this.socket.destroy(), 1000).unref();
     } else {
       this.socket.destroy();
     }
+    // For the chat layer the session is over now, not when the last byte has left.
+    this.notifyClosed();
   }
 
   private onData(chunk: Buffer): void {
@@ -252,6 +263,12 @@ export class ClientConnection implements RoundWriter {
 
   private onSocketClosed(): void {
     this.closed = true;
+    this.notifyClosed();
+  }
+
+  private notifyClosed(): void {
+    if (this.closeNotified) return;
+    this.closeNotified = true;
     clearTimeout(this.loginTimer);
     clearTimeout(this.silentTimer);
     this.wakeDrainWaiters();

@@ -18,14 +18,12 @@ import {
 import type { ChatService } from '../chat/chatService.ts';
 import { encodeOnce, type ChatEvent } from '../chat/events.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
-import type { ClientConnection, Dialect } from './clientConnection.ts';
+import { writeAheadBytes, type ClientConnection, type Dialect } from './clientConnection.ts';
 
 /** An app's periodic ping proves the link, not that a person is there: it must not defer TIME_OUT. */
 const KEEPALIVE = /^\s*\{\s*"id"\s*:\s*\d+\s*,\s*"type"\s*:\s*"ping"\s*\}\s*$/;
 const OPEN_BEFORE_LOGIN = new Set(['hello', 'login', 'resume', 'ping']);
 const KNOWN_TYPES = new Set<string>(REQUEST_TYPES);
-/** A sync page waits for the socket to take this much before writing more: it never fills the queue. */
-const SYNC_WRITE_AHEAD_BYTES = 256 * 1024;
 
 /** One encoding per event, shared by every JSON session of a fan-out. */
 const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
@@ -165,7 +163,7 @@ export class JsonDialect implements Dialect, SessionSink {
   private async sync(re: number, after: number): Promise<void> {
     const page = this.chat.syncPage(this.session, after);
     for (const message of page.messages) {
-      if (this.conn.queuedBytes() > SYNC_WRITE_AHEAD_BYTES) await this.conn.drained();
+      if (this.conn.queuedBytes() > writeAheadBytes(this.chat.limits)) await this.conn.drained();
       if (this.session.ended) return;
       this.conn.write(`{"type":"message","message":${messageJson(message)}}\n`);
     }

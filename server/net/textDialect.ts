@@ -7,15 +7,13 @@ import { ChatError, type ChatMessage, type DisconnectReason } from '../protocol/
 import type { ChatService } from '../chat/chatService.ts';
 import { encodeOnce, type ChatEvent } from '../chat/events.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
-import type { ClientConnection, Dialect } from './clientConnection.ts';
+import { writeAheadBytes, type ClientConnection, type Dialect } from './clientConnection.ts';
 import { hasControlCharacters, sanitizeForTerminal } from './textFormat.ts';
 import { runTextCommand, type TextContext } from './textCommands.ts';
 
 export const GREETING = 'Welcome to Parley. Log in to chat (type "help" after logging in for commands).\n';
 export const USERNAME_PROMPT = 'Username: ';
 const PASSWORD_PROMPT = 'Password: ';
-/** Offline messages printed at login wait for the terminal to take this much before more. */
-const WRITE_AHEAD_BYTES = 256 * 1024;
 
 const messageLine = (m: ChatMessage): string => `${m.from}: ${sanitizeForTerminal(m.text)}\n`;
 
@@ -95,7 +93,7 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
       if (page.length === 0) return;
       if (first) this.say('While you were offline:');
       for (const m of page) {
-        if (this.conn.queuedBytes() > WRITE_AHEAD_BYTES) await this.conn.drained();
+        if (this.conn.queuedBytes() > writeAheadBytes(this.chat.limits)) await this.conn.drained();
         if (this.session.ended) return;
         this.conn.write(messageLine(m));
       }

@@ -43,6 +43,17 @@ export interface NewMessage {
  */
 const SYNC_SCAN_IDS = 20_000;
 
+/**
+ * A sync page: walks the messages in id order (the primary key) and checks membership per row,
+ * so there is no sort of the later backlog and the scan stops at :upTo. Exported for the test of
+ * its query plan.
+ */
+export const SYNC_PAGE_SQL = `SELECT m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key
+  FROM messages m JOIN conversations c ON c.id = m.conversation_id
+  WHERE m.id > :after AND m.id <= :upTo AND (m.conversation_id = ${EVERYONE_ID}
+    OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
+  ORDER BY m.id LIMIT :limit`;
+
 const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key';
 const FROM = 'FROM messages m JOIN conversations c ON c.id = m.conversation_id';
 
@@ -91,13 +102,7 @@ export class MessageStore {
       history: db.prepare<{ conversationId: number; before: number; limit: number }, MessageRow>(
         `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId AND m.id < :before ORDER BY m.id DESC LIMIT :limit`,
       ),
-      // Walks the messages in id order (the primary key) and checks membership per row: no sort of
-      // the later backlog, and the scan stops at :upTo.
-      sync: db.prepare<{ userId: number; after: number; upTo: number; limit: number }, MessageRow>(
-        `SELECT ${COLUMNS} ${FROM} WHERE m.id > :after AND m.id <= :upTo AND (m.conversation_id = ${EVERYONE_ID}
-           OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
-         ORDER BY m.id LIMIT :limit`,
-      ),
+      sync: db.prepare<{ userId: number; after: number; upTo: number; limit: number }, MessageRow>(SYNC_PAGE_SQL),
       maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM messages'),
       maxVisible: db.prepare<{ userId: number }, { id: number | null }>(
         `SELECT MAX(id) AS id FROM (

@@ -27,6 +27,13 @@ export function connectionInWords(state: ConnectionState): string | null {
   return `Connection lost (${state.reason}). Reconnecting... attempt ${state.attempt}, next try within ${seconds} s. Messages you write are kept and sent when the connection is back.`;
 }
 
+/** What each hosting choice means for who can connect and what they can read. */
+export const HOST_SCOPE_WORDS = {
+  network:
+    'Not encrypted: the server listens on every network connection of this computer, and everything sent to it (passwords, login tokens and messages) crosses the network in clear text that others on the same network can read. Choose this only on a network you trust.',
+  loopback: 'Only this computer: the server listens on 127.0.0.1, so nobody else on the network can connect, or read anything.',
+} as const;
+
 export function hostingInWords(state: HostingState): string | null {
   switch (state.status) {
     case 'running':
