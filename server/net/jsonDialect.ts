@@ -110,6 +110,7 @@ export class JsonDialect implements Dialect, SessionSink {
       case 'hello':
         return this.ok(req.id, { protocol: PROTOCOL_VERSION, server: this.serverName });
       case 'login':
+        if (req.password === undefined) throw new ChatError('guests_disabled', 'Guests are not implemented yet.');
         return chat.login.withPassword(s, req.user, req.password, true).then(
           (done) => {
             if (done) this.loggedIn(req.id, done.user, done.token!);
@@ -121,7 +122,14 @@ export class JsonDialect implements Dialect, SessionSink {
         return this.loggedIn(req.id, done.user, req.token);
       }
       case 'send':
+        if (!('to' in req)) throw new ChatError('bad_request', 'Channels are not implemented yet.');
         return this.answerLater(req.id, () => chat.messaging.send(s, req.to, req.text, req.clientId));
+      case 'join':
+      case 'leave':
+      case 'channels':
+      case 'members':
+      case 'topic':
+        throw new ChatError('bad_request', 'Channels are not implemented yet.');
       case 'broadcast':
         return this.answerLater(req.id, () => chat.messaging.broadcast(s, req.text, req.clientId));
       case 'who':

@@ -3,7 +3,7 @@
  * type test (schema.test.ts) keeps the two in step.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_USERNAME_CHARS, WIRE_LIMITS } from './common/limits.ts';
+import { DEFAULT_LIMITS, MAX_CHANNEL_CHARS, MAX_USERNAME_CHARS, WIRE_LIMITS } from './common/limits.ts';
 import { hasUnsafeCharacters } from './common/text.ts';
 
 const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -12,12 +12,18 @@ const text = z.string();
 const msgId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const clientId = z.string().max(WIRE_LIMITS.maxClientIdChars).optional();
 const conversation = z.string().min(1).max(WIRE_LIMITS.maxConversationChars);
+/** Bare or with `#`; the chat layer checks the name itself (bad_channel). */
+const channel = z.string().min(1).max(MAX_CHANNEL_CHARS + 1);
 
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('hello'), protocol: z.number().int(), client: z.string().max(200).optional() }),
-  z.object({ id, type: z.literal('login'), user: username, password: z.string().max(WIRE_LIMITS.maxPasswordChars) }),
+  z
+    .object({ id, type: z.literal('login'), user: username, password: z.string().max(WIRE_LIMITS.maxPasswordChars).optional(), guest: z.boolean().optional() })
+    .refine((r) => (r.guest === true) === (r.password === undefined), 'a login needs a password, or `guest: true` and none'),
   z.object({ id, type: z.literal('resume'), token: z.string().min(1).max(200) }),
-  z.object({ id, type: z.literal('send'), to: z.array(username).min(1).max(WIRE_LIMITS.maxRecipients), text, clientId }),
+  z
+    .object({ id, type: z.literal('send'), to: z.array(username).min(1).max(WIRE_LIMITS.maxRecipients).optional(), channel: channel.optional(), text, clientId })
+    .refine((r) => (r.to === undefined) !== (r.channel === undefined), 'a send needs either `to` or `channel`'),
   z.object({ id, type: z.literal('broadcast'), text, clientId }),
   z.object({ id, type: z.literal('who') }),
   z.object({ id, type: z.literal('last'), minutes: z.number().int().min(0).max(60) }),
@@ -36,6 +42,11 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('read'), conversation, upTo: msgId }),
   z.object({ id, type: z.literal('ping') }),
   z.object({ id, type: z.literal('logout') }),
+  z.object({ id, type: z.literal('join'), channel }),
+  z.object({ id, type: z.literal('leave'), channel }),
+  z.object({ id, type: z.literal('channels') }),
+  z.object({ id, type: z.literal('members'), channel }),
+  z.object({ id, type: z.literal('topic'), channel, topic: z.string().max(WIRE_LIMITS.maxTopicChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed') }),
 ]);
 
 export const REQUEST_TYPES = requestSchema.options.map((o) => o.shape.type.value);

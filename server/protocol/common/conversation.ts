@@ -2,9 +2,14 @@
  * Conversation keys. A direct conversation is the pair of users, a group is its member set, and
  * broadcasts go to `everyone`. Keys are derived, so every party computes the same one.
  */
-import { EVERYONE } from './limits.ts';
+import { CHANNEL_PATTERN, EVERYONE } from './limits.ts';
 
-export type ConversationKind = 'everyone' | 'direct' | 'group';
+export type ConversationKind = 'everyone' | 'direct' | 'group' | 'channel';
+
+/** Key of the channel `name` (bare, lower-case): `channel:<name>`. */
+export function channelKey(name: string): string {
+  return `channel:${name}`;
+}
 
 /** Key for the conversation between `members` (any order, duplicates ignored). */
 export function conversationKey(members: readonly string[]): string {
@@ -16,6 +21,7 @@ export function conversationKey(members: readonly string[]): string {
 /** Splits a key into kind and members; `null` when it is not a well-formed key. */
 export function parseConversationKey(key: string): { kind: ConversationKind; members: string[] } | null {
   if (key === EVERYONE) return { kind: 'everyone', members: [] };
+  if (key.startsWith('channel:')) return CHANNEL_PATTERN.test(key.slice(8)) && key.slice(8) !== EVERYONE ? { kind: 'channel', members: [] } : null;
   const m = /^(direct|group):(.+)$/.exec(key);
   if (!m) return null;
   const members = m[2]!.split(',');
@@ -29,5 +35,6 @@ export function parseConversationKey(key: string): { kind: ConversationKind; mem
 /** A conversation's name for people: `Everyone`, or the other members of it. */
 export function conversationTitle(key: string, me: string): string {
   if (key === EVERYONE) return 'Everyone';
+  if (key.startsWith('channel:')) return `#${key.slice(8)}`;
   return key.replace(/^(direct|group):/, '').split(',').filter((m) => m !== me).join(', ');
 }

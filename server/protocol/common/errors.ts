@@ -14,7 +14,12 @@ export const ERROR_CODES = [
   'bad_token', // unknown or revoked resume token
   'unknown_recipient', // no recipient of a send exists
   'bad_recipient', // a recipient is the sender, or malformed
-  'not_member', // history or read of a conversation the user is not in
+  'not_member', // history or read of a conversation the user is not in; a channel send or topic by a non-member
+  'bad_channel', // a channel name that is not 1-32 of a-z 0-9 _ - . (or the reserved `everyone`)
+  'no_such_channel', // leave, members or topic of a channel that does not exist
+  'topic_too_long', // a topic over WIRE_LIMITS.maxTopicChars
+  'guests_disabled', // a guest login on a server started without --guests
+  'name_in_use', // a guest name that is an account, or is online already
   'text_too_long', // message text over the limit
   'empty_text', // message text empty or only whitespace
   'line_too_long', // line over maxLineBytes; the connection is closed

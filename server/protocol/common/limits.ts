@@ -61,7 +61,25 @@ export const WIRE_LIMITS = {
   maxClientIdChars: 64,
   /** Longest password accepted at login. */
   maxPasswordChars: 1024,
+  /** Longest channel topic, in characters (fits an IRC line with room to spare: TOPICLEN). */
+  maxTopicChars: 300,
 } as const;
+
+/**
+ * Channel names: 1 to 32 of `a-z 0-9 _ - .`, compared and stored lower-case. On the wire a name
+ * is bare (`lab`); people and IRC write `#lab`.
+ */
+export const CHANNEL_PATTERN = /^[a-z0-9_.-]{1,32}$/;
+export const MAX_CHANNEL_CHARS = 32;
+
+/**
+ * The stored form of a channel name given as `#Lab`, `lab`...; null when it is not a valid name.
+ * `everyone` is reserved: it is the broadcast conversation (IRC shows it as `#everyone`).
+ */
+export function normalizeChannel(input: string): string | null {
+  const name = (input.startsWith('#') ? input.slice(1) : input).toLowerCase();
+  return CHANNEL_PATTERN.test(name) && name !== EVERYONE ? name : null;
+}
 
 /** The conversation every user belongs to; `broadcast` goes here. */
 export const EVERYONE = 'everyone';

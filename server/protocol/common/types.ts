@@ -4,16 +4,16 @@
  */
 import type { ProtocolError } from './errors.ts';
 
-export type MessageKind = 'direct' | 'group' | 'broadcast' | 'auto-reply';
+export type MessageKind = 'direct' | 'group' | 'broadcast' | 'auto-reply' | 'channel';
 export type PresenceState = 'online' | 'away' | 'offline';
 
 /** A stored message. `id` is the database id: unique and increasing. */
 export interface ChatMessage {
   id: number;
   from: string;
-  /** Recipients named by the sender (empty for a broadcast, which goes to everyone). */
+  /** Recipients named by the sender (empty for a broadcast or a channel message). */
   to: string[];
-  /** `everyone`, `direct:<a>,<b>` or `group:<a>,<b>,<c>...` (members sorted). */
+  /** `everyone`, `direct:<a>,<b>`, `group:<a>,<b>,<c>...` (members sorted) or `channel:<name>`. */
   conversation: string;
   kind: MessageKind;
   text: string;
@@ -28,6 +28,8 @@ export interface UserPresence {
   away?: string;
   /** ISO 8601 of the last logout, when known and the user is offline. */
   lastSeen?: string;
+  /** A guest: logged in without an account (`--guests`), for this connection only. */
+  guest?: true;
 }
 
 export type DeliveryStatus = 'delivered' | 'stored' | 'unknown';
@@ -42,19 +44,44 @@ export interface RecipientResult {
 
 export interface ConversationSummary {
   conversation: string;
-  kind: 'everyone' | 'direct' | 'group';
-  /** Every member but `everyone`'s (which is all users): sorted usernames. */
+  kind: 'everyone' | 'direct' | 'group' | 'channel';
+  /** Sorted usernames of a direct or group conversation; empty for `everyone` and channels (ask `members`). */
   members: string[];
   lastMessage: ChatMessage | null;
   unread: number;
 }
 
+/**
+ * A named channel. `name` is the bare lower-case name (`lab` for `#lab`); requests accept it
+ * with or without the `#`. Its conversation key is `channel:<name>`.
+ */
+export interface ChannelInfo {
+  name: string;
+  /** Empty when none is set. */
+  topic: string;
+  /** Usernames of every member (online or not), sorted. */
+  members: string[];
+}
+
+/** A channel as `channels` lists it. */
+export interface ChannelListing {
+  name: string;
+  topic: string;
+  /** How many members it has. */
+  members: number;
+  /** Whether the asking user is one of them. */
+  joined: boolean;
+}
+
 // ---- requests (client -> server) ----
 export type Request =
   | { id: number; type: 'hello'; protocol: number; client?: string }
-  | { id: number; type: 'login'; user: string; password: string }
+  /** `guest: true` (servers started with `--guests`) logs in without a password as a name that is no account. */
+  | { id: number; type: 'login'; user: string; password?: string; guest?: boolean }
   | { id: number; type: 'resume'; token: string }
   | { id: number; type: 'send'; to: string[]; text: string; clientId?: string }
+  /** A message to a channel the sender is a member of. */
+  | { id: number; type: 'send'; channel: string; text: string; clientId?: string }
   | { id: number; type: 'broadcast'; text: string; clientId?: string }
   | { id: number; type: 'who' }
   | { id: number; type: 'last'; minutes: number }
@@ -66,16 +93,25 @@ export type Request =
   | { id: number; type: 'sync'; after: number }
   | { id: number; type: 'read'; conversation: string; upTo: number }
   | { id: number; type: 'ping' }
-  | { id: number; type: 'logout' };
+  | { id: number; type: 'logout' }
+  /** Joins (creating it if new) a channel; membership persists. */
+  | { id: number; type: 'join'; channel: string }
+  | { id: number; type: 'leave'; channel: string }
+  | { id: number; type: 'channels' }
+  | { id: number; type: 'members'; channel: string }
+  /** Sets the topic of a channel the user is a member of; an empty topic clears it. */
+  | { id: number; type: 'topic'; channel: string; topic: string };
 
 export type RequestType = Request['type'];
 
 /** What each request's successful answer carries besides `re` and `ok`. */
 export interface ResultMap {
   hello: { protocol: number; server: string };
-  login: { user: string; token: string; lastId: number };
+  /** A guest gets `guest: true` and an empty token (`''`, which resumes nothing): a guest cannot resume. */
+  login: { user: string; token: string; lastId: number; guest?: true };
   resume: { user: string; token: string; lastId: number };
-  send: { message: ChatMessage; recipients: RecipientResult[] };
+  /** A channel send has no per-user `recipients` (empty); `delivered` counts the online members who got it. */
+  send: { message: ChatMessage; recipients: RecipientResult[]; delivered?: number };
   broadcast: { message: ChatMessage; recipients: number };
   who: { users: UserPresence[] };
   last: { users: UserPresence[] };
@@ -88,6 +124,12 @@ export interface ResultMap {
   read: { unread: number };
   ping: Record<string, never>;
   logout: Record<string, never>;
+  join: { channel: ChannelInfo };
+  leave: Record<string, never>;
+  channels: { channels: ChannelListing[] };
+  /** Every member with presence, sorted by name. */
+  members: { users: UserPresence[] };
+  topic: { topic: string };
 }
 
 export type OkAnswer<T extends RequestType = RequestType> = { re: number; ok: true } & ResultMap[T];
@@ -112,6 +154,10 @@ export type DisconnectReason =
 export type ServerEvent =
   | { type: 'message'; message: ChatMessage }
   | { type: 'presence'; user: string; state: PresenceState; away?: string; ts: string }
-  | { type: 'disconnect'; reason: DisconnectReason; message: string };
+  | { type: 'disconnect'; reason: DisconnectReason; message: string }
+  /** To the channel's other online members (the one who joined, left or set it gets the answer). */
+  | { type: 'joined'; channel: string; user: string }
+  | { type: 'left'; channel: string; user: string }
+  | { type: 'topic'; channel: string; topic: string; by: string };
 
 export type ServerLine = Answer | ServerEvent;
