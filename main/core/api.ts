@@ -4,10 +4,10 @@
  * Calls return Promises of `Result`; events are `onX(listener) => unsubscribe`.
  */
 // Straight from the type files: the renderer type-checks this without Node's types.
-import type { ChatMessage, ConversationSummary, DisconnectReason, RecipientResult, UserPresence } from '../../server/protocol/common/types.ts';
+import type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, DisconnectReason, RecipientResult, UserPresence } from '../../server/protocol/common/types.ts';
 import type { ErrorCode } from '../../server/protocol/common/errors.ts';
 
-export type { ChatMessage, ConversationSummary, RecipientResult, UserPresence };
+export type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, RecipientResult, UserPresence };
 
 /** Codes of failures that happen in the app rather than on the server. */
 export type ClientErrorCode = 'connect_failed' | 'not_connected' | 'timeout' | 'invalid_argument' | 'hosting_failed' | 'unavailable';
@@ -29,11 +29,13 @@ export interface ServerAddress {
 export type ConnectionState =
   | { status: 'offline'; reason?: string; code?: string }
   | { status: 'connecting'; server: ServerAddress }
-  | { status: 'online'; server: ServerAddress; user: string }
+  /** `guest`: logged in without an account (for this connection only; no offline delivery). */
+  | { status: 'online'; server: ServerAddress; user: string; guest?: true }
   | {
       status: 'reconnecting';
       server: ServerAddress;
       user: string;
+      guest?: true;
       attempt: number;
       retryInMs: number;
       /** Why, in words. */
@@ -55,6 +57,8 @@ export interface HostingState {
   addresses?: string[];
   /** True while the hosted server has no accounts (the host must create theirs first). */
   needsAccount?: boolean;
+  /** People may join without an account (the host chose "Let people join without an account"). */
+  guests?: true;
   error?: string;
 }
 
@@ -72,7 +76,7 @@ export interface CoreState {
 /** A message the user wrote that the server has not acknowledged yet. */
 export interface OutboxEntry {
   clientId: string;
-  /** The conversation key it goes to (`everyone`, `direct:...`, `group:...`). */
+  /** The conversation key it goes to (`everyone`, `direct:...`, `group:...`, `channel:...`). */
   conversation: string;
   text: string;
   status: 'pending' | 'sending' | 'failed';
@@ -116,6 +120,19 @@ export type RememberMeStatus = { available: true } | { available: false; reason:
 /** Who can reach a hosted server: this computer only (loopback), or everyone on the network. */
 export type HostScope = 'loopback' | 'network';
 
+/** A login with an account's password, or as a guest (servers that let people in without one). */
+export type LoginArgs = { host: string; port: number; user: string } & ({ password: string; guest?: never } | { guest: true; password?: never });
+
+/**
+ * A change to a channel the user is in: the server's events for what others did, and the same
+ * shapes for this app's own join, leave and topic calls, so a window follows one stream.
+ * `channel` is the bare name (`lab`).
+ */
+export type ChannelEvent =
+  | { type: 'joined'; channel: string; user: string }
+  | { type: 'left'; channel: string; user: string }
+  | { type: 'topic'; channel: string; topic: string; by: string };
+
 /**
  * Why the app's connection ended for good (it does not reconnect): the server's final
  * disconnect reasons, `kicked` when the server no longer knows the resume token.
@@ -126,14 +143,15 @@ export interface ParleyApi {
   getState(): Promise<CoreState>;
   onState(listener: (state: CoreState) => void): () => void;
 
-  login(args: { host: string; port: number; user: string; password: string }): Promise<Result<{ user: string }>>;
+  login(args: LoginArgs): Promise<Result<{ user: string }>>;
   logout(): Promise<Result<null>>;
   /** Fired when the connection ends for good (inactivity, account changed...) with the reason in words. */
   onLoggedOut(listener: (event: { reason: LogoutReason; message: string }) => void): () => void;
 
   /**
-   * Queues a message to a conversation (`everyone`, or a direct or group key that includes the
-   * user) in the outbox and sends it as soon as the connection allows.
+   * Queues a message to a conversation (`everyone`, a direct or group key that includes the
+   * user, or `channel:<name>` of a channel they joined) in the outbox and sends it as soon as the
+   * connection allows.
    */
   send(args: { conversation: string; text: string }): Promise<Result<OutboxEntry>>;
   retry(args: { clientId: string }): Promise<Result<null>>;
@@ -152,13 +170,27 @@ export interface ParleyApi {
   last(args: { minutes: number }): Promise<Result<UserPresence[]>>;
   onPresence(listener: (presence: UserPresence) => void): () => void;
 
+  /** Joins a channel (`lab` or `#lab`), creating it when new; answers its topic and members. */
+  joinChannel(args: { channel: string }): Promise<Result<ChannelInfo>>;
+  leaveChannel(args: { channel: string }): Promise<Result<null>>;
+  /** Every channel on the server, with member counts and whether the user joined it. */
+  channels(): Promise<Result<ChannelListing[]>>;
+  /** A channel's members with their presence, sorted by name. */
+  channelMembers(args: { channel: string }): Promise<Result<UserPresence[]>>;
+  /** Sets (or, empty, clears) the topic of a channel the user is in. */
+  setTopic(args: { channel: string; topic: string }): Promise<Result<{ topic: string }>>;
+  onChannel(listener: (event: ChannelEvent) => void): () => void;
+
   /** `message` absent: the default away message. */
   setAway(args: { message?: string }): Promise<Result<AwayState>>;
   /** Ends away (the wire's `back`). */
   back(): Promise<Result<AwayState>>;
 
-  /** `scope` absent: the network (the app's default), unless the host's options say otherwise. */
-  host(args: { port: number; scope?: HostScope }): Promise<Result<HostingState>>;
+  /**
+   * `scope` absent: the network (the app's default), unless the host's options say otherwise.
+   * `guests`: people may join without an account (the server's `--guests`).
+   */
+  host(args: { port: number; scope?: HostScope; guests?: boolean }): Promise<Result<HostingState>>;
   /** Creates the first account on the hosted server (when `needsAccount`) and logs in to it. */
   createHostAccount(args: { user: string; password: string }): Promise<Result<{ user: string }>>;
   /** Tells connected users, then stops the hosted server. */

@@ -4,7 +4,7 @@
  * renderer can only ever make well-formed calls.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, USERNAME_PATTERN, WIRE_LIMITS } from '../../server/protocol/common/index.ts';
+import { DEFAULT_LIMITS, MAX_CHANNEL_CHARS, USERNAME_PATTERN, WIRE_LIMITS, normalizeChannel } from '../../server/protocol/common/index.ts';
 import type { ApiCall } from './apiChannels.ts';
 
 const user = z.string().regex(USERNAME_PATTERN);
@@ -18,6 +18,12 @@ const clientId = z.string().min(1).max(WIRE_LIMITS.maxClientIdChars);
 const awayText = z.string().max(WIRE_LIMITS.maxAwayChars);
 const messageId = z.number().int().min(0);
 const server = z.strictObject({ host, port });
+/** `lab` or `#Lab`: the wire's channel rule (core sends the stored, lower-case form). */
+const channel = z
+  .string()
+  .max(MAX_CHANNEL_CHARS + 1)
+  .refine((name) => normalizeChannel(name) !== null, 'not a channel name (1-32 of a-z 0-9 _ - .)');
+const topic = z.string().max(WIRE_LIMITS.maxTopicChars);
 
 const settingsPatch = z
   .strictObject({
@@ -38,7 +44,7 @@ const one = <T extends z.ZodType>(schema: T) => z.tuple([schema]);
 /** Each call's positional arguments. */
 export const API_ARGS = {
   getState: none,
-  login: one(z.strictObject({ host, port, user, password })),
+  login: one(z.union([z.strictObject({ host, port, user, password }), z.strictObject({ host, port, user, guest: z.literal(true) })])),
   logout: none,
   send: one(z.strictObject({ conversation, text })),
   retry: one(z.strictObject({ clientId })),
@@ -54,9 +60,14 @@ export const API_ARGS = {
   read: one(z.strictObject({ conversation, upTo: messageId })),
   users: none,
   last: one(z.strictObject({ minutes: z.number().int().min(0).max(60) })),
+  joinChannel: one(z.strictObject({ channel })),
+  leaveChannel: one(z.strictObject({ channel })),
+  channels: none,
+  channelMembers: one(z.strictObject({ channel })),
+  setTopic: one(z.strictObject({ channel, topic })),
   setAway: one(z.strictObject({ message: awayText.optional() })),
   back: none,
-  host: one(z.strictObject({ port: hostPort, scope: z.enum(['loopback', 'network']).optional() })),
+  host: one(z.strictObject({ port: hostPort, scope: z.enum(['loopback', 'network']).optional(), guests: z.boolean().optional() })),
   createHostAccount: one(z.strictObject({ user, password })),
   stopHosting: none,
   hostedUsers: none,

@@ -20,6 +20,11 @@ export const API_CALLS = [
   'read',
   'users',
   'last',
+  'joinChannel',
+  'leaveChannel',
+  'channels',
+  'channelMembers',
+  'setTopic',
   'setAway',
   'back',
   'host',
@@ -42,6 +47,7 @@ export const API_EVENTS = [
   'onSent',
   'onMessage',
   'onPresence',
+  'onChannel',
   'onUiCommand',
 ] as const satisfies readonly EventName[];
 

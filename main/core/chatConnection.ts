@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap } from '../../server/protocol/index.ts';
-import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
+import type { ChannelEvent, ConnectionState, LogoutReason, ServerAddress } from './api.ts';
 import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
 import { JsonConnection, RequestError, type RequestOf } from './jsonConnection.ts';
 
@@ -16,6 +16,7 @@ export interface PresenceEvent {
   user: string;
   state: PresenceState;
   away?: string;
+  guest?: true;
   ts: string;
 }
 
@@ -23,6 +24,8 @@ export interface ChatConnectionEvents {
   state: [ConnectionState];
   message: [ChatMessage];
   presence: [PresenceEvent];
+  /** Someone else joined or left a channel of this user's, or set its topic. */
+  channel: [ChannelEvent];
   /** The connection is over for good (inactivity, replaced, account changed, token revoked, logout). */
   loggedOut: [{ reason: LogoutReason; message: string }];
   /** A (re)connection finished its sync; callers refresh what they cache. */
@@ -66,15 +69,22 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private constructor(
     private readonly options: ChatConnectionOptions,
     readonly user: string,
+    /** Logged in without an account: no token, so a reconnect logs in as a guest again. */
+    readonly guest: boolean,
   ) {
     super();
     this.cursorId = options.cursor ?? 0;
-    this.stateValue = { status: 'online', server: this.server, user };
+    this.stateValue = { status: 'online', ...this.who() };
   }
 
   /** Connects and logs in; rejects with the server's error (bad_credentials, blocked...) or connect_failed. */
   static login(options: ChatConnectionOptions, user: string, password: string): Promise<ChatConnection> {
     return ChatConnection.start(options, { type: 'login', user, password });
+  }
+
+  /** Connects and logs in as a guest (a name that is no account, no password); `guests_disabled` where the server does not allow it. */
+  static guestLogin(options: ChatConnectionOptions, user: string): Promise<ChatConnection> {
+    return ChatConnection.start(options, { type: 'login', user, guest: true });
   }
 
   /** Continues a remembered login with its resume token (no password); rejects with `bad_token` once revoked. */
@@ -88,7 +98,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
       const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
       // No cursor, or one from a server whose data was reset: start from now.
       const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
-      const connection = new ChatConnection({ ...options, cursor }, answer.user);
+      const connection = new ChatConnection({ ...options, cursor }, answer.user, 'guest' in answer && answer.guest === true);
       connection.token = answer.token;
       await connection.adopt(conn, false);
       return connection;
@@ -151,8 +161,10 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     this.heldDuringSync = [];
     conn.on('event', (ev) => {
       if (ev.type === 'message') this.onMessage(ev.message);
-      else if (ev.type === 'presence') this.emit('presence', { user: ev.user, state: ev.state, ts: ev.ts, ...(ev.away !== undefined ? { away: ev.away } : {}) });
+      else if (ev.type === 'presence') this.emit('presence', { user: ev.user, state: ev.state, ts: ev.ts, ...(ev.away !== undefined ? { away: ev.away } : {}), ...('guest' in ev && ev.guest === true ? { guest: true } : {}) });
       else if (ev.type === 'disconnect') this.onDisconnect(ev.reason, ev.message);
+      else if (ev.type === 'joined' || ev.type === 'left') this.emit('channel', { type: ev.type, channel: ev.channel, user: ev.user });
+      else if (ev.type === 'topic') this.emit('channel', { type: 'topic', channel: ev.channel, topic: ev.topic, by: ev.by });
     });
     conn.on('close', (reason) => this.onClose(conn, reason));
     try {
@@ -169,7 +181,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     }
     this.releaseHeld(Number.POSITIVE_INFINITY);
     this.attempt = 0;
-    this.setState({ status: 'online', server: this.server, user: this.user });
+    this.setState({ status: 'online', ...this.who() });
     this.startPing(conn);
     this.emit('online', { resumed });
   }
@@ -223,7 +235,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     const retryInMs = Math.max(leastMs, Math.min(backoff.maxMs, backoff.initialMs * 2 ** this.attempt));
     this.attempt += 1;
-    this.setState({ status: 'reconnecting', server: this.server, user: this.user, attempt: this.attempt, retryInMs, reason, ...(code ? { code } : {}) });
+    this.setState({ status: 'reconnecting', ...this.who(), attempt: this.attempt, retryInMs, reason, ...(code ? { code } : {}) });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.reconnect(), retryInMs);
   }
@@ -243,13 +255,14 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     }
     if (this.stopped) return conn.close();
     try {
-      const answer = await conn.request({ type: 'resume', token: this.token });
+      // A guest's name is free again once its old connection is gone; the server gave no token.
+      const answer = this.guest ? await conn.request({ type: 'login', user: this.user, guest: true }) : await conn.request({ type: 'resume', token: this.token });
       this.token = answer.token;
       await this.adopt(conn, true);
     } catch (err) {
       conn.close();
       if (this.stopped) return;
-      if (err instanceof RequestError && err.code === 'bad_token') {
+      if (err instanceof RequestError && (err.code === 'bad_token' || err.code === 'guests_disabled')) {
         return this.stop('kicked', 'The server no longer accepts this login; log in again.');
       }
       // The connection's close may already have scheduled the next attempt.
@@ -270,6 +283,10 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     this.close();
     this.setState({ status: 'offline', reason: message, code: reason });
     this.emit('loggedOut', { reason, message });
+  }
+
+  private who(): { server: ServerAddress; user: string; guest?: true } {
+    return { server: this.server, user: this.user, ...(this.guest ? { guest: true as const } : {}) };
   }
 
   private setState(state: ConnectionState): void {

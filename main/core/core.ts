@@ -7,6 +7,7 @@
  */
 import type { ChatMessage } from '../../server/protocol/common/types.ts';
 import type { AwayState, Core, CoreState, Result, ServerAddress } from './api.ts';
+import { channelCalls } from './channelCalls.ts';
 import { ChatConnection, type Backoff } from './chatConnection.ts';
 import { CoreEvents } from './coreEvents.ts';
 import { CursorStore, accountKey } from './cursorStore.ts';
@@ -87,9 +88,11 @@ export function createCore(options: CoreOptions): Core {
     });
     c.on('presence', (p) => {
       if (p.user === c.user) setAwayState(p.state === 'away' ? { away: true, ...optional('message', p.away) } : { away: false });
-      events.emit('onPresence', { user: p.user, state: p.state, ...optional('away', p.away), ...(p.state === 'offline' ? { lastSeen: p.ts } : {}) });
+      events.emit('onPresence', { user: p.user, state: p.state, ...optional('away', p.away), ...(p.state === 'offline' ? { lastSeen: p.ts } : {}), ...optional('guest', p.guest) });
     });
-    c.on('cursor', (id) => cursors.set(account, id));
+    c.on('channel', (event) => events.emit('onChannel', event));
+    // A guest gets no offline delivery: nothing to resume from at its next login.
+    if (!c.guest) c.on('cursor', (id) => cursors.set(account, id));
     c.on('online', ({ resumed }) => {
       // The server forgets away with the old connection; the user did not.
       if (resumed && state.away.away) void c.request({ type: 'away', ...optional('message', state.away.message) }).catch(() => undefined);
@@ -110,7 +113,8 @@ export function createCore(options: CoreOptions): Core {
     void refreshUnread();
   }
 
-  async function login(server: ServerAddress, user: string, password: string | { token: string }): Promise<Result<{ user: string }>> {
+  /** A password, a remembered token, or (no password) as a guest. */
+  async function login(server: ServerAddress, user: string, password: string | { token: string } | { guest: true }): Promise<Result<{ user: string }>> {
     const previous = link;
     link = null;
     previous?.close();
@@ -118,7 +122,7 @@ export function createCore(options: CoreOptions): Core {
     await outbox.detach();
     setState({ connection: { status: 'connecting', server } });
     try {
-      const cursor = user ? cursors.get(accountKey(server, user)) : undefined;
+      const cursor = user && typeof password === 'string' ? cursors.get(accountKey(server, user)) : undefined;
       const connOptions = {
         ...server,
         ...optional('backoff', options.backoff),
@@ -127,7 +131,12 @@ export function createCore(options: CoreOptions): Core {
         ...optional('timeoutMs', options.timeoutMs),
         ...optional('cursor', cursor),
       };
-      const c = typeof password === 'string' ? await ChatConnection.login(connOptions, user, password) : await ChatConnection.resume(connOptions, password.token);
+      const c =
+        typeof password === 'string'
+          ? await ChatConnection.login(connOptions, user, password)
+          : 'guest' in password
+            ? await ChatConnection.guestLogin(connOptions, user)
+            : await ChatConnection.resume(connOptions, password.token);
       settings.rememberServer(server, c.user);
       adopt(c);
       return { ok: true, value: { user: c.user } };
@@ -141,7 +150,7 @@ export function createCore(options: CoreOptions): Core {
   return {
     getState: async () => state,
     onState: events.on('onState'),
-    login: (args) => login({ host: args.host, port: args.port }, args.user, args.password),
+    login: (args) => login({ host: args.host, port: args.port }, args.user, args.guest ? { guest: true } : args.password),
     logout: async () => {
       const c = link;
       if (!c) return fail('not_connected', 'Not logged in.');
@@ -173,6 +182,9 @@ export function createCore(options: CoreOptions): Core {
     last: ({ minutes }) => onLink(async (c) => (await c.request({ type: 'last', minutes })).users),
     onPresence: events.on('onPresence'),
 
+    ...channelCalls({ onLink, emit: (event) => events.emit('onChannel', event), changed: () => void refreshUnread() }),
+    onChannel: events.on('onChannel'),
+
     setAway: async ({ message }) => {
       const r = await onLink((c) => c.request({ type: 'away', ...optional('message', message?.trim() || undefined) }));
       if (!r.ok) return r;
@@ -198,7 +210,8 @@ export function createCore(options: CoreOptions): Core {
     },
     onUiCommand: events.on('onUiCommand'),
 
-    rememberable: () => (link ? { server: link.server, user: link.user, token: link.resumeToken } : null),
+    // A guest has no token to remember.
+    rememberable: () => (link && !link.guest ? { server: link.server, user: link.user, token: link.resumeToken } : null),
     resume: ({ server, token }) => login(server, '', { token }),
     reconnectNow: () => link?.reconnectNow(),
     emitUiCommand: (command) => events.emit('onUiCommand', command),

@@ -11,6 +11,8 @@ export interface HostConfig {
   /** Address to listen on; absent: every interface, so people on the LAN can connect. */
   listenHost?: string;
   scrypt?: ScryptParams;
+  /** People may log in without an account (the server's `--guests`). */
+  guests?: boolean;
   timeOutSec?: number;
   blockTimeSec?: number;
   logLevel?: 'info' | 'warn' | 'error' | 'silent';

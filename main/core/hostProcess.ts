@@ -42,6 +42,7 @@ onRequest((req) => {
         port: config.port,
         ...(config.listenHost !== undefined ? { host: config.listenHost } : {}),
         ...(config.scrypt ? { scrypt: config.scrypt } : {}),
+        ...(config.guests ? { guests: true } : {}),
         ...(config.timeOutSec !== undefined ? { timeOutSec: config.timeOutSec } : {}),
         ...(config.blockTimeSec !== undefined ? { blockTimeSec: config.blockTimeSec } : {}),
         ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}),

@@ -75,7 +75,7 @@ export class Hosting {
       };
       child.onMessage((reply) => {
         if (reply.type === 'listening') {
-          this.set({ status: 'running', port: reply.port, addresses: reachableAddresses(reply.port, config.listenHost), needsAccount: reply.userCount === 0 });
+          this.set({ status: 'running', port: reply.port, addresses: reachableAddresses(reply.port, config.listenHost), needsAccount: reply.userCount === 0, ...(config.guests ? { guests: true as const } : {}) });
           settle();
         } else if (reply.type === 'failed') {
           this.set({ status: 'failed', port: config.port, error: reply.message });

@@ -21,11 +21,11 @@ export interface HostingCallsDeps {
 
 export function hostingCalls({ hosting, settings, dataDir, hostDefaults, login }: HostingCallsDeps): HostingCalls {
   return {
-    host: async ({ port, scope }) => {
+    host: async ({ port, scope, guests }) => {
       const serverDir = join(dataDir, 'server');
       // The hosted database holds every account's password hash and all history: owner only.
       ensurePrivateDir(serverDir);
-      const hosted = await hosting.start(withScope({ ...hostDefaults, dataDir: serverDir, port }, scope));
+      const hosted = await hosting.start(withScope({ ...hostDefaults, dataDir: serverDir, port, ...(guests ? { guests: true } : {}) }, scope));
       if (hosted.status !== 'running') return fail('hosting_failed', hosted.error ?? 'The server did not start.');
       settings.update({ hostPort: port });
       return { ok: true, value: hosted };

@@ -4,6 +4,8 @@
  * so the server stores it once); a refusal marks it failed with the reason.
  */
 import { EVERYONE, parseConversationKey } from '../../server/protocol/common/index.ts';
+
+const CHANNEL_PREFIX = 'channel:';
 import type { OutboxEntry, Result, SentMessage } from './api.ts';
 import type { ChatConnection } from './chatConnection.ts';
 import { accountKey } from './cursorStore.ts';
@@ -21,12 +23,14 @@ const TRANSIENT = new Set(['not_connected', 'timeout', 'shutting_down']);
 
 /**
  * The wire request for a message to `conversation` from `me`: the conversation key is parsed
- * here and only here; `everyone` is the wire's broadcast, other keys a send to their members.
+ * here and only here; `everyone` is the wire's broadcast, `channel:<name>` a send to the channel
+ * (whose membership the server checks), other keys a send to their members.
  */
 export function wireRequestFor(conversation: string, me: string, text: string, clientId: string): Result<RequestOf<'send'> | RequestOf<'broadcast'>> {
   const parsed = parseConversationKey(conversation);
   if (!parsed) return fail('invalid_argument', `Not a conversation: ${conversation}.`);
   if (parsed.kind === 'everyone') return { ok: true, value: { type: 'broadcast', text, clientId } };
+  if (parsed.kind === 'channel') return { ok: true, value: { type: 'send', channel: conversation.slice(CHANNEL_PREFIX.length), text, clientId } };
   if (!parsed.members.includes(me)) return fail('not_member', 'You are not a member of that conversation.');
   return { ok: true, value: { type: 'send', to: parsed.members.filter((m) => m !== me), text, clientId } };
 }
