@@ -21,7 +21,9 @@ export function notificationFor(message: ChatMessage, me: string): { title: stri
   const where = message.kind === 'broadcast' ? ' to everyone' : message.kind === 'group' ? ` in ${conversationTitle(message.conversation, me)}` : '';
   const max = NOTIFICATION_MAX_CHARS;
   const body = message.text.length > max ? `${message.text.slice(0, max - 1)}…` : message.text;
-  return { title: `${message.from}${where}`, body, conversation: message.conversation };
+  // A channel message reads as it does in IRC and the terminal: "#lab alice".
+  const title = message.kind === 'channel' ? `${conversationTitle(message.conversation, me)} ${message.from}` : `${message.from}${where}`;
+  return { title, body, conversation: message.conversation };
 }
 
 /** The logged-in user's name, or '' while logged out. */

@@ -82,8 +82,9 @@ describe('desktop manners', () => {
     expect(notificationFor(msg({ kind: 'group', conversation: 'group:alice,bob,carol' }), 'alice')).toEqual({ title: 'bob in bob, carol', body: 'hi', conversation: 'group:alice,bob,carol' });
   });
 
-  it('titles a broadcast " to everyone", a group by its members, a direct message by the sender', () => {
+  it('titles a broadcast " to everyone", a group by its members, a channel message "#lab bob", a direct message by the sender', () => {
     expect(notificationFor(msg({ kind: 'broadcast', conversation: 'everyone', to: [] }), 'alice').title).toBe('bob to everyone');
+    expect(notificationFor(msg({ kind: 'channel', conversation: 'channel:lab', to: [] }), 'alice')).toEqual({ title: '#lab bob', body: 'hi', conversation: 'channel:lab' });
     expect(notificationFor(msg({}), 'alice')).toEqual({ title: 'bob', body: 'hi', conversation: 'direct:alice,bob' });
   });
 

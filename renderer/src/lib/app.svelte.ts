@@ -56,6 +56,11 @@ export class AppState {
     const c = this.#core.connection;
     return c.status === 'online' || c.status === 'reconnecting' ? c.user : '';
   }
+  /** Logged in without an account (for this connection only). */
+  get guest(): boolean {
+    const c = this.#core.connection;
+    return (c.status === 'online' || c.status === 'reconnecting') && c.guest === true;
+  }
   get inChat(): boolean {
     const s = this.#core.connection.status;
     return s === 'online' || s === 'reconnecting';
@@ -81,10 +86,18 @@ export class AppState {
     return this.run(user, () => this.api.login({ host, port, user, password }));
   }
 
-  /** Starts hosting, creates the host's account on a new server, and logs in to it. */
-  async hostAndLogIn(port: number, user: string, password: string, scope: HostScope = 'network'): Promise<boolean> {
+  /** Logs in without an account, where the server lets people in as guests. */
+  async logInAsGuest(host: string, port: number, user: string): Promise<boolean> {
+    return this.run(user, () => this.api.login({ host, port, user, guest: true }));
+  }
+
+  /**
+   * Starts hosting, creates the host's account on a new server, and logs in to it. `guests`: others
+   * may join without an account.
+   */
+  async hostAndLogIn(port: number, user: string, password: string, scope: HostScope = 'network', guests = false): Promise<boolean> {
     return this.run(user, async () => {
-      const hosted = await this.api.host({ port, scope });
+      const hosted = await this.api.host({ port, scope, ...(guests ? { guests } : {}) });
       if (!hosted.ok) return hosted;
       if (hosted.value.needsAccount) return this.api.createHostAccount({ user, password });
       return this.api.login({ host: '127.0.0.1', port: hosted.value.port ?? port, user, password });

@@ -61,13 +61,24 @@ export class ChatState {
   get error(): string | null {
     return this.#error;
   }
-  /** Everyone first, then conversations by their newest message, with the server's unread counts. */
+  /**
+   * Everyone first, then conversations by their newest message, with the server's unread counts.
+   * Channels are listed apart (ChannelsState), by name.
+   */
   get conversations(): ConversationSummary[] {
     const everyone = this.#conversations.find((c) => c.conversation === EVERYONE) ?? emptySummary(EVERYONE);
-    const rest = this.#conversations.filter((c) => c.conversation !== EVERYONE);
+    const rest = this.#conversations.filter((c) => c.conversation !== EVERYONE && c.kind !== 'channel');
     rest.sort((a, b) => (b.lastMessage?.id ?? Number.MAX_SAFE_INTEGER) - (a.lastMessage?.id ?? Number.MAX_SAFE_INTEGER));
     // The open conversation shows none while its read is on the way (no badge flicker).
-    return [everyone, ...rest].map((c) => ({ ...c, unread: this.reading(c.conversation) ? 0 : (this.#unread[c.conversation] ?? 0) }));
+    return [everyone, ...rest].map((c) => ({ ...c, unread: this.unreadOf(c.conversation) }));
+  }
+  /** The server's unread count of one conversation, none while it is open on screen. */
+  unreadOf(key: string): number {
+    return this.reading(key) ? 0 : (this.#unread[key] ?? 0);
+  }
+  /** The newest message of a conversation this window knows. */
+  lastMessageOf(key: string): ChatMessage | null {
+    return this.#conversations.find((c) => c.conversation === key)?.lastMessage ?? null;
   }
   get people(): UserPresence[] {
     const minutes = this.#lastMinutes;

@@ -1,29 +1,49 @@
-/** Turns a conversation's messages and outbox into the rows the list shows. Pure. */
+/** Turns a conversation's messages, outbox and channel notices into the rows the list shows. Pure. */
 import type { OutboxEntry } from '../../../main/core/api.ts';
 import type { ChatMessage } from '../../../server/protocol/common/types.ts';
 import { dayLabel, dayOf } from './words.ts';
 
+/** A line that is no message: a channel's "bob joined #lab", in time order among the messages. */
+export interface Notice {
+  id: number;
+  ts: string;
+  text: string;
+}
+
 export type Row =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'message'; key: string; message: ChatMessage; continued: boolean }
+  | { kind: 'notice'; key: string; notice: Notice }
   | { kind: 'outbox'; key: string; entry: OutboxEntry };
 
-export function timeline(messages: readonly ChatMessage[], outbox: readonly OutboxEntry[], now = new Date()): Row[] {
+export function timeline(messages: readonly ChatMessage[], outbox: readonly OutboxEntry[], now = new Date(), notices: readonly Notice[] = []): Row[] {
   const rows: Row[] = [];
   let day = '';
   let prev: ChatMessage | undefined;
-  for (const m of messages) {
-    const d = dayOf(m.ts);
-    if (d !== day) {
-      day = d;
-      rows.push({ kind: 'day', key: `day-${d}`, label: dayLabel(m.ts, now) });
+  const dayRow = (ts: string): void => {
+    const d = dayOf(ts);
+    if (d === day) return;
+    day = d;
+    rows.push({ kind: 'day', key: `day-${d}`, label: dayLabel(ts, now) });
+    prev = undefined;
+  };
+  let n = 0;
+  const noticesBefore = (ts: string): void => {
+    for (; n < notices.length && notices[n]!.ts < ts; n++) {
+      dayRow(notices[n]!.ts);
+      rows.push({ kind: 'notice', key: `n-${notices[n]!.id}`, notice: notices[n]! });
       prev = undefined;
     }
+  };
+  for (const m of messages) {
+    noticesBefore(m.ts);
+    dayRow(m.ts);
     // Consecutive messages from one sender within five minutes share a header.
     const continued = !!prev && prev.from === m.from && prev.kind !== 'auto-reply' && m.kind !== 'auto-reply' && Date.parse(m.ts) - Date.parse(prev.ts) < 5 * 60_000;
     rows.push({ kind: 'message', key: `m-${m.id}`, message: m, continued });
     prev = m;
   }
+  noticesBefore('\uffff');
   for (const e of outbox) rows.push({ kind: 'outbox', key: `o-${e.clientId}`, entry: e });
   return rows;
 }

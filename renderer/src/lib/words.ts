@@ -1,5 +1,5 @@
 /** Everything the UI says about server answers and states, in words. Pure functions. */
-import type { ApiError, ConnectionState, HostingState } from '../../../main/core/api.ts';
+import type { ApiError, ChannelEvent, ConnectionState, HostingState } from '../../../main/core/api.ts';
 import type { ChatMessage, UserPresence } from '../../../server/protocol/common/types.ts';
 
 export function errorInWords(error: ApiError, user: string, secondsLeft?: number): string {
@@ -13,6 +13,10 @@ export function errorInWords(error: ApiError, user: string, secondsLeft?: number
       return `Too many failed attempts: ${user} is blocked from this computer. Try again in ${secondsLeft ?? error.retryAfter ?? 0} s.`;
     case 'already_logged_in':
       return `${user} is already logged in somewhere else. Log out there first.`;
+    case 'guests_disabled':
+      return 'This server does not let people join without an account. Log in with a password.';
+    case 'name_in_use':
+      return `The name ${user} is taken (an account, or someone online). Choose another.`;
     case 'connect_failed':
     case 'hosting_failed':
       return error.message;
@@ -59,6 +63,8 @@ export function hostingInWords(state: HostingState): string | null {
 export { conversationTitle } from '../../../server/protocol/common/conversation.ts';
 
 export function presenceInWords(p: UserPresence, now = Date.now()): string {
+  const { guest, ...rest } = p;
+  if (guest) return `guest, ${presenceInWords(rest, now)}`;
   if (p.state === 'online') return 'online';
   if (p.state === 'away') return p.away ? `away: ${p.away}` : 'away';
   return p.lastSeen ? `offline, last seen ${ago(p.lastSeen, now)}` : 'offline';
@@ -94,4 +100,17 @@ export function dayLabel(iso: string, now = new Date()): string {
 /** The line shown for a message: auto-replies say whose away message they are. */
 export function messageLine(m: ChatMessage): string {
   return m.kind === 'auto-reply' ? `${m.from} is away: ${m.text}` : m.text;
+}
+
+/** A channel's change as a line in its timeline: "bob joined #lab". */
+export function channelEventInWords(e: ChannelEvent, me: string): string {
+  const who = e.type === 'topic' ? (e.by === me ? 'You' : e.by) : e.user === me ? 'You' : e.user;
+  switch (e.type) {
+    case 'joined':
+      return `${who} joined #${e.channel}`;
+    case 'left':
+      return `${who} left #${e.channel}`;
+    case 'topic':
+      return e.topic ? `${who} set the topic of #${e.channel}: ${e.topic}` : `${who} cleared the topic of #${e.channel}`;
+  }
 }
