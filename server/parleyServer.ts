@@ -15,6 +15,7 @@ import { JsonDialect } from './net/jsonDialect.ts';
 import { GREETING, TextDialect, USERNAME_PROMPT } from './net/textDialect.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import type { Db } from './store/db.ts';
+import { ChannelStore } from './store/channelStore.ts';
 import { MessageStore } from './store/messageStore.ts';
 import { TokenStore } from './store/tokenStore.ts';
 import { UserStore } from './store/userStore.ts';
@@ -42,6 +43,10 @@ export interface ParleyServerOptions {
   nativeBinding?: string;
   /** The clock (ms), for tests. */
   now?: () => number;
+  /** Let names that are no account log in without a password, for their connection only. */
+  guests?: boolean;
+  /** The server's name in IRC numerics; default the host name. */
+  serverName?: string;
 }
 
 export interface ParleyServer {
@@ -86,10 +91,11 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       users: new UserStore(db),
       messages: new MessageStore(db),
       tokens: new TokenStore(db, limits.tokenIdleDays, limits.maxTokensPerUser),
+      channels: new ChannelStore(db),
       dataVersion: () => db.pragma('data_version', { simple: true }) as number,
     };
     const hasher = new PasswordHasher(scrypt, limits.maxConcurrentHashes);
-    const service = new ChatService(stores, hasher, limits, log, now);
+    const service = new ChatService(stores, hasher, limits, log, now, { guests: options.guests ?? false });
     chat = service;
     // Changes made through this process's own admin (the app's Manage users) are seen at once.
     admin = new UserAdmin(stores.users, stores.tokens, importHasher(scrypt), now, () => service.accountsChanged());

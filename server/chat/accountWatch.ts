@@ -36,6 +36,7 @@ export class AccountWatch {
     this.version = version;
     this.stores.users.forget();
     for (const s of this.sessions.all()) {
+      if (s.guest) continue; // no account to change
       const row = this.stores.users.byId(s.userId);
       if (row && row.password_hash === s.passwordHash) continue;
       this.stores.tokens.revokeUser(s.userId);

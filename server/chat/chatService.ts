@@ -18,6 +18,7 @@ import type { PasswordHasher } from '../auth/passwords.ts';
 import { EVERYONE_ID } from '../store/messageStore.ts';
 import type { Logger } from '../log.ts';
 import { AccountWatch } from './accountWatch.ts';
+import { Channels } from './channels.ts';
 import { Login } from './login.ts';
 import { Messaging } from './messaging.ts';
 import { Session, type SessionSink } from './session.ts';
@@ -37,6 +38,7 @@ export class ChatService {
   readonly sessions: SessionRegistry;
   readonly login: Login;
   readonly messaging: Messaging;
+  readonly channels: Channels;
   private readonly accounts: AccountWatch;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -46,16 +48,24 @@ export class ChatService {
     readonly limits: Limits,
     readonly log: Logger,
     readonly now: () => number = Date.now,
+    /** `guests`: names that are no account may log in without a password (`--guests`). */
+    readonly features: { guests: boolean } = { guests: false },
   ) {
     this.sessions = new SessionRegistry(stores.users, log, now);
-    this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now });
+    this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now, guests: features.guests });
     this.messaging = new Messaging({
-      lookupUser: (name) => stores.users.lookup(name),
+      lookupUser: (name) => {
+        const account = stores.users.lookup(name);
+        if (account) return account;
+        const guest = this.sessions.get(name);
+        return guest?.guest ? { id: guest.userId, name: guest.user } : undefined;
+      },
       messages: stores.messages,
       sessions: this.sessions,
       limits,
       now,
     });
+    this.channels = new Channels(stores.channels, this.sessions, this.messaging, now);
     this.accounts = new AccountWatch(stores, this.sessions, log);
   }
 
@@ -158,7 +168,7 @@ export class ChatService {
       .map((c) => ({
         conversation: c.key,
         kind: c.kind,
-        members: c.kind === 'everyone' ? [] : parseConversationKey(c.key)!.members,
+        members: c.kind === 'everyone' || c.kind === 'channel' ? [] : parseConversationKey(c.key)!.members,
         lastMessage: c.last,
         unread: c.unread,
       }))

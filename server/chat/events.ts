@@ -9,13 +9,19 @@ export interface PresenceChange {
   user: string;
   state: PresenceState;
   away?: string;
+  /** The user is a guest (no account). */
+  guest?: true;
   ts: string;
 }
 
 export type ChatEvent =
   | { type: 'message'; message: ChatMessage }
   /** Presence changes of one event-loop turn, coalesced so a login burst costs one write per session. */
-  | { type: 'presence'; changes: PresenceChange[] };
+  | { type: 'presence'; changes: PresenceChange[] }
+  /** To the channel's online members but the one who joined. */
+  | { type: 'joined'; channel: string; user: string }
+  | { type: 'left'; channel: string; user: string }
+  | { type: 'topic'; channel: string; topic: string; by: string };
 
 /** Why and how the chat layer ends a session. */
 export interface Ending {

@@ -21,6 +21,8 @@ export interface LoginDeps {
   limits: Limits;
   log: Logger;
   now: () => number;
+  /** Whether names that are no account may log in without a password (`--guests`). */
+  guests: boolean;
 }
 
 export interface LoggedIn {
@@ -33,6 +35,8 @@ export class Login {
   readonly throttle: LoginThrottle;
   /** Password checks queued or running per address key. */
   private readonly checking = new Map<string, number>();
+  /** Guests' user ids count down from -1: never an account's. */
+  private nextGuestId = -1;
 
   constructor(private readonly d: LoginDeps) {
     this.throttle = new LoginThrottle(d.limits.maxLoginAttempts, d.limits.blockTimeSec, d.limits.maxAddressAttempts, d.now);
@@ -100,6 +104,28 @@ export class Login {
     session.token = token;
     this.d.sessions.attach(session, row.name, row.id);
     return { user: row.name, token };
+  }
+
+  /** Whether `user` could log in as a guest now (the text dialect offers it for an empty password). */
+  guestPossible(user: string): boolean {
+    return this.d.guests && USERNAME_PATTERN.test(user) && this.d.users.nameState(user) === 'free';
+  }
+
+  /**
+   * Logs in as a guest: a name that is no account (nor a removed one), for this connection only,
+   * with no token. No password is checked, so nothing counts towards a lockout; a wrong password
+   * for an account still goes through withPassword in every dialect.
+   */
+  withGuest(session: Session, user: string): LoggedIn {
+    if (!this.d.guests) throw new ChatError('guests_disabled', 'This server does not let people in without an account.');
+    if (session.online) throw new ChatError('already_authenticated', 'This connection is already logged in.');
+    if (!USERNAME_PATTERN.test(user)) throw new ChatError('bad_request', 'A name is 1-32 letters, digits, _ - or .');
+    if (this.d.users.nameState(user) !== 'free') throw new ChatError('name_in_use', `${user} is an account here; log in with its password.`);
+    if (this.d.sessions.has(user)) throw new ChatError('name_in_use', `${user} is already online.`);
+    session.guest = true;
+    session.token = null;
+    this.d.sessions.attach(session, user, this.nextGuestId--);
+    return { user, token: null };
   }
 
   /** Logs in with a resume token; an existing session of the user is replaced. */

@@ -14,6 +14,19 @@ export interface SendOutcome {
   recipients: RecipientResult[];
 }
 
+export interface ChannelSendOutcome {
+  message: ChatMessage;
+  /** Online members (but the sender) who were handed it. */
+  delivered: number;
+}
+
+/** A channel as sending needs it: its conversation and who is online in it now. */
+export interface ChannelTarget {
+  conversationId: number;
+  key: string;
+  onlineMembers(): Iterable<Session>;
+}
+
 export interface BroadcastOutcome {
   message: ChatMessage;
   recipients: number;
@@ -21,7 +34,7 @@ export interface BroadcastOutcome {
 
 /** What sending needs, and nothing more. */
 export interface MessagingDeps {
-  /** Account lookup by name (from memory after the first). */
+  /** Account or online guest by name (accounts from memory after the first); a guest's id is negative. */
   lookupUser(name: string): { id: number; name: string } | undefined;
   messages: MessageStore;
   sessions: Pick<SessionRegistry, 'get' | 'has' | 'back' | 'fanOut'>;
@@ -69,6 +82,8 @@ export class Messaging {
     }
     const unknownResults: RecipientResult[] = unknown.map((user) => ({ user, status: 'unknown' }));
     const messages = this.d.messages;
+    // A guest's id is reused by the next process: its client ids would match another guest's.
+    if (session.guest) clientId = undefined;
     if (clientId) {
       const prior = messages.findByClientId(session.userId, clientId);
       if (prior) {
@@ -76,10 +91,10 @@ export class Messaging {
       }
     }
     this.d.sessions.back(session); // sending ends away, as in the seed
-    const key = conversationKey([session.user, ...known.map((r) => r.name)]);
+    const key = conversationKey([keyName(session.user, session.userId), ...known.map((r) => keyName(r.name, r.id))]);
     const now = this.d.now();
     const main: NewMessage = {
-      conversationId: messages.cachedConversationId(key) ?? 0, conversation: key, memberIds: [session.userId, ...known.map((r) => r.id)],
+      conversationId: messages.cachedConversationId(key) ?? 0, conversation: key, memberIds: accountIds([session.userId, ...known.map((r) => r.id)]),
       senderId: session.userId, sender: session.user, kind: known.length === 1 ? 'direct' : 'group',
       to: known.map((r) => r.name), text, ts: now, clientId, pendingUserIds: [],
     };
@@ -89,10 +104,10 @@ export class Messaging {
     for (const r of known) {
       const s = this.d.sessions.get(r.name);
       if (!s || s.away === null) continue;
-      const replyKey = conversationKey([r.name, session.user]);
+      const replyKey = conversationKey([keyName(r.name, r.id), keyName(session.user, session.userId)]);
       awayReplies.push({ from: s, index: batch.length });
       batch.push({
-        conversationId: messages.cachedConversationId(replyKey) ?? 0, conversation: replyKey, memberIds: [r.id, session.userId],
+        conversationId: messages.cachedConversationId(replyKey) ?? 0, conversation: replyKey, memberIds: accountIds([r.id, session.userId]),
         senderId: r.id, sender: r.name, kind: 'auto-reply', to: [session.user], text: s.away, ts: now, pendingUserIds: [],
       });
     }
@@ -110,7 +125,7 @@ export class Messaging {
         resolve({ message: results[0]!, recipients: inNamedOrder(names, [...statuses, ...unknownResults]) });
       }, () => {
         // Decided at commit time, so a recipient who logs out meanwhile still gets it at next login.
-        main.pendingUserIds = known.filter((r) => !this.d.sessions.has(r.name)).map((r) => r.id);
+        main.pendingUserIds = accountIds(known.filter((r) => !this.d.sessions.has(r.name)).map((r) => r.id));
       });
     });
   }
@@ -127,10 +142,42 @@ export class Messaging {
     if (this.d.sessions.get(awayUser.user) === awayUser) awayUser.sink.deliver(event);
   }
 
+  /**
+   * Sends to a channel the sender is a member of (the caller checked). Stored in the channel's
+   * conversation, which offline members read through history and sync; nobody auto-replies.
+   */
+  channel(session: Session, target: ChannelTarget, text: string, clientId?: string): Promise<ChannelSendOutcome> {
+    this.checkText(text);
+    if (session.guest) clientId = undefined;
+    if (clientId) {
+      const prior = this.d.messages.findByClientId(session.userId, clientId);
+      if (prior) return Promise.resolve({ message: prior, delivered: 0 });
+    }
+    this.d.sessions.back(session);
+    const item: NewMessage = {
+      conversationId: target.conversationId, conversation: target.key, senderId: session.userId, sender: session.user,
+      kind: 'channel', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [],
+    };
+    return new Promise((resolve, reject) => {
+      this.batcher.enqueue([item], (results) => {
+        if (results instanceof Error) return reject(results);
+        const event = { type: 'message', message: results[0]! } as const;
+        let delivered = 0;
+        for (const s of target.onlineMembers()) {
+          if (s === session) continue;
+          s.sink.deliver(event);
+          delivered++;
+        }
+        resolve({ message: results[0]!, delivered });
+      });
+    });
+  }
+
   /** Sends to everyone online; stored in the `everyone` conversation that every user can read. */
   broadcast(session: Session, text: string, clientId?: string): Promise<BroadcastOutcome> {
     this.checkText(text);
     const messages = this.d.messages;
+    if (session.guest) clientId = undefined;
     if (clientId) {
       const prior = messages.findByClientId(session.userId, clientId);
       if (prior) return Promise.resolve({ message: prior, recipients: 0 });
@@ -148,6 +195,19 @@ export class Messaging {
       });
     });
   }
+}
+
+/**
+ * A guest's name in a conversation key is `~name` (a character no account name has), so a
+ * conversation with a guest is never the one of an account that takes the name later.
+ */
+function keyName(name: string, id: number): string {
+  return id < 0 ? `~${name}` : name;
+}
+
+/** Only accounts are stored as members; guests have no row to point at. */
+function accountIds(ids: number[]): number[] {
+  return ids.filter((id) => id > 0);
 }
 
 /** Results in the order the sender named the recipients. */

@@ -31,6 +31,11 @@ export class Session {
   passwordHash = '';
   /** A login (password check) is running for this connection. */
   authenticating = false;
+  /**
+   * Logged in as a guest (`--guests`): no account, so `userId` is negative and unique in this
+   * process; nothing is stored under it but what the guest writes to channels and everyone.
+   */
+  guest = false;
   private state: 'new' | 'online' | 'ended' = 'new';
 
   constructor(

@@ -12,6 +12,7 @@ import type { Session } from './session.ts';
 export class SessionRegistry {
   private readonly byUser = new Map<string, Session>();
   private presenceQueue: PresenceChange[] = [];
+  private readonly endListeners: ((session: Session) => void)[] = [];
 
   constructor(
     private readonly users: UserStore,
@@ -42,9 +43,14 @@ export class SessionRegistry {
     if (prior && prior !== session) this.end(prior, 'replaced', 'You logged in from another connection.');
     session.markOnline(user, userId, this.now());
     this.byUser.set(user, session);
-    this.users.recordLogin(userId, this.now());
+    if (!session.guest) this.users.recordLogin(userId, this.now());
     this.log.info({ user, ip: session.ip }, 'login');
     this.publish(user, 'online');
+  }
+
+  /** Calls `listener` after a logged-in session ended (channels forget a guest's memberships). */
+  onEnded(listener: (session: Session) => void): void {
+    this.endListeners.push(listener);
   }
 
   /** Forgets a session that ended for any reason; records the logout time for `last`. */
@@ -52,7 +58,8 @@ export class SessionRegistry {
     if (!session.markEnded()) return;
     if (this.byUser.get(session.user) !== session) return;
     this.byUser.delete(session.user);
-    this.users.recordLogout(session.userId, this.now());
+    if (!session.guest) this.users.recordLogout(session.userId, this.now());
+    for (const listener of this.endListeners) listener(session);
     this.log.info({ user: session.user, ip: session.ip }, 'logout');
     this.publish(session.user, 'offline');
   }
@@ -99,7 +106,8 @@ export class SessionRegistry {
    * session.
    */
   private publish(user: string, state: PresenceState, away?: string): void {
-    const change: PresenceChange = { user, state, ...(away ? { away } : {}), ts: new Date(this.now()).toISOString() };
+    const guest = this.byUser.get(user)?.guest ?? false;
+    const change: PresenceChange = { user, state, ...(away ? { away } : {}), ...(guest ? { guest: true as const } : {}), ts: new Date(this.now()).toISOString() };
     if (this.presenceQueue.push(change) === 1) setImmediate(() => this.flushPresence());
   }
 
@@ -112,7 +120,9 @@ export class SessionRegistry {
   presenceOf(user: string): UserPresence {
     const s = this.byUser.get(user);
     if (!s) return { user, state: 'offline' };
-    return s.away !== null ? { user, state: 'away', away: s.away } : { user, state: 'online' };
+    const p: UserPresence = s.away !== null ? { user, state: 'away', away: s.away } : { user, state: 'online' };
+    if (s.guest) p.guest = true;
+    return p;
   }
 
   /** The other users online now. */
@@ -127,13 +137,15 @@ export class SessionRegistry {
     return [...names].sort().map((u) => this.presenceOf(u));
   }
 
-  /** Every account with presence and last-seen time. */
+  /** Every account with presence and last-seen time, and the guests online now, by name. */
   everyone(): UserPresence[] {
-    return this.users.list().map((row) => {
+    const accounts = this.users.list().map((row) => {
       const p = this.presenceOf(row.name);
       if (p.state === 'offline' && row.last_logout !== null) p.lastSeen = new Date(row.last_logout).toISOString();
       return p;
     });
+    const guests = [...this.byUser.values()].filter((s) => s.guest).map((s) => this.presenceOf(s.user));
+    return guests.length === 0 ? accounts : [...accounts, ...guests].sort((a, b) => (a.user < b.user ? -1 : 1));
   }
 
   /** Logs out sessions idle for `timeOutSec`; away users are exempt, as in the seed. */

@@ -1,4 +1,5 @@
 /** The stores the chat layer works on, as one value passed in by startServer. */
+import type { ChannelStore } from '../store/channelStore.ts';
 import type { MessageStore } from '../store/messageStore.ts';
 import type { TokenStore } from '../store/tokenStore.ts';
 import type { UserStore } from '../store/userStore.ts';
@@ -7,6 +8,7 @@ export interface ChatStores {
   users: UserStore;
   messages: MessageStore;
   tokens: TokenStore;
+  channels: ChannelStore;
   /** SQLite's data_version: changes when another connection (the CLI) commits. */
   dataVersion(): number;
 }

@@ -2,6 +2,7 @@
  * `parley-server <port> [options]` and `parley-server users ...`. Every expected failure (bad
  * port, port in use, unreadable users file) is one clear line on stderr and exit code 1.
  */
+import { hostname } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { startServer, openUserAdmin } from '../parleyServer.ts';
 import { UsersFileError } from '../userAdmin.ts';
@@ -38,13 +39,15 @@ function fromEnv(name: string): number | undefined {
 const program = new Command()
   .enablePositionalOptions()
   .name('parley-server')
-  .description('Parley chat server: people connect with `nc host port` or parley-client; the desktop app with the JSON-lines dialect.')
+  .description('Parley chat server: people connect with `nc host port`, parley-client or any IRC client; the desktop app with the JSON-lines dialect.')
   .argument('<port>', 'TCP port to listen on (0 picks a free one)', parsePort)
   .option('--host <addr>', 'address to listen on (default: all interfaces, so people on the LAN can connect)')
   .option('--data <dir>', `folder for the SQLite database, created if missing (default: ${defaultDataDir()})`)
   .option('--users <file>', "import accounts from the assignment's user_pass.txt (<username> <password> pairs, password plain or SHA-1 hex)")
   .option('--time-out <seconds>', 'log out users idle this long; default $TIME_OUT or 1800', parseSeconds)
   .option('--block-time <seconds>', 'block a username from an IP this long after 3 failed logins; default $BLOCK_TIME or 60', parseSeconds)
+  .option('--guests', 'let people in without an account: a name that is no account, no password, for that connection only')
+  .option('--server-name <name>', `the server's name in IRC numerics (default: this host's name, ${hostname()})`)
   .addHelpText('after', `
 Environment: TIME_OUT and BLOCK_TIME (seconds) as in the assignment; the flags win.
 Ctrl+C or SIGTERM tells connected users the server is shutting down and exits cleanly.
@@ -55,7 +58,7 @@ Accounts:
   parley-server users passwd <name>    change a password
   parley-server users list             list accounts
   (each takes --data <dir>)`)
-  .action(async (port: number, opts: { host?: string; data?: string; users?: string; timeOut?: number; blockTime?: number }) => {
+  .action(async (port: number, opts: { host?: string; data?: string; users?: string; timeOut?: number; blockTime?: number; guests?: boolean; serverName?: string }) => {
     const dataDir = opts.data ?? defaultDataDir();
     const timeOutSec = opts.timeOut ?? fromEnv('TIME_OUT');
     const blockTimeSec = opts.blockTime ?? fromEnv('BLOCK_TIME');
@@ -66,6 +69,8 @@ Accounts:
       ...(timeOutSec !== undefined ? { timeOutSec } : {}),
       ...(blockTimeSec !== undefined ? { blockTimeSec } : {}),
       ...(opts.users !== undefined ? { usersFile: opts.users } : {}),
+      guests: opts.guests === true,
+      ...(opts.serverName !== undefined ? { serverName: opts.serverName } : {}),
       log: createLogger((process.env.PARLEY_LOG_LEVEL as 'info' | undefined) ?? 'warn'),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use${opts.host ? ` on ${opts.host}` : ''}`);

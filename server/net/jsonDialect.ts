@@ -32,6 +32,10 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
       return Buffer.from(`{"type":"message","message":${messageJson(ev.message)}}\n`);
     case 'presence':
       return Buffer.concat(ev.changes.map((c) => encodeJsonLine({ type: 'presence', ...c })));
+    case 'joined':
+    case 'left':
+    case 'topic':
+      return encodeJsonLine(ev);
     default: {
       const never: never = ev;
       throw new Error(`unhandled event ${JSON.stringify(never)}`);
@@ -110,7 +114,10 @@ export class JsonDialect implements Dialect, SessionSink {
       case 'hello':
         return this.ok(req.id, { protocol: PROTOCOL_VERSION, server: this.serverName });
       case 'login':
-        if (req.password === undefined) throw new ChatError('guests_disabled', 'Guests are not implemented yet.');
+        if (req.password === undefined) {
+          const guest = chat.login.withGuest(s, req.user);
+          return this.loggedIn(req.id, guest.user, '', true);
+        }
         return chat.login.withPassword(s, req.user, req.password, true).then(
           (done) => {
             if (done) this.loggedIn(req.id, done.user, done.token!);
@@ -122,14 +129,21 @@ export class JsonDialect implements Dialect, SessionSink {
         return this.loggedIn(req.id, done.user, req.token);
       }
       case 'send':
-        if (!('to' in req)) throw new ChatError('bad_request', 'Channels are not implemented yet.');
+        if ('channel' in req) {
+          return this.answerLater(req.id, () => chat.channels.send(s, req.channel, req.text, req.clientId).then((r) => ({ ...r, recipients: [] })));
+        }
         return this.answerLater(req.id, () => chat.messaging.send(s, req.to, req.text, req.clientId));
       case 'join':
+        return this.ok(req.id, { channel: chat.channels.join(s, req.channel) });
       case 'leave':
+        chat.channels.leave(s, req.channel);
+        return this.ok(req.id);
       case 'channels':
+        return this.ok(req.id, { channels: chat.channels.list(s) });
       case 'members':
+        return this.ok(req.id, { users: chat.channels.members(req.channel) });
       case 'topic':
-        throw new ChatError('bad_request', 'Channels are not implemented yet.');
+        return this.ok(req.id, { topic: chat.channels.setTopic(s, req.channel, req.topic) });
       case 'broadcast':
         return this.answerLater(req.id, () => chat.messaging.broadcast(s, req.text, req.clientId));
       case 'who':
@@ -193,10 +207,10 @@ export class JsonDialect implements Dialect, SessionSink {
     this.conn.write(`{"re":${re},"ok":true,"message":${messageJson(message)}${tail === '{}' ? '' : `,${tail.slice(1, -1)}`}}\n`);
   }
 
-  private loggedIn(re: number, user: string, token: string): void {
+  private loggedIn(re: number, user: string, token: string, guest = false): void {
     this.conn.authenticated();
     // The answer goes before presence events (those wait for the end of the turn).
-    this.ok(re, { user, token, lastId: this.chat.lastVisibleId(this.session) });
+    this.ok(re, { user, token, lastId: this.chat.lastVisibleId(this.session), ...(guest ? { guest: true } : {}) });
   }
 
   deliver(event: ChatEvent): void {

@@ -25,7 +25,7 @@ interface TextCommand {
   run(t: TextContext, rest: string): void;
 }
 
-const describe = (p: UserPresence): string => (p.state === 'away' ? `${p.user} (away: ${p.away})` : p.user);
+const describe = (p: UserPresence): string => `${p.user}${p.guest ? ' (guest)' : ''}${p.state === 'away' ? ` (away: ${p.away})` : ''}`;
 
 export const COMMANDS: readonly TextCommand[] = [
   {
@@ -61,7 +61,7 @@ export const COMMANDS: readonly TextCommand[] = [
   {
     name: 'send',
     usage: 'send <user> <message>',
-    help: 'send to one user; send (<user> <user> ...) <message> sends to several',
+    help: 'send to one user; send (<user> <user> ...) <message> to several; send #<channel> <message>',
     run: send,
   },
   {
@@ -79,6 +79,60 @@ export const COMMANDS: readonly TextCommand[] = [
     run(t) {
       t.chat.back(t.session);
       t.say('You are back.');
+    },
+  },
+  {
+    name: 'join',
+    usage: 'join #<channel>',
+    help: 'join a channel (it is created if new)',
+    run(t, rest) {
+      if (rest === '') return t.say('Usage: join #<channel>');
+      const c = t.chat.channels.join(t.session, rest);
+      t.say(`You are in #${c.name}${c.topic ? ` (topic: ${c.topic})` : ''}; members: ${c.members.join(', ')}`);
+    },
+  },
+  {
+    name: 'leave',
+    usage: 'leave #<channel>',
+    help: 'leave a channel',
+    run(t, rest) {
+      if (rest === '') return t.say('Usage: leave #<channel>');
+      t.chat.channels.leave(t.session, rest);
+      t.say(`You left #${rest.replace(/^#/, '').toLowerCase()}.`);
+    },
+  },
+  {
+    name: 'channels',
+    usage: 'channels',
+    help: 'list the channels',
+    run(t) {
+      const list = t.chat.channels.list(t.session);
+      if (list.length === 0) return t.say('There are no channels yet; "join #<name>" creates one.');
+      t.say(list.map((c) => `#${c.name} (${c.members} ${c.members === 1 ? 'member' : 'members'}${c.joined ? ', joined' : ''})${c.topic ? ` ${c.topic}` : ''}`).join('\n'));
+    },
+  },
+  {
+    name: 'members',
+    usage: 'members #<channel>',
+    help: "a channel's members",
+    run(t, rest) {
+      if (rest === '') return t.say('Usage: members #<channel>');
+      t.say(t.chat.channels.members(rest).map((p) => `${describe(p)}${p.state === 'offline' ? ' (offline)' : ''}`).join('\n'));
+    },
+  },
+  {
+    name: 'topic',
+    usage: 'topic #<channel> [text]',
+    help: "show or set a channel's topic",
+    run(t, rest) {
+      const m = /^(\S+)\s*([\s\S]*)$/.exec(rest);
+      if (!m) return t.say('Usage: topic #<channel> [text]');
+      if (m[2] === '') {
+        const c = t.chat.channels.state(m[1]!);
+        if (!c) return t.say(`There is no channel ${m[1]}.`);
+        return t.say(c.topic ? `#${c.name}: ${c.topic}` : `#${c.name} has no topic.`);
+      }
+      t.say(`#${t.chat.channels.state(m[1]!)?.name ?? m[1]} topic: ${t.chat.channels.setTopic(t.session, m[1]!, m[2]!)}`);
     },
   },
   { name: 'logout', usage: 'logout', help: 'log out', run: (t) => t.logout() },
@@ -109,6 +163,8 @@ export function runTextCommand(t: TextContext, raw: string): void {
 }
 
 function send(t: TextContext, rest: string): void {
+  const channel = /^(#\S+)\s+([\s\S]+)$/.exec(rest);
+  if (channel) return report(t, () => t.chat.channels.send(t.session, channel[1]!, channel[2]!));
   let to: string[];
   let text: string;
   const list = /^\(([^)]*)\)\s*([\s\S]*)$/.exec(rest);

@@ -15,10 +15,28 @@ export const GREETING = 'Welcome to Parley. Log in to chat (type "help" after lo
 export const USERNAME_PROMPT = 'Username: ';
 const PASSWORD_PROMPT = 'Password: ';
 
-const messageLine = (m: ChatMessage): string => `${m.from}: ${sanitizeForTerminal(m.text)}\n`;
+const messageLine = (m: ChatMessage): string =>
+  `${m.kind === 'channel' ? `#${m.conversation.slice('channel:'.length)} ` : ''}${m.from}: ${sanitizeForTerminal(m.text)}\n`;
 
-/** One encoding per message event, shared by every text session of a fan-out. */
-const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => (ev.type === 'message' ? Buffer.from(messageLine(ev.message)) : null));
+/** One encoding per event, shared by every text session of a fan-out; presence is for programs (people ask `who`). */
+const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {
+  switch (ev.type) {
+    case 'message':
+      return Buffer.from(messageLine(ev.message));
+    case 'joined':
+      return Buffer.from(`#${ev.channel}: ${ev.user} joined.\n`);
+    case 'left':
+      return Buffer.from(`#${ev.channel}: ${ev.user} left.\n`);
+    case 'topic':
+      return Buffer.from(`#${ev.channel}: ${ev.by} set the topic: ${sanitizeForTerminal(ev.topic)}\n`);
+    case 'presence':
+      return null;
+    default: {
+      const never: never = ev;
+      throw new Error(`unhandled event ${JSON.stringify(never)}`);
+    }
+  }
+});
 
 export class TextDialect implements Dialect, SessionSink, TextContext {
   readonly session: Session;
@@ -65,6 +83,11 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
   private async onPassword(password: string): Promise<void> {
     const name = this.pendingUser;
     try {
+      // An empty password for a name that is no account is a guest's login (`--guests`).
+      if (password === '' && this.chat.login.guestPossible(name)) {
+        const guest = this.chat.login.withGuest(this.session, name);
+        return await this.welcome(guest.user, true);
+      }
       const done = await this.chat.login.withPassword(this.session, name, password, false);
       if (done) await this.welcome(done.user);
     } catch (err) {
@@ -83,10 +106,10 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
   }
 
   /** Greets the person, then prints what waited for them, a page at a time as the terminal reads. */
-  private async welcome(user: string): Promise<void> {
+  private async welcome(user: string, guest = false): Promise<void> {
     this.state = 'chat';
     this.conn.authenticated();
-    this.say(`Welcome, ${user}! Type "help" for commands.`);
+    this.say(`Welcome, ${user}! ${guest ? 'You are a guest: nothing waits for you after you leave. ' : ''}Type "help" for commands.`);
     let after = 0;
     for (let first = true; ; first = false) {
       const page = this.chat.pendingPage(this.session, after);
@@ -107,8 +130,9 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
 
   deliver(event: ChatEvent): void {
     // Presence is for programs; people ask with `who`. One's own auto-reply is not shown to oneself.
-    if (event.type !== 'message' || (event.message.kind === 'auto-reply' && event.message.from === this.session.user)) return;
-    this.conn.write(encodeEvent(event)!);
+    if (event.type === 'message' && event.message.kind === 'auto-reply' && event.message.from === this.session.user) return;
+    const bytes = encodeEvent(event);
+    if (bytes) this.conn.write(bytes);
   }
 
   close(_reason: DisconnectReason, message: string): void {

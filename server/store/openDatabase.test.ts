@@ -47,6 +47,32 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('migrates 2 -> 3: conversations, members and messages keep their rows; channels can be stored', () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const db = new Database(join(dir, 'x.db'));
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('alice', 'h', 1), ('bob', 'h', 1)").run();
+    db.prepare("INSERT INTO conversations (id, key, kind) VALUES (2, 'direct:alice,bob', 'direct')").run();
+    db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, 2), (2, 2)').run();
+    db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (2, 'alice', 1, 'direct', '[\"bob\"]', 'hi', 5)").run();
+    expect(() => db.prepare("INSERT INTO conversations (key, kind) VALUES ('channel:lab', 'channel')").run()).toThrow(/CHECK/);
+    migrate(db, MIGRATIONS.slice(0, 3));
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.prepare('SELECT id, key, kind FROM conversations ORDER BY id').all()).toEqual([
+      { id: 1, key: 'everyone', kind: 'everyone' },
+      { id: 2, key: 'direct:alice,bob', kind: 'direct' },
+    ]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM conversation_members').get()).toEqual({ n: 2 });
+    expect(db.prepare('SELECT text FROM messages').all()).toEqual([{ text: 'hi' }]);
+    const id = db.prepare("INSERT INTO conversations (key, kind) VALUES ('channel:lab', 'channel')").run().lastInsertRowid;
+    db.prepare("INSERT INTO channels (conversation_id, name, created_at) VALUES (?, 'lab', 1)").run(id);
+    expect(db.prepare('SELECT name, topic FROM channels').all()).toEqual([{ name: 'lab', topic: '' }]);
+    // The rebuilt table is still the one messages reference.
+    db.pragma('foreign_keys = ON');
+    expect(() => db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (99, 'a', 1, 'x', '[]', 't', 1)").run()).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
   it('makes the data folder 0700 and the database with its WAL files 0600', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
     const data = join(dir, 'data');

@@ -44,10 +44,20 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   if (current > migrations.length) {
     throw new Error(`database schema version ${current} is newer than this Parley (${migrations.length})`);
   }
-  for (let v = current; v < migrations.length; v++) {
-    db.transaction(() => {
-      migrations[v]!(db);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  // Off while migrating (it cannot change inside a transaction): a migration may rebuild a table
+  // that others reference. Each one's result is checked before it commits.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current; v < migrations.length; v++) {
+      db.transaction(() => {
+        migrations[v]!(db);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${v + 1} broke ${broken.length} foreign keys`);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
 }

@@ -153,7 +153,7 @@ export type DisconnectReason =
 
 export type ServerEvent =
   | { type: 'message'; message: ChatMessage }
-  | { type: 'presence'; user: string; state: PresenceState; away?: string; ts: string }
+  | { type: 'presence'; user: string; state: PresenceState; away?: string; guest?: true; ts: string }
   | { type: 'disconnect'; reason: DisconnectReason; message: string }
   /** To the channel's other online members (the one who joined, left or set it gets the answer). */
   | { type: 'joined'; channel: string; user: string }

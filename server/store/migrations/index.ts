@@ -6,7 +6,8 @@
 import type { Db } from '../db.ts';
 import { up as init } from './001_init.ts';
 import { up as accounts } from './002_accounts.ts';
+import { up as channels } from './003_channels.ts';
 
 export type Migration = (db: Db) => void;
 
-export const MIGRATIONS: readonly Migration[] = [init, accounts];
+export const MIGRATIONS: readonly Migration[] = [init, accounts, channels];

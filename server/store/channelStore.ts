@@ -1,0 +1,111 @@
+/**
+ * Named channels: name, topic and persistent membership (conversation_members rows, the same
+ * ones history, sync and unread counts check). A channel's conversation has the key
+ * `channel:<name>`, so its messages go through MessageStore like any other.
+ */
+import { channelKey } from '../protocol/index.ts';
+import type { Db } from './db.ts';
+
+export interface ChannelRow {
+  /** The conversation id. */
+  id: number;
+  name: string;
+  topic: string;
+  topicBy: string | null;
+  /** ms timestamp of the topic, or of the creation when none was set. */
+  topicAt: number;
+  createdAt: number;
+}
+
+interface Row {
+  id: number;
+  name: string;
+  topic: string;
+  topic_by: string | null;
+  topic_at: number | null;
+  created_at: number;
+}
+
+const toChannel = (r: Row): ChannelRow => ({
+  id: r.id,
+  name: r.name,
+  topic: r.topic,
+  topicBy: r.topic_by,
+  topicAt: r.topic_at ?? r.created_at,
+  createdAt: r.created_at,
+});
+
+const COLUMNS = 'conversation_id AS id, name, topic, topic_by, topic_at, created_at';
+
+export class ChannelStore {
+  private readonly stmts;
+  private readonly createTx;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      byName: db.prepare<{ name: string }, Row>(`SELECT ${COLUMNS} FROM channels WHERE name = :name`),
+      all: db.prepare<[], Row>(`SELECT ${COLUMNS} FROM channels ORDER BY name`),
+      insertConversation: db.prepare<{ key: string }>("INSERT INTO conversations (key, kind) VALUES (:key, 'channel')"),
+      insertChannel: db.prepare<{ id: number; name: string; now: number }>(
+        'INSERT INTO channels (conversation_id, name, created_at) VALUES (:id, :name, :now)',
+      ),
+      // Removed accounts keep their rows (tombstones) but are members of nothing visible.
+      members: db.prepare<{ id: number }, { id: number; name: string }>(
+        `SELECT u.id, u.name FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+         WHERE cm.conversation_id = :id AND u.removed_at IS NULL ORDER BY u.name`,
+      ),
+      addMember: db.prepare<{ userId: number; id: number }>(
+        'INSERT OR IGNORE INTO conversation_members (user_id, conversation_id) VALUES (:userId, :id)',
+      ),
+      removeMember: db.prepare<{ userId: number; id: number }>('DELETE FROM conversation_members WHERE user_id = :userId AND conversation_id = :id'),
+      setTopic: db.prepare<{ id: number; topic: string; by: string; at: number }>(
+        'UPDATE channels SET topic = :topic, topic_by = :by, topic_at = :at WHERE conversation_id = :id',
+      ),
+      ofUser: db.prepare<{ userId: number }, { name: string }>(
+        `SELECT ch.name FROM channels ch JOIN conversation_members cm ON cm.conversation_id = ch.conversation_id
+         WHERE cm.user_id = :userId ORDER BY ch.name`,
+      ),
+    };
+    this.createTx = db.transaction((name: string, now: number): ChannelRow => {
+      const id = Number(this.stmts.insertConversation.run({ key: channelKey(name) }).lastInsertRowid);
+      this.stmts.insertChannel.run({ id, name, now });
+      return { id, name, topic: '', topicBy: null, topicAt: now, createdAt: now };
+    });
+  }
+
+  find(name: string): ChannelRow | undefined {
+    const row = this.stmts.byName.get({ name });
+    return row ? toChannel(row) : undefined;
+  }
+
+  /** Creates the channel `name` (bare, lower-case), which must not exist. */
+  create(name: string, now: number): ChannelRow {
+    return this.createTx(name, now);
+  }
+
+  all(): ChannelRow[] {
+    return this.stmts.all.all().map(toChannel);
+  }
+
+  /** Account members, sorted by name. */
+  members(id: number): { id: number; name: string }[] {
+    return this.stmts.members.all({ id });
+  }
+
+  addMember(id: number, userId: number): void {
+    this.stmts.addMember.run({ userId, id });
+  }
+
+  removeMember(id: number, userId: number): void {
+    this.stmts.removeMember.run({ userId, id });
+  }
+
+  setTopic(id: number, topic: string, by: string, at: number): void {
+    this.stmts.setTopic.run({ id, topic, by, at });
+  }
+
+  /** Names of the channels the user is a member of. */
+  channelsOf(userId: number): string[] {
+    return this.stmts.ofUser.all({ userId }).map((r) => r.name);
+  }
+}
