@@ -6,6 +6,7 @@
 import { EVERYONE, parseConversationKey } from '../../server/protocol/common/index.ts';
 
 const CHANNEL_PREFIX = 'channel:';
+const GUEST_MARK = '~';
 import type { OutboxEntry, Result, SentMessage } from './api.ts';
 import type { ChatConnection } from './chatConnection.ts';
 import { accountKey } from './cursorStore.ts';
@@ -31,8 +32,10 @@ export function wireRequestFor(conversation: string, me: string, text: string, c
   if (!parsed) return fail('invalid_argument', `Not a conversation: ${conversation}.`);
   if (parsed.kind === 'everyone') return { ok: true, value: { type: 'broadcast', text, clientId } };
   if (parsed.kind === 'channel') return { ok: true, value: { type: 'send', channel: conversation.slice(CHANNEL_PREFIX.length), text, clientId } };
-  if (!parsed.members.includes(me)) return fail('not_member', 'You are not a member of that conversation.');
-  return { ok: true, value: { type: 'send', to: parsed.members.filter((m) => m !== me), text, clientId } };
+  // A guest is `~name` in a key (never an account's key) and plain `name` on the wire.
+  const names = parsed.members.map((m) => (m.startsWith(GUEST_MARK) ? m.slice(GUEST_MARK.length) : m));
+  if (!names.includes(me)) return fail('not_member', 'You are not a member of that conversation.');
+  return { ok: true, value: { type: 'send', to: names.filter((m) => m !== me), text, clientId } };
 }
 
 export class OutboxSender {

@@ -117,8 +117,11 @@ export class ChatState {
   async startChat(members: string[]): Promise<void> {
     const others = [...new Set(members)].filter((m) => m !== this.me);
     if (others.length === 0) return;
-    const key = conversationKey([this.me, ...others]);
-    if (!this.#conversations.some((c) => c.conversation === key)) this.#conversations.push(emptySummary(key, [this.me, ...others].sort()));
+    // A guest is `~name` in conversation keys (the server's rule), so a guest's chat is never an account's.
+    const keyName = (u: string): string => (this.#people.find((p) => p.user === u)?.guest ? `~${u}` : u);
+    const names = [this.me, ...others].map(keyName);
+    const key = conversationKey(names);
+    if (!this.#conversations.some((c) => c.conversation === key)) this.#conversations.push(emptySummary(key, names.sort()));
     await this.select(key);
   }
 
