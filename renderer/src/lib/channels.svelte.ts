@@ -145,8 +145,8 @@ export class ChannelsState {
   }
 
   private note(e: ChannelEvent): void {
-    const list = (this.#notices[e.channel] ??= []);
-    list.push({ id: this.#nextNotice++, ts: new Date().toISOString(), text: channelEventInWords(e, this.chat.me) });
+    const notice = { id: this.#nextNotice++, ts: new Date().toISOString(), text: channelEventInWords(e, this.chat.me) };
+    this.#notices[e.channel] = [...(this.#notices[e.channel] ?? []), notice];
   }
 
   private upsert(listing: ChannelListing): void {
