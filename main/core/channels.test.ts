@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTcpProxy, type TcpProxy } from '../../server/testkit/tcpProxy.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../../server/testkit/testServer.ts';
 import type { ChannelEvent } from './api.ts';
 import { checkArgs } from './apiArgs.ts';
@@ -10,6 +11,7 @@ import { wireRequestFor } from './outboxSender.ts';
 import { collect, nextEvent, stateWhere } from './testing.ts';
 
 let server: TestServer | undefined;
+let proxy: TcpProxy | undefined;
 const cores: Core[] = [];
 const dirs: string[] = [];
 
@@ -29,6 +31,8 @@ async function loggedIn(user: string): Promise<Core> {
 
 afterEach(async () => {
   for (const c of cores.splice(0)) await c.close();
+  await proxy?.close();
+  proxy = undefined;
   await stopTestServer(server);
   server = undefined;
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -141,6 +145,18 @@ describe('core guest login over a real server', () => {
     const direct = nextEvent(guest.onMessage, (m) => m.kind === 'direct', 5_000, 'the direct message');
     await alice.send({ conversation: 'direct:alice,~visitor', text: 'welcome' });
     expect(await direct).toMatchObject({ from: 'alice', conversation: 'direct:alice,~visitor' });
+  });
+
+  it('logs in as a guest again after a dropped connection (a guest has no token to resume)', async () => {
+    server = await startTestServer({ guests: true }, { alice: 'pw' });
+    proxy = await startTcpProxy(server.port);
+    const guest = newCore();
+    expect((await guest.login({ host: '127.0.0.1', port: proxy.port, user: 'visitor', guest: true })).ok).toBe(true);
+    proxy.cut();
+    await stateWhere(guest, (s) => s.connection.status === 'reconnecting', 5_000, 'reconnecting');
+    await stateWhere(guest, (s) => s.connection.status === 'online', 10_000, 'online again');
+    expect((await guest.getState()).connection).toMatchObject({ status: 'online', user: 'visitor', guest: true });
+    expect((await guest.joinChannel({ channel: 'lab' })).ok).toBe(true);
   });
 
   it('says when the server lets no guests in, and when the name is taken', async () => {

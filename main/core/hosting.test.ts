@@ -38,6 +38,20 @@ afterEach(async () => {
 });
 
 describe('hosting a server from core', () => {
+  it('lets people join without an account when the host chose it, and only then', async () => {
+    const core = newCore();
+    const hosted = await core.host({ port: 0, guests: true });
+    expect(hosted).toMatchObject({ ok: true, value: { status: 'running', guests: true } });
+    const port = hosted.ok ? hosted.value.port! : 0;
+    const guest = newCore();
+    expect(await guest.login({ host: '127.0.0.1', port, user: 'visitor', guest: true })).toEqual({ ok: true, value: { user: 'visitor' } });
+    await core.stopHosting();
+    const closed = await core.host({ port: 0 });
+    const again = closed.ok ? closed.value.port! : 0;
+    expect(closed.ok && closed.value.guests).toBeUndefined();
+    expect(await newCore().login({ host: '127.0.0.1', port: again, user: 'other', guest: true })).toMatchObject({ ok: false, error: { code: 'guests_disabled' } });
+  });
+
   it('starts, asks for the first account, creates it and logs the host in', async () => {
     const core = newCore();
     const hosted = await core.host({ port: 0 });

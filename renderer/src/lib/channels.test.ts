@@ -10,7 +10,7 @@ import type { ChatMessage } from '../../../server/protocol/common/types.ts';
 import { ChannelsState, channelOf } from './channels.svelte.ts';
 import { ChatState } from './chat.svelte.ts';
 import { timeline } from './timeline.ts';
-import { channelEventInWords, errorInWords, presenceInWords } from './words.ts';
+import { channelEventInWords, conversationTitle, errorInWords, presenceInWords } from './words.ts';
 
 let server: TestServer | undefined;
 const cores: Core[] = [];
@@ -125,6 +125,9 @@ describe('channel words and rows', () => {
     expect(channelEventInWords({ type: 'topic', channel: 'lab', topic: '', by: 'bob' }, 'alice')).toBe('bob cleared the topic of #lab');
     expect(presenceInWords({ user: 'v', state: 'online', guest: true })).toBe('guest, online');
     expect(errorInWords({ code: 'guests_disabled', message: '' }, 'v')).toMatch(/without an account/);
+    expect(conversationTitle('direct:alice,~visitor', 'alice')).toBe('visitor (guest)');
+    expect(conversationTitle('direct:alice,~visitor', 'visitor')).toBe('alice');
+    expect(conversationTitle('channel:lab', 'alice')).toBe('#lab');
     expect(channelOf('channel:lab')).toBe('lab');
     expect(channelOf('direct:a,b')).toBeNull();
   });

@@ -1,6 +1,7 @@
 /** Everything the UI says about server answers and states, in words. Pure functions. */
 import type { ApiError, ChannelEvent, ConnectionState, HostingState } from '../../../main/core/api.ts';
 import type { ChatMessage, UserPresence } from '../../../server/protocol/common/types.ts';
+import { conversationTitle as protocolTitle } from '../../../server/protocol/common/conversation.ts';
 
 export function errorInWords(error: ApiError, user: string, secondsLeft?: number): string {
   switch (error.code) {
@@ -60,7 +61,19 @@ export function hostingInWords(state: HostingState): string | null {
   }
 }
 
-export { conversationTitle } from '../../../server/protocol/common/conversation.ts';
+/**
+ * A conversation's name for people: `Everyone`, `#lab`, or the other members, a guest (`~name`
+ * in keys, the server's mark) as "name (guest)". `me` may be a guest's name too.
+ */
+export function conversationTitle(key: string, me: string): string {
+  const m = /^(direct|group):(.+)$/.exec(key);
+  if (!m) return protocolTitle(key, me);
+  return m[2]!
+    .split(',')
+    .filter((member) => member !== me && member !== `~${me}`)
+    .map((member) => (member.startsWith('~') ? `${member.slice(1)} (guest)` : member))
+    .join(', ');
+}
 
 export function presenceInWords(p: UserPresence, now = Date.now()): string {
   const { guest, ...rest } = p;
