@@ -248,6 +248,7 @@ export class ClientConnection implements RoundWriter {
     if (ev.kind === 'line') {
       if (this.dialect === null) {
         clearTimeout(this.silentTimer);
+        this.silentTimer = undefined; // an idle connection keeps no timer object
         this.dialect = this.ctx.pickDialect(this, ev.line);
       }
       return this.dialect.onLine(ev.line);
