@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap } from '../../server/protocol/index.ts';
 import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
 import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
-import { JsonConnection, RequestError, type RequestOf } from './jsonConnection.ts';
+import { JsonConnection, RefusedError, RequestError, type RequestOf } from './jsonConnection.ts';
 
 export type { Backoff } from './disconnectPolicy.ts';
 
@@ -214,6 +214,10 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     const told = this.disconnectReason;
     this.disconnectReason = null;
     if (!told) return this.scheduleRetry(reason);
+    this.afterTold(told);
+  }
+
+  private afterTold(told: { reason: DisconnectReason; message: string }): void {
     const next = afterDisconnect(told, this.options.backoff ?? DEFAULT_BACKOFF, this.options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS);
     if (next.action === 'stop') return this.stop(next.reason, next.message);
     this.scheduleRetry(next.reason, next.code, next.leastMs);
@@ -237,8 +241,10 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     try {
       conn = await JsonConnection.open({ ...this.options, timeoutMs: this.options.timeoutMs ?? 10_000 });
     } catch (err) {
+      if (this.stopped) return;
+      if (err instanceof RefusedError) return this.afterTold({ reason: err.reason, message: err.message });
       // What the server said (restarting, too many connections) stays the reason while its port is closed.
-      if (!this.stopped) this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
+      this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
       return;
     }
     if (this.stopped) return conn.close();
@@ -249,6 +255,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     } catch (err) {
       conn.close();
       if (this.stopped) return;
+      if (err instanceof RefusedError) return this.afterTold({ reason: err.reason, message: err.message });
       if (err instanceof RequestError && err.code === 'bad_token') {
         return this.stop('kicked', 'The server no longer accepts this login; log in again.');
       }
