@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ async function freePort(): Promise<number> {
 
 process.env.PARLEY_E2E_PORT ??= String(await freePort());
 process.env.PARLEY_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'parley-e2e-'));
+// The web host's launch key for this run (it prints one of its own otherwise); the specs open /?key=...
+process.env.PARLEY_E2E_KEY ??= randomBytes(18).toString('base64url');
 const port = Number(process.env.PARLEY_E2E_PORT);
 
 export default defineConfig({
@@ -43,12 +46,13 @@ export default defineConfig({
   webServer: {
     // The same command a user runs; hosted servers stay on loopback in tests.
     command: `npm run web -- --port ${port} --data ${process.env.PARLEY_E2E_DATA} --listen-host 127.0.0.1`,
+    // Ready when it answers at all: without the key or cookie that is a 403.
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',
     // Hosted servers log only warnings and errors during the tests.
-    env: { PARLEY_LOG_LEVEL: 'warn' },
+    env: { PARLEY_LOG_LEVEL: 'warn', PARLEY_WEB_KEY: process.env.PARLEY_E2E_KEY },
   },
 });

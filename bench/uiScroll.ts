@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../server/parleyServer.ts';
 import { CHEAP_SCRYPT } from '../server/testkit/testServer.ts';
 import { ensureRendererBuilt } from '../main/web/buildRenderer.ts';
-import { startWebHost } from '../main/web/serveWeb.ts';
+import { startWebHost } from '../main/web/webHost.ts';
 import { seedConversation, seedUsers } from './seed.ts';
 
 export interface UiFigures {

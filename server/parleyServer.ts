@@ -1,16 +1,20 @@
 /**
  * Builds and starts a Parley server: SQLite store, chat service and the TCP listener that serves
- * both dialects on one port. Built apart from the CLI so tests and the desktop app start one in
- * a line.
+ * every dialect on one port. Built apart from the CLI so tests and the desktop app start one in
+ * a line. Nothing listens before it can serve: the database is open and migrated, accounts are
+ * imported and old hashes upgraded before the port accepts a connection.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { DEFAULT_LIMITS, type Limits } from './protocol/index.ts';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_LIMITS, encodeJsonLine, type Limits } from './protocol/index.ts';
+import { addressKey } from './auth/addressKey.ts';
 import { DEFAULT_SCRYPT, PasswordHasher, type ScryptParams } from './auth/passwords.ts';
 import { ChatService } from './chat/chatService.ts';
 import { ClientConnection, type ConnectionContext } from './net/clientConnection.ts';
 import { JsonDialect } from './net/jsonDialect.ts';
 import { GREETING, TextDialect, USERNAME_PROMPT } from './net/textDialect.ts';
-import { openDatabase, type Db } from './store/openDatabase.ts';
+import { openDatabase } from './store/openDatabase.ts';
+import type { Db } from './store/db.ts';
 import { MessageStore } from './store/messageStore.ts';
 import { TokenStore } from './store/tokenStore.ts';
 import { UserStore } from './store/userStore.ts';
@@ -29,11 +33,15 @@ export interface ParleyServerOptions {
   timeOutSec?: number;
   blockTimeSec?: number;
   limits?: Partial<Limits>;
+  /** The seed's user_pass.txt to import before listening. */
+  usersFile?: string;
   /** Hash parameters for new passwords; default OWASP's minimum. */
   scrypt?: ScryptParams;
   log?: Logger;
   /** better-sqlite3 native binding to load (the Electron build uses its own). */
   nativeBinding?: string;
+  /** The clock (ms), for tests. */
+  now?: () => number;
 }
 
 export interface ParleyServer {
@@ -41,6 +49,8 @@ export interface ParleyServer {
   readonly port: number;
   readonly users: UserAdmin;
   readonly chat: ChatService;
+  /** What the users file import did, when one was given. */
+  readonly imported: { added: number; skipped: number } | null;
   /** Connections open now, logged in or not. */
   connectionCount(): number;
   /** Tells every user the server is shutting down, closes all connections and the database. */
@@ -51,8 +61,11 @@ export interface ParleyServer {
 export function openUserAdmin(dataDir: string, scrypt: ScryptParams = DEFAULT_SCRYPT): { users: UserAdmin; close(): void } {
   const db = openDatabase(dataDir);
   const users = new UserStore(db);
-  return { users: new UserAdmin(users, new TokenStore(db), new PasswordHasher(scrypt)), close: () => db.close() };
+  return { users: new UserAdmin(users, new TokenStore(db), importHasher(scrypt)), close: () => db.close() };
 }
+
+/** Imports hash on every core the thread pool has: a 100-user file takes seconds, not minutes. */
+const importHasher = (scrypt: ScryptParams): PasswordHasher => new PasswordHasher(scrypt, Math.max(2, availableParallelism()));
 
 export async function startServer(options: ParleyServerOptions): Promise<ParleyServer> {
   const limits: Limits = {
@@ -62,55 +75,76 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     ...(options.blockTimeSec !== undefined ? { blockTimeSec: options.blockTimeSec } : {}),
   };
   const log = options.log ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
   const db: Db = openDatabase(options.dataDir, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
-  const stores = { users: new UserStore(db), messages: new MessageStore(db), tokens: new TokenStore(db) };
-  const hasher = new PasswordHasher(options.scrypt ?? DEFAULT_SCRYPT, limits.maxConcurrentHashes);
-  const chat = new ChatService(stores, hasher, limits, log);
-  const admin = new UserAdmin(stores.users, stores.tokens, hasher);
+  let chat: ChatService | undefined;
+  let imported: { added: number; skipped: number } | null = null;
+  let admin: UserAdmin;
+  try {
+    const stores = {
+      users: new UserStore(db),
+      messages: new MessageStore(db),
+      tokens: new TokenStore(db, limits.tokenIdleDays, limits.maxTokensPerUser),
+      dataVersion: () => db.pragma('data_version', { simple: true }) as number,
+    };
+    const hasher = new PasswordHasher(scrypt, limits.maxConcurrentHashes);
+    const service = new ChatService(stores, hasher, limits, log, now);
+    chat = service;
+    // Changes made through this process's own admin (the app's Manage users) are seen at once.
+    admin = new UserAdmin(stores.users, stores.tokens, importHasher(scrypt), now, () => service.accountsChanged());
+    await admin.upgradeLegacyHashes();
+    if (options.usersFile) imported = await admin.importFile(options.usersFile);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const service = chat;
 
   const connections = new Set<ClientConnection>();
-  const perIp = new Map<string, number>();
-  let unauthenticated = 0;
+  const perAddress = new Map<string, number>();
+  const waitingPerAddress = new Map<string, number>();
+  let waiting = 0;
   const authenticated = new WeakSet<ClientConnection>();
+  const count = (m: Map<string, number>, k: string, d: number): void => {
+    const n = (m.get(k) ?? 0) + d;
+    if (n <= 0) m.delete(k);
+    else m.set(k, n);
+  };
 
   const ctx: ConnectionContext = {
-    chat,
-    serverName: SERVER_NAME,
-    pickDialect: (conn, first) =>
-      looksLikeJsonObject(first) ? new JsonDialect(conn, chat, SERVER_NAME) : new TextDialect(conn, chat),
+    limits,
+    log,
+    pickDialect: (conn, first) => (looksLikeJsonObject(first) ? new JsonDialect(conn, service, SERVER_NAME) : new TextDialect(conn, service)),
     onAuthenticated(conn) {
-      if (!authenticated.has(conn)) {
-        authenticated.add(conn);
-        unauthenticated--;
-      }
+      if (authenticated.has(conn)) return;
+      authenticated.add(conn);
+      waiting--;
+      count(waitingPerAddress, addressKey(conn.ip), -1);
     },
     onClosed(conn) {
       if (!connections.delete(conn)) return;
-      if (!authenticated.has(conn)) unauthenticated--;
-      const n = (perIp.get(conn.ip) ?? 1) - 1;
-      if (n <= 0) perIp.delete(conn.ip);
-      else perIp.set(conn.ip, n);
+      const key = addressKey(conn.ip);
+      if (!authenticated.has(conn)) {
+        waiting--;
+        count(waitingPerAddress, key, -1);
+      }
+      count(perAddress, key, -1);
     },
   };
 
-  const refuse = (socket: Socket, why: string): void => {
-    socket.on('error', () => {});
-    socket.end(`${why}\n`);
-    setTimeout(() => socket.destroy(), 1000).unref();
-  };
-
   const server: Server = createServer({ noDelay: true }, (socket) => {
-    const ip = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    if ((perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
-      return refuse(socket, 'Too many connections from your address; try again later.');
+    const key = addressKey(socket.remoteAddress ?? '');
+    if ((perAddress.get(key) ?? 0) >= limits.maxConnectionsPerIp) return refuse(socket, 'Too many connections from your address');
+    if ((waitingPerAddress.get(key) ?? 0) >= limits.maxUnauthenticatedPerAddress) {
+      return refuse(socket, 'Too many connections from your address waiting to log in');
     }
-    if (unauthenticated >= limits.maxUnauthenticated) {
-      return refuse(socket, 'Too many connections waiting to log in; try again later.');
-    }
+    if (waiting >= limits.maxUnauthenticated) return refuse(socket, 'Too many connections waiting to log in');
     const conn = new ClientConnection(socket, ctx);
     connections.add(conn);
-    perIp.set(conn.ip, (perIp.get(conn.ip) ?? 0) + 1);
-    unauthenticated++;
+    count(perAddress, key, 1);
+    count(waitingPerAddress, key, 1);
+    waiting++;
     conn.write(GREETING + USERNAME_PROMPT);
   });
 
@@ -120,9 +154,12 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       server.off('error', reject);
       resolve();
     });
+  }).catch((err: unknown) => {
+    db.close();
+    throw err;
   });
   server.on('error', (err) => log.error({ err }, 'listener error'));
-  chat.start();
+  service.start();
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
   log.info({ host: address.address, port: address.port, dataDir: options.dataDir }, 'listening');
@@ -131,26 +168,37 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   return {
     host: address.address,
     port: address.port,
-    users: admin,
-    chat,
+    users: admin!,
+    chat: service,
+    imported,
     connectionCount: () => connections.size,
     close() {
       closing ??= (async () => {
         server.close();
-        chat.shutdown();
-        for (const conn of connections) conn.end('The server is shutting down. Goodbye.\n');
-        chat.stop();
+        service.stop(); // tells logged-in users, writes what was accepted
+        for (const conn of connections) conn.shutdown('The server is shutting down. Goodbye.');
         // Give closing sockets a moment to flush their goodbyes, but never wait on a slow reader.
         await Promise.race([
           Promise.all([...connections].map((c) => new Promise((r) => (c.socket.closed ? r(null) : c.socket.once('close', r))))),
           new Promise((r) => setTimeout(r, 2000).unref()),
         ]);
-        for (const conn of connections) conn.destroy();
+        for (const conn of connections) conn.abort();
         db.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Refuses a connection before any dialect is known: a line for people, then the same reason as
+ * a JSON event for programs (which skip lines that are not JSON, as they skip the greeting).
+ */
+function refuse(socket: Socket, why: string): void {
+  socket.on('error', () => {});
+  const message = `${why}; try again later.`;
+  socket.end(`${message}\n${encodeJsonLine({ type: 'disconnect', reason: 'too_many_connections', message }).toString()}`);
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 function looksLikeJsonObject(line: string): boolean {

@@ -1,10 +1,11 @@
 /**
  * Account management for the CLI, the hosting app and tests: add, remove, change password,
  * list, and import the seed's `user_pass.txt`. Passwords are hashed here and nowhere stored plain.
+ * A removed account's name stays retired (see store/userStore.ts).
  */
 import { readFileSync } from 'node:fs';
 import { USERNAME_PATTERN } from './protocol/index.ts';
-import { PasswordHasher, SHA1_HEX, sha1Imported } from './auth/passwords.ts';
+import { PasswordHasher, SHA1_HEX } from './auth/passwords.ts';
 import type { TokenStore } from './store/tokenStore.ts';
 import type { UserStore } from './store/userStore.ts';
 
@@ -14,18 +15,29 @@ export class UserAdmin {
     private readonly tokens: TokenStore,
     private readonly hasher: PasswordHasher,
     private readonly now: () => number = Date.now,
+    /** Called after a removal or password change (a running server ends that user's sessions). */
+    private readonly onChange: () => void = () => undefined,
   ) {}
 
-  /** Adds an account; false when the name is taken. Throws on an invalid name or empty password. */
+  /**
+   * Adds an account; false when the name is taken. Throws on an invalid name, an empty password
+   * or the name of a removed account.
+   */
   async add(name: string, password: string): Promise<boolean> {
     checkName(name);
     if (password.length === 0) throw new Error('the password must not be empty');
-    if (this.users.get(name)) return false;
+    const state = this.users.nameState(name);
+    if (state === 'retired') throw new Error(`the name ${name} belonged to a removed account and cannot be used again`);
+    if (state === 'taken') return false;
     return this.users.add(name, await this.hasher.hash(password), this.now());
   }
 
   remove(name: string): boolean {
-    return this.users.remove(name);
+    const row = this.users.get(name);
+    if (!row || !this.users.remove(name, this.now())) return false;
+    this.tokens.revokeUser(row.id);
+    this.onChange();
+    return true;
   }
 
   /** Sets a new password and revokes the user's resume tokens. */
@@ -35,6 +47,7 @@ export class UserAdmin {
     if (!row) return false;
     this.users.setHash(name, await this.hasher.hash(password));
     this.tokens.revokeUser(row.id);
+    this.onChange();
     return true;
   }
 
@@ -48,28 +61,47 @@ export class UserAdmin {
 
   /**
    * Imports the seed's `user_pass.txt`: whitespace-separated `<username> <password>` pairs, the
-   * password plain or a 40-hex-digit SHA-1. Existing users are kept. Returns how many were added.
+   * password plain or a 40-hex-digit SHA-1 (stored as scrypt over the digest). Existing users are
+   * kept. Hashes run in parallel on the thread pool. Returns how many were added.
    */
   async importFile(path: string): Promise<{ added: number; skipped: number }> {
-    const words = readFileSync(path, 'utf8').split(/\s+/).filter(Boolean);
-    if (words.length % 2 !== 0) throw new Error(`${path}: expected <username> <password> pairs`);
-    let added = 0;
+    let words: string[];
+    try {
+      words = readFileSync(path, 'utf8').split(/\s+/).filter(Boolean);
+    } catch (err) {
+      throw new UsersFileError((err as Error).message);
+    }
+    if (words.length % 2 !== 0) throw new UsersFileError(`${path}: expected <username> <password> pairs`);
+    const fresh: { name: string; secret: string }[] = [];
     let skipped = 0;
     for (let i = 0; i < words.length; i += 2) {
       const name = words[i]!;
-      const secret = words[i + 1]!;
-      checkName(name);
-      if (this.users.get(name)) {
-        skipped++;
-        continue;
-      }
-      const hash = SHA1_HEX.test(secret) ? sha1Imported(secret) : await this.hasher.hash(secret);
-      if (this.users.add(name, hash, this.now())) added++;
-      else skipped++;
+      if (!USERNAME_PATTERN.test(name)) throw new UsersFileError(`invalid username "${name}": use 1-32 letters, digits, "_", "-" or "."`);
+      if (this.users.nameState(name) !== 'free' || fresh.some((f) => f.name === name)) skipped++;
+      else fresh.push({ name, secret: words[i + 1]! });
     }
+    const hashes = await Promise.all(
+      fresh.map(({ secret }) => (SHA1_HEX.test(secret) ? this.hasher.hashSha1Digest(secret) : this.hasher.hash(secret))),
+    );
+    let added = 0;
+    fresh.forEach(({ name }, i) => {
+      if (this.users.add(name, hashes[i]!, this.now())) added++;
+      else skipped++;
+    });
     return { added, skipped };
   }
+
+  /** Wraps digests imported by an older Parley (`sha1$hex`) in scrypt; run before listening. */
+  async upgradeLegacyHashes(): Promise<number> {
+    const legacy = this.users.legacyHashes();
+    const hashes = await Promise.all(legacy.map((u) => this.hasher.hashSha1Digest(u.password_hash.slice('sha1$'.length))));
+    legacy.forEach((u, i) => this.users.setHash(u.name, hashes[i]!));
+    return legacy.length;
+  }
 }
+
+/** The users file cannot be read or is malformed; nothing was imported. */
+export class UsersFileError extends Error {}
 
 function checkName(name: string): void {
   if (!USERNAME_PATTERN.test(name)) {

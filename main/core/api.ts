@@ -110,6 +110,12 @@ export type UiCommand =
   | { type: 'showCustomAway' }
   | { type: 'openConversation'; conversation: string };
 
+/** Whether "Remember me" can keep a token on this computer, and why not in words. */
+export type RememberMeStatus = { available: true } | { available: false; reason: string };
+
+/** Who can reach a hosted server: this computer only (loopback), or everyone on the network. */
+export type HostScope = 'loopback' | 'network';
+
 /**
  * Why the app's connection ended for good (it does not reconnect): the server's final
  * disconnect reasons, `kicked` when the server no longer knows the resume token.
@@ -151,7 +157,8 @@ export interface ParleyApi {
   /** Ends away (the wire's `back`). */
   back(): Promise<Result<AwayState>>;
 
-  host(args: { port: number }): Promise<Result<HostingState>>;
+  /** `scope` absent: the network (the app's default), unless the host's options say otherwise. */
+  host(args: { port: number; scope?: HostScope }): Promise<Result<HostingState>>;
   /** Creates the first account on the hosted server (when `needsAccount`) and logs in to it. */
   createHostAccount(args: { user: string; password: string }): Promise<Result<{ user: string }>>;
   /** Tells connected users, then stops the hosted server. */
@@ -170,4 +177,7 @@ export interface ParleyApi {
 
   /** Opens an http(s) link in the system browser, after checking it. */
   openLink(args: { url: string }): Promise<Result<null>>;
+
+  /** Desktop only (the shell adds it; core and the browser host do not have it). */
+  rememberMeStatus?(): Promise<Result<RememberMeStatus>>;
 }

@@ -56,7 +56,7 @@ export const API_ARGS = {
   last: one(z.strictObject({ minutes: z.number().int().min(0).max(60) })),
   setAway: one(z.strictObject({ message: awayText.optional() })),
   back: none,
-  host: one(z.strictObject({ port: hostPort })),
+  host: one(z.strictObject({ port: hostPort, scope: z.enum(['loopback', 'network']).optional() })),
   createHostAccount: one(z.strictObject({ user, password })),
   stopHosting: none,
   hostedUsers: none,
@@ -66,6 +66,7 @@ export const API_ARGS = {
   getSettings: none,
   updateSettings: one(settingsPatch),
   openLink: one(z.strictObject({ url: z.string().max(2048) })),
+  rememberMeStatus: none,
 } as const satisfies Record<ApiCall, z.ZodType>;
 
 export type ArgCheck = { ok: true; args: unknown[] } | { ok: false; message: string };

@@ -32,6 +32,7 @@ export const API_CALLS = [
   'getSettings',
   'updateSettings',
   'openLink',
+  'rememberMeStatus',
 ] as const satisfies readonly CallName[];
 
 export const API_EVENTS = [

@@ -5,6 +5,7 @@
 import { startServer, type ParleyServer } from '../../server/parleyServer.ts';
 import { createLogger } from '../../server/log.ts';
 import type { HostReply, HostRequest } from './hostMessages.ts';
+import { parentPidFrom, watchParent } from './parentWatch.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
@@ -15,7 +16,7 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 
 function reply(message: HostReply): void {
   if (parentPort) parentPort.postMessage(message);
-  else process.send?.(message);
+  else if (process.connected) process.send?.(message); // after a disconnect nobody is listening
 }
 
 function onRequest(listener: (message: HostRequest) => void): void {
@@ -102,3 +103,5 @@ function fail(re: number, message: string): void {
 }
 
 process.on('SIGTERM', () => void stop());
+// The app went away without stopping us (crash, kill -9): close the server properly and exit.
+watchParent({ parentPid: parentPidFrom(process.argv), onGone: () => void stop() });

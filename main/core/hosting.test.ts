@@ -77,7 +77,7 @@ describe('hosting a server from core', () => {
     clients.push(bob);
     const told = bob.waitFor((l) => l.type === 'disconnect', 10_000, 'shutdown notice');
     expect(await core.stopHosting()).toEqual({ ok: true, value: { status: 'stopped' } });
-    expect(await told).toMatchObject({ type: 'disconnect', reason: 'shutdown' });
+    expect(await told).toMatchObject({ type: 'disconnect', reason: 'shutting_down' });
   });
 
   it('reports a crash of the hosted server and starts again on the same data', async () => {

@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { HostingState } from './api.ts';
+import type { HostingState, HostScope } from './api.ts';
 import type { HostAdminCall, HostChild, HostConfig, HostLauncher, HostReply } from './hostMessages.ts';
 
 const STOP_GRACE_MS = 5_000;
@@ -24,6 +24,15 @@ export const forkLauncher: HostLauncher = () => {
     kill: () => child.kill('SIGKILL'),
   };
 };
+
+/**
+ * The hosted server's config for a scope: `loopback` binds 127.0.0.1 only, so nothing off this
+ * computer can connect; `network` (or none) keeps the configured address, by default every
+ * interface, where the server speaks clear text to the LAN.
+ */
+export function withScope(config: HostConfig, scope: HostScope | undefined): HostConfig {
+  return scope === 'loopback' ? { ...config, listenHost: '127.0.0.1' } : config;
+}
 
 /** host:port strings others can use: this computer's LAN addresses, then loopback. */
 export function reachableAddresses(port: number, listenHost?: string): string[] {

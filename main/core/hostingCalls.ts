@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ParleyApi, Result, ServerAddress } from './api.ts';
 import { ensurePrivateDir } from './dataFiles.ts';
 import type { HostConfig } from './hostMessages.ts';
-import type { Hosting } from './hosting.ts';
+import { withScope, type Hosting } from './hosting.ts';
 import type { SettingsStore } from './settings.ts';
 import { fail } from './results.ts';
 
@@ -21,11 +21,11 @@ export interface HostingCallsDeps {
 
 export function hostingCalls({ hosting, settings, dataDir, hostDefaults, login }: HostingCallsDeps): HostingCalls {
   return {
-    host: async ({ port }) => {
+    host: async ({ port, scope }) => {
       const serverDir = join(dataDir, 'server');
       // The hosted database holds every account's password hash and all history: owner only.
       ensurePrivateDir(serverDir);
-      const hosted = await hosting.start({ ...hostDefaults, dataDir: serverDir, port });
+      const hosted = await hosting.start(withScope({ ...hostDefaults, dataDir: serverDir, port }, scope));
       if (hosted.status !== 'running') return fail('hosting_failed', hosted.error ?? 'The server did not start.');
       settings.update({ hostPort: port });
       return { ok: true, value: hosted };

@@ -1,10 +1,13 @@
-/** Hosting in an Electron utilityProcess: a crash of the server cannot take the window down. */
+/**
+ * Hosting in an Electron utilityProcess: a crash of the server cannot take the window down. The
+ * app's pid goes along so the server exits if the app dies without stopping it (parentWatch.ts).
+ */
 import { utilityProcess } from 'electron';
 import type { HostLauncher, HostReply } from '../core/hostMessages.ts';
 
 export function utilityLauncher(entry: string): HostLauncher {
   return () => {
-    const child = utilityProcess.fork(entry, [], { serviceName: 'Parley server', stdio: 'inherit' });
+    const child = utilityProcess.fork(entry, [`--parent-pid=${process.pid}`], { serviceName: 'Parley server', stdio: 'inherit' });
     return {
       get pid() {
         return child.pid;

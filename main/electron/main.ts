@@ -1,36 +1,34 @@
 /**
- * The Electron shell: it only translates. IPC becomes core calls, core state becomes the menu,
- * the tray and the badge, core messages become notifications. Every decision it applies is a
- * pure function in main/shell/ (tested in plain Node); this file hands them to Electron.
+ * The Electron shell only hands Electron objects to tested functions in main/shell/: the UI from
+ * app:// (serveAppRequest), IPC through the shared dispatcher (ipcHandlers), menus and tray as
+ * templates of core state. A decision belongs in main/shell/ with a test (see shellBundle.test.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, safeStorage, session, shell, Tray,
+  app, BrowserWindow, dialog, ipcMain, Menu, Notification, powerMonitor, protocol, safeStorage, session, shell, Tray,
   type WebContents,
 } from 'electron';
 import type { CoreState } from '../core/api.ts';
-import { API_CALLS, API_EVENTS, channelOf } from '../core/apiChannels.ts';
 import { createCore } from '../core/core.ts';
+import { APP_PAGE_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from '../shell/appProtocol.ts';
+import { runCommand } from '../shell/commandRunner.ts';
 import type { ShellCommand } from '../shell/commands.ts';
-import { closeDecision, IdleAway, notificationFor, shouldNotify } from '../shell/desktopManners.ts';
+import { CONFIRM_QUIT, desktopConfig } from '../shell/desktopConfig.ts';
+import { closeDecision, IdleAway, notificationToShow } from '../shell/desktopManners.ts';
+import { desktopApi, forwardEvents, ipcHandlers } from '../shell/ipcBridge.ts';
 import { appMenuTemplate } from '../shell/menuTemplate.ts';
+import { keepRemembered } from '../shell/rememberLifecycle.ts';
 import { RememberMe } from '../shell/rememberMe.ts';
-import { allowNavigation, checkIpcCall, CONTENT_SECURITY_POLICY, externalLinkAllowed, permissionAllowed } from '../shell/security.ts';
+import { allowNavigation, externalLinkAllowed, permissionAllowed } from '../shell/security.ts';
 import { trayIconFor, trayTemplate } from '../shell/trayTemplate.ts';
 import { utilityLauncher } from './hostLauncher.ts';
 import { buildMenu } from './toElectronMenu.ts';
 
-// Bundled to dist/electron/; the app's root is two folders up (the asar root when packaged).
-const ROOT = join(__dirname, '..', '..');
-const RESOURCES = app.isPackaged ? join(process.resourcesPath, 'resources') : join(ROOT, 'resources');
-const PAGE = join(ROOT, 'dist', 'renderer', 'index.html');
-const PAGE_URL = new URL(`file://${PAGE}`).href;
-// `npm start` loads better-sqlite3 built for Electron from here (npm run electron:native); packaged apps are rebuilt by electron-builder.
-const ELECTRON_NATIVE = join(ROOT, 'build', 'electron-native', 'better_sqlite3.node');
-
-// Tests run the app with its own profile folder, and keep hosted servers on loopback.
-if (process.env.PARLEY_USER_DATA) app.setPath('userData', process.env.PARLEY_USER_DATA);
+const config = desktopConfig({ bundleDir: __dirname, packaged: app.isPackaged, resourcesPath: process.resourcesPath, env: process.env, exists: existsSync });
+// Must happen before `ready`: app:// becomes a standard, secure origin of its own.
+protocol.registerSchemesAsPrivileged(APP_SCHEME_PRIVILEGES);
+if (config.userData) app.setPath('userData', config.userData);
 if (!app.requestSingleInstanceLock()) app.quit();
 
 let win: BrowserWindow | null = null;
@@ -38,17 +36,11 @@ let tray: Tray | null = null;
 let quitting = false;
 let state: CoreState;
 
-const core = createCore({
-  dataDir: app.getPath('userData'),
-  launchHost: utilityLauncher(join(__dirname, 'hostProcess.cjs')),
-  hostDefaults: {
-    ...(!app.isPackaged && existsSync(ELECTRON_NATIVE) ? { nativeBinding: ELECTRON_NATIVE } : {}),
-    ...(process.env.PARLEY_HOST_LISTEN ? { listenHost: process.env.PARLEY_HOST_LISTEN } : {}),
-  },
-  openLink: openInBrowser,
-});
-const remember = new RememberMe(join(app.getPath('userData'), 'remembered-login.bin'), safeStorage);
+const core = createCore({ dataDir: app.getPath('userData'), launchHost: utilityLauncher(config.hostEntry), hostDefaults: config.hostDefaults, openLink: openInBrowser });
+const vault = new RememberMe(join(app.getPath('userData'), 'remembered-login.bin'), safeStorage);
+const api = desktopApi(core, { rememberMeStatus: async () => ({ ok: true, value: await vault.status() }) });
 const idleAway = new IdleAway();
+const run = (command: ShellCommand): void => runCommand(command, { core, showWindow, quit });
 
 /** The one way out to the system browser: plain http(s) links only, checked right here. */
 async function openInBrowser(url: string): Promise<void> {
@@ -56,7 +48,7 @@ async function openInBrowser(url: string): Promise<void> {
 }
 
 function showWindow(): BrowserWindow {
-  if (!win) win = createWindow();
+  win ??= createWindow();
   if (win.isMinimized()) win.restore();
   win.show();
   win.focus();
@@ -64,122 +56,44 @@ function showWindow(): BrowserWindow {
 }
 
 function createWindow(): BrowserWindow {
+  // Written out here, not built elsewhere, so the security scan sees them (shellBundle.test.ts checks them too).
   const w = new BrowserWindow({
-    width: 1100,
-    height: 760,
-    minWidth: 420,
-    minHeight: 480,
-    title: 'Parley',
-    icon: join(RESOURCES, 'icon.png'),
-    show: false,
+    ...{ width: 1100, height: 760, minWidth: 420, minHeight: 480, title: 'Parley', icon: join(config.resources, 'icon.png'), show: false },
     webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      navigateOnDragDrop: false,
-      // A middle click must not open links in new windows either.
-      disableBlinkFeatures: 'Auxclick',
+      preload: config.preload, contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInSubFrames: false, nodeIntegrationInWorker: false,
+      webSecurity: true, allowRunningInsecureContent: false, experimentalFeatures: false, navigateOnDragDrop: false, webviewTag: false, disableBlinkFeatures: 'Auxclick',
     },
   });
-  w.once('ready-to-show', () => w.show());
+  w.once('ready-to-show', () => w.show()).on('closed', () => (win = null));
   w.on('close', (e) => {
     const decision = closeDecision({ hasTray: tray !== null, hosting: state?.hosting.status === 'running', quitting });
     if (decision === 'quit') return;
     e.preventDefault();
     if (decision === 'hide-to-tray') w.hide();
-    else void confirmQuit(w);
+    else void dialog.showMessageBox(w, { ...CONFIRM_QUIT, buttons: [...CONFIRM_QUIT.buttons] }).then(({ response }) => response === 0 && quit());
   });
-  w.on('closed', () => (win = null));
-  void w.loadFile(PAGE);
+  void w.loadURL(APP_PAGE_URL);
   return w;
 }
 
-async function confirmQuit(w: BrowserWindow): Promise<void> {
-  const { response } = await dialog.showMessageBox(w, {
-    type: 'warning',
-    buttons: ['Quit and stop hosting', 'Cancel'],
-    defaultId: 1,
-    cancelId: 1,
-    message: 'Quitting stops the server you are hosting.',
-    detail: 'Everyone connected to it will be disconnected.',
-  });
-  if (response === 0) quit();
-}
-
-function quit(): void {
+const quit = (): void => {
   quitting = true;
   app.quit();
-}
-
-function run(command: ShellCommand): void {
-  switch (command.type) {
-    case 'hostServer':
-      showWindow();
-      return core.emitUiCommand({ type: 'showHostDialog' });
-    case 'stopHosting':
-      return void core.stopHosting();
-    case 'manageUsers':
-      showWindow();
-      return core.emitUiCommand({ type: 'showManageUsers' });
-    case 'connect':
-      showWindow();
-      return core.emitUiCommand({ type: 'showConnect' });
-    case 'logout':
-      return void core.logout();
-    case 'back':
-      return void core.back();
-    case 'setAway':
-      return void core.setAway(command.message ? { message: command.message } : {});
-    case 'customAway':
-      showWindow();
-      return core.emitUiCommand({ type: 'showCustomAway' });
-    case 'show':
-      return void showWindow();
-    case 'quit':
-      return quit();
-    default: {
-      const never: never = command;
-      throw new Error(`unknown command ${JSON.stringify(never)}`);
-    }
-  }
-}
+};
 
 async function render(): Promise<void> {
-  const settings = await core.getSettings();
   Menu.setApplicationMenu(buildMenu(appMenuTemplate(state, process.platform), run));
   if (tray) {
     const icon = trayIconFor(state);
-    const image = nativeImage.createFromPath(join(RESOURCES, icon.file));
-    image.addRepresentation({ scaleFactor: 2, buffer: nativeImage.createFromPath(join(RESOURCES, icon.file2x)).toPNG() });
-    tray.setImage(image);
+    tray.setImage(join(config.resources, icon.file)); // Electron picks up the @2x file beside it
     tray.setToolTip(icon.tooltip);
-    tray.setContextMenu(buildMenu(trayTemplate(state, settings), run));
+    tray.setContextMenu(buildMenu(trayTemplate(state, await core.getSettings()), run));
   }
   app.setBadgeCount(state.unread);
 }
 
-function wireIpc(): void {
-  for (const name of API_CALLS) {
-    ipcMain.handle(channelOf(name), (event, ...args: unknown[]) => {
-      const check = checkIpcCall(event.senderFrame?.url ?? '', PAGE_URL, name, args);
-      if (!check.ok) return { ok: false, error: check.error };
-      const method = core[check.call] as (...a: unknown[]) => Promise<unknown>;
-      return method(...check.args);
-    });
-  }
-  for (const name of API_EVENTS) {
-    (core[name] as (l: (p: unknown) => void) => () => void)((payload) => win?.webContents.send(channelOf(name), payload));
-  }
-}
-
 function lockDown(contents: WebContents): void {
-  contents.on('will-navigate', (e, url) => {
-    if (!allowNavigation(url, PAGE_URL)) e.preventDefault();
-  });
+  contents.on('will-navigate', (e, url) => allowNavigation(url, APP_PAGE_URL) || e.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     void openInBrowser(url);
     return { action: 'deny' };
@@ -195,23 +109,19 @@ app.on('will-quit', (e) => {
   e.preventDefault();
   void core.close().finally(() => app.exit(0));
 });
-app.on('window-all-closed', () => {
-  if (!tray) quit();
-});
+app.on('window-all-closed', () => tray || quit());
 
 void app.whenReady().then(async () => {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
   ses.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
-  ses.webRequest.onHeadersReceived((details, callback) =>
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } }),
-  );
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, config.uiRoot));
+  for (const [channel, handler] of ipcHandlers(api, APP_PAGE_URL)) ipcMain.handle(channel, (event, ...args: unknown[]) => handler(event.senderFrame, args));
+  forwardEvents(api, (channel, payload) => win?.webContents.send(channel, payload));
 
   state = await core.getState();
-  wireIpc();
   try {
-    tray = new Tray(nativeImage.createFromPath(join(RESOURCES, 'tray-offline.png')));
-    tray.on('click', () => showWindow());
+    tray = new Tray(join(config.resources, 'tray-offline.png')).on('click', () => showWindow());
   } catch {
     tray = null; // a desktop without a tray: closing the window quits
   }
@@ -219,50 +129,18 @@ void app.whenReady().then(async () => {
     state = s;
     void render();
   });
-  core.onMessage((m) => {
-    const me = state.connection.status === 'online' || state.connection.status === 'reconnecting' ? state.connection.user : '';
-    void core.getSettings().then((settings) => {
-      if (!Notification.isSupported() || !shouldNotify(m, { me, windowFocused: win?.isFocused() ?? false, muted: settings.muted })) return;
-      const n = notificationFor(m, me);
-      const notice = new Notification({ title: n.title, body: n.body, silent: false });
-      notice.on('click', () => {
-        showWindow();
-        core.emitUiCommand({ type: 'openConversation', conversation: n.conversation });
-      });
-      notice.show();
-    });
+  core.onMessage(async (m) => {
+    const n = notificationToShow(m, { state, settings: await core.getSettings(), windowFocused: win?.isFocused() ?? false, supported: Notification.isSupported() });
+    if (!n) return;
+    new Notification({ title: n.title, body: n.body, silent: false }).on('click', () => run({ type: 'openConversation', conversation: n.conversation })).show();
   });
-  // Remember me: keep the resume token while logged in, drop it at logout.
-  core.onState((s) => {
-    if (s.connection.status !== 'online') return;
-    void core.getSettings().then((settings) => {
-      const live = core.rememberable();
-      if (settings.rememberMe && live) void remember.save(live);
-    });
-  });
-  core.onLoggedOut(() => void remember.forget());
+  const remembered = keepRemembered(core, vault);
   powerMonitor.on('resume', () => core.reconnectNow());
-  setInterval(() => {
-    void core.getSettings().then((settings) => {
-      const action = idleAway.decide(powerMonitor.getSystemIdleTime(), settings.idleAwayMinutes, state.away);
-      if (action?.type === 'setAway') void core.setAway({ message: action.message });
-      else if (action?.type === 'back') void core.back();
-    });
-  }, 30_000).unref();
+  setInterval(() => void idleAway.tick(core, powerMonitor.getSystemIdleTime()), 30_000).unref();
 
   await render();
   showWindow();
-  const saved = await remember.load();
-  if (saved && (await core.getSettings()).rememberMe) await core.resume({ server: saved.server, token: saved.token });
-
-  // The Electron end-to-end test drives the tray's template through this hook.
-  if (process.env.PARLEY_E2E === '1') {
-    Object.assign(globalThis, {
-      parleyTest: {
-        trayItems: async () => trayTemplate(await core.getState(), await core.getSettings()),
-        run: (command: ShellCommand) => run(command),
-        state: () => core.getState(),
-      },
-    });
-  }
+  await remembered.resumeAtStart();
+  // The Electron end-to-end test reads the tray's template and runs commands through this hook.
+  if (config.e2e) Object.assign(globalThis, { parleyTest: { trayItems: async () => trayTemplate(state, await core.getSettings()), run } });
 });

@@ -8,19 +8,22 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Options every Electron bundle shares (shellBundle.test.ts bundles main.ts with them too). */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node' as const,
+  format: 'cjs' as const,
+  target: 'node22',
+  absWorkingDir: ROOT,
+  external: ['electron', 'better-sqlite3', 'pino'],
+  logLevel: 'warning' as const,
+  // hosting.ts's Node fork launcher reads import.meta.url; the Electron bundle hosts through utilityProcess instead.
+  logOverride: { 'empty-import-meta': 'silent' as const },
+  sourcemap: true,
+};
+
 export async function buildElectron(): Promise<void> {
-  const common = {
-    bundle: true,
-    platform: 'node' as const,
-    format: 'cjs' as const,
-    target: 'node22',
-    absWorkingDir: ROOT,
-    external: ['electron', 'better-sqlite3', 'pino'],
-    logLevel: 'warning' as const,
-    // hosting.ts's Node fork launcher reads import.meta.url; the Electron bundle hosts through utilityProcess instead.
-    logOverride: { 'empty-import-meta': 'silent' as const },
-    sourcemap: true,
-  };
+  const common = BUNDLE_OPTIONS;
   await Promise.all([
     build({ ...common, entryPoints: { main: 'main/electron/main.ts', hostProcess: 'main/core/hostProcess.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
     build({ ...common, entryPoints: { preload: 'main/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),

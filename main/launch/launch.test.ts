@@ -35,7 +35,7 @@ describe('finding the Electron binary', () => {
 });
 
 describe('electron-builder.yml', () => {
-  it("is valid against electron-builder's own configuration schema, with every installer and icon", () => {
+  it("is valid against electron-builder's own configuration schema, with every installer, icon and fuse", () => {
     const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
     const config = yaml.load(readFileSync(new URL('../../electron-builder.yml', import.meta.url), 'utf8')) as Record<string, never>;
     const ajv = new Ajv({ allErrors: true, strict: false });
@@ -48,7 +48,18 @@ describe('electron-builder.yml', () => {
       linux: { target: ['AppImage', 'deb'] },
       win: { target: ['nsis'] },
       mac: { target: ['dmg'] },
+      electronFuses: {
+        runAsNode: false,
+        enableNodeOptionsEnvironmentVariable: false,
+        enableNodeCliInspectArguments: false,
+        onlyLoadAppFromAsar: true,
+        enableEmbeddedAsarIntegrityValidation: true,
+        enableCookieEncryption: true,
+        grantFileProtocolExtraPrivileges: false,
+      },
     });
+    // A fuse electron-builder does not know is refused by the same schema.
+    expect(ajv.validate(schema, { ...config, electronFuses: { runAsNodee: false } })).toBe(false);
     // The bad case is caught too: a misspelt key fails the same check.
     expect(ajv.validate(schema, { ...config, prodcutName: 'x' })).toBe(false);
   });

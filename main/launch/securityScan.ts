@@ -4,11 +4,12 @@
  * translations from the internet at start; that request is answered "offline" here so the scan
  * never sends traffic anywhere.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cspMetaPlugin } from '../shell/contentSecurityPolicy.ts';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,6 +48,9 @@ export async function scan(folders: string[]): Promise<Finding[]> {
   offlineHttp();
   const input = mkdtempSync(join(tmpdir(), 'parley-scan-'));
   for (const f of folders) cpSync(join(ROOT, f), join(input, f), { recursive: true });
+  // The page as the build writes it: its CSP meta tag comes from contentSecurityPolicy.ts.
+  const page = join(input, 'renderer', 'index.html');
+  if (folders.includes('renderer')) writeFileSync(page, cspMetaPlugin().transformIndexHtml(readFileSync(page, 'utf8')));
   try {
     return await scanFolder(input);
   } finally {

@@ -8,6 +8,8 @@ export type ShellCommand =
   | { type: 'back' }
   | { type: 'setAway'; message?: string }
   | { type: 'customAway' }
+  /** A click on a message's notification. */
+  | { type: 'openConversation'; conversation: string }
   | { type: 'show' }
   | { type: 'quit' };
 

@@ -1,5 +1,5 @@
 /** When to notify, what closing the window does, and idle-away: decisions of the shell, pure. */
-import type { AwayState } from '../core/api.ts';
+import type { AwayState, CoreState, ParleyApi, Settings } from '../core/api.ts';
 import type { ChatMessage } from '../../server/protocol/common/types.ts';
 import { conversationTitle } from '../../server/protocol/common/conversation.ts';
 
@@ -14,10 +14,30 @@ export function shouldNotify(message: ChatMessage, ctx: NotifyContext): boolean 
   return !ctx.muted && !ctx.windowFocused && message.from !== ctx.me && message.kind !== 'auto-reply';
 }
 
+/** Longest notification body in characters; longer texts end in an ellipsis within it. */
+export const NOTIFICATION_MAX_CHARS = 200;
+
 export function notificationFor(message: ChatMessage, me: string): { title: string; body: string; conversation: string } {
   const where = message.kind === 'broadcast' ? ' to everyone' : message.kind === 'group' ? ` in ${conversationTitle(message.conversation, me)}` : '';
-  const body = message.text.length > 200 ? `${message.text.slice(0, 199)}…` : message.text;
+  const max = NOTIFICATION_MAX_CHARS;
+  const body = message.text.length > max ? `${message.text.slice(0, max - 1)}…` : message.text;
   return { title: `${message.from}${where}`, body, conversation: message.conversation };
+}
+
+/** The logged-in user's name, or '' while logged out. */
+export function currentUser(state: CoreState): string {
+  const c = state.connection;
+  return c.status === 'online' || c.status === 'reconnecting' ? c.user : '';
+}
+
+/** The notification to show for a message that just arrived, or null. */
+export function notificationToShow(
+  message: ChatMessage,
+  ctx: { state: CoreState; settings: Pick<Settings, 'muted'>; windowFocused: boolean; supported: boolean },
+): ReturnType<typeof notificationFor> | null {
+  const me = currentUser(ctx.state);
+  if (!ctx.supported || !shouldNotify(message, { me, windowFocused: ctx.windowFocused, muted: ctx.settings.muted })) return null;
+  return notificationFor(message, me);
 }
 
 export type CloseDecision = 'hide-to-tray' | 'quit' | 'confirm-quit';
@@ -49,5 +69,13 @@ export class IdleAway {
     }
     if (!away.away) this.setByIdle = false;
     return null;
+  }
+
+  /** One check of the system idle time against the user's setting, applied to core. */
+  async tick(core: Pick<ParleyApi, 'getSettings' | 'getState' | 'setAway' | 'back'>, idleSeconds: number): Promise<void> {
+    const [settings, state] = await Promise.all([core.getSettings(), core.getState()]);
+    const action = this.decide(idleSeconds, settings.idleAwayMinutes, state.away);
+    if (action?.type === 'setAway') await core.setAway({ message: action.message });
+    else if (action?.type === 'back') await core.back();
   }
 }

@@ -6,7 +6,8 @@ import { startTestServer, stopTestServer, type TestServer } from '../../server/t
 import { API_CALLS, channelOf } from '../core/apiChannels.ts';
 import { createCore, type Core } from '../core/core.ts';
 import { APP_PAGE_URL } from './appProtocol.ts';
-import { forwardEvents, ipcHandlers, type IpcHandler } from './ipcBridge.ts';
+import { desktopApi, forwardEvents, ipcHandlers, type IpcHandler } from './ipcBridge.ts';
+import type { SenderFrame } from './security.ts';
 
 let server: TestServer | undefined;
 let core: Core | undefined;
@@ -26,6 +27,10 @@ function newCore(): Core {
   return core;
 }
 
+/** What Electron's event.senderFrame looks like: the app page's main frame, unless told otherwise. */
+const frame = (url: string, parent: unknown = null): SenderFrame => ({ url, parent });
+const appFrame = frame(APP_PAGE_URL);
+
 describe('IPC handlers over a real core', () => {
   const handler = (handlers: Map<string, IpcHandler>, name: (typeof API_CALLS)[number]): IpcHandler => {
     const h = handlers.get(channelOf(name));
@@ -42,33 +47,44 @@ describe('IPC handlers over a real core', () => {
     server = await startTestServer({}, { alice: 'pw' });
     const handlers = ipcHandlers(newCore(), APP_PAGE_URL);
     const login = handler(handlers, 'login');
-    expect(await login(`${APP_PAGE_URL}#/chat`, [{ host: '127.0.0.1', port: server.port, user: 'alice', password: 'pw' }])).toEqual({ ok: true, value: { user: 'alice' } });
-    expect(await handler(handlers, 'setAway')(APP_PAGE_URL, [{ message: 'lunch' }])).toEqual({ ok: true, value: { away: true, message: 'lunch' } });
+    expect(await login(frame(`${APP_PAGE_URL}#/chat`), [{ host: '127.0.0.1', port: server.port, user: 'alice', password: 'pw' }])).toEqual({ ok: true, value: { user: 'alice' } });
+    expect(await handler(handlers, 'setAway')(appFrame, [{ message: 'lunch' }])).toEqual({ ok: true, value: { away: true, message: 'lunch' } });
   });
 
-  it('refuses calls from any other page, or with missing frames, before core sees them', async () => {
+  it('refuses calls from any other page, from a frame inside the app page, or with no frame, before core sees them', async () => {
     const c = newCore();
     const handlers = ipcHandlers(c, APP_PAGE_URL);
     const refused = { ok: false, error: { code: 'invalid_argument', message: 'calls are accepted only from the app window' } };
     const update = handler(handlers, 'updateSettings');
-    expect(await update('https://evil.example/', [{ muted: true }])).toEqual(refused);
-    expect(await update('file:///tmp/index.html', [{ muted: true }])).toEqual(refused);
-    expect(await update('app://evil/index.html', [{ muted: true }])).toEqual(refused);
+    expect(await update(frame('https://evil.example/'), [{ muted: true }])).toEqual(refused);
+    expect(await update(frame('file:///tmp/index.html'), [{ muted: true }])).toEqual(refused);
+    expect(await update(frame('app://evil/index.html'), [{ muted: true }])).toEqual(refused);
+    expect(await update(frame(APP_PAGE_URL, appFrame), [{ muted: true }])).toEqual(refused);
     expect(await update(undefined, [{ muted: true }])).toEqual(refused);
+    expect(await update(null, [{ muted: true }])).toEqual(refused);
     expect((await c.getSettings()).muted).toBe(false);
   });
 
   it('refuses malformed arguments with invalid_argument and a reason', async () => {
     const c = newCore();
     const handlers = ipcHandlers(c, APP_PAGE_URL);
-    expect(await handler(handlers, 'login')(APP_PAGE_URL, [{ host: '127.0.0.1', port: 0, user: 'alice', password: 'pw' }])).toMatchObject({
+    expect(await handler(handlers, 'login')(appFrame, [{ host: '127.0.0.1', port: 0, user: 'alice', password: 'pw' }])).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument', message: expect.stringMatching(/port/) },
     });
-    expect(await handler(handlers, 'updateSettings')(APP_PAGE_URL, [{ muted: true, evil: 1 }])).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    expect(await handler(handlers, 'getSettings')(APP_PAGE_URL, ['extra'])).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    expect(await handler(handlers, 'updateSettings')(appFrame, [{ muted: true, evil: 1 }])).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    expect(await handler(handlers, 'getSettings')(appFrame, ['extra'])).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
     expect((await c.getSettings()).muted).toBe(false);
-    expect(await handler(handlers, 'updateSettings')(APP_PAGE_URL, [{ muted: true }])).toMatchObject({ muted: true });
+    expect(await handler(handlers, 'updateSettings')(appFrame, [{ muted: true }])).toMatchObject({ muted: true });
+  });
+
+  it('answers the desktop-only call through the shell, and says it is unavailable on a plain core', async () => {
+    const c = newCore();
+    const status = { available: false, reason: 'no keyring' } as const;
+    const desktop = ipcHandlers(desktopApi(c, { rememberMeStatus: async () => ({ ok: true, value: status }) }), APP_PAGE_URL);
+    expect(await handler(desktop, 'rememberMeStatus')(appFrame, [])).toEqual({ ok: true, value: status });
+    expect(await handler(desktop, 'getSettings')(appFrame, [])).toMatchObject({ muted: false });
+    expect(await handler(ipcHandlers(c, APP_PAGE_URL), 'rememberMeStatus')(appFrame, [])).toMatchObject({ ok: false, error: { code: 'unavailable' } });
   });
 
   it('forwards core events to the window on their channels until unsubscribed', async () => {

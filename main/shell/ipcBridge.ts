@@ -1,30 +1,23 @@
 /**
- * The main process's side of IPC, apart from Electron: one handler per API call that accepts
- * it only from the app's own page and with valid arguments, and the forwarding of core's
- * events to the window. main/electron/main.ts hands these to ipcMain and webContents.send.
+ * The main process's side of IPC, apart from Electron: one handler per API call, all going
+ * through the shared call dispatcher, and the forwarding of core's events to the window.
+ * main/electron/main.ts hands these to ipcMain.handle and webContents.send.
  */
 import type { ParleyApi } from '../core/api.ts';
 import { API_CALLS, API_EVENTS, channelOf } from '../core/apiChannels.ts';
-import { checkIpcCall } from './security.ts';
+import { createDispatcher } from './callDispatcher.ts';
+import { isAppMainFrame, type SenderFrame } from './security.ts';
 
-/** `senderUrl` is the URL of the frame that sent the call (Electron's `event.senderFrame.url`). */
-export type IpcHandler = (senderUrl: string | undefined, args: unknown[]) => Promise<unknown>;
+/** `frame` is Electron's `event.senderFrame` (null once the frame is gone). */
+export type IpcHandler = (frame: SenderFrame | null | undefined, args: unknown[]) => Promise<unknown>;
 
 /**
- * A handler for every call of the API, keyed by channel. A refused call resolves to
- * `{ ok: false, error: { code: 'invalid_argument' } }` and never reaches core.
+ * A handler for every call of the API, keyed by channel. A call from anything but the app
+ * page's main frame resolves to `{ ok: false, error: { code: 'invalid_argument' } }`.
  */
 export function ipcHandlers(api: ParleyApi, appPageUrl: string): Map<string, IpcHandler> {
-  const handlers = new Map<string, IpcHandler>();
-  for (const name of API_CALLS) {
-    handlers.set(channelOf(name), async (senderUrl, args) => {
-      const check = checkIpcCall(senderUrl ?? '', appPageUrl, name, args);
-      if (!check.ok) return { ok: false, error: check.error };
-      const method = api[check.call] as (...a: unknown[]) => Promise<unknown>;
-      return method.apply(api, check.args);
-    });
-  }
-  return handlers;
+  const dispatch = createDispatcher<SenderFrame | null | undefined>(api, (frame) => isAppMainFrame(frame, appPageUrl));
+  return new Map(API_CALLS.map((name) => [channelOf(name), (frame, args) => dispatch(frame, name, args)] as const));
 }
 
 /** Sends every core event to the window on its channel; returns the unsubscribe. */
@@ -33,4 +26,17 @@ export function forwardEvents(api: ParleyApi, send: (channel: string, payload: u
   return () => {
     for (const off of offs) off();
   };
+}
+
+/**
+ * Core's API plus the calls only the desktop shell can answer (Remember me's keyring status),
+ * built from the API's name lists so nothing else is added or left out.
+ */
+export function desktopApi(core: ParleyApi, shellCalls: Pick<Required<ParleyApi>, 'rememberMeStatus'>): ParleyApi {
+  const api: Record<string, unknown> = {};
+  for (const name of [...API_CALLS, ...API_EVENTS]) {
+    const own = (shellCalls as Partial<ParleyApi>)[name] ?? core[name];
+    api[name] = typeof own === 'function' ? own.bind(core) : undefined;
+  }
+  return api as unknown as ParleyApi;
 }

@@ -1,14 +1,9 @@
 /**
  * The shell's security decisions, pure: which pages may call the API, where the window may
- * navigate, which links open outside, the Content-Security-Policy, and argument checks.
+ * navigate, which links open outside, which permissions web content gets. The CSP is in
+ * contentSecurityPolicy.ts; argument checks are in callDispatcher.ts.
  */
-import { checkArgs, isApiCall } from '../core/apiArgs.ts';
-import type { ApiCall } from '../core/apiChannels.ts';
 import { isWebUrl } from '../core/webUrl.ts';
-
-/** Scripts and styles only from the app itself; the renderer talks to nothing on the network. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** True when `url` is the app's own page (the packaged index.html), whatever its hash or query. */
 export function isAppPage(url: string, appPageUrl: string): boolean {
@@ -36,12 +31,18 @@ export function permissionAllowed(_permission: string): boolean {
   return false;
 }
 
-export type IpcCheck = { ok: true; call: ApiCall; args: unknown[] } | { ok: false; error: { code: 'invalid_argument'; message: string } };
-
-/** Every IPC call: from the app's own page, a known call, with valid arguments. */
-export function checkIpcCall(senderUrl: string, appPageUrl: string, name: unknown, args: unknown): IpcCheck {
-  if (!isAppPage(senderUrl, appPageUrl)) return { ok: false, error: { code: 'invalid_argument', message: 'calls are accepted only from the app window' } };
-  if (!isApiCall(name)) return { ok: false, error: { code: 'invalid_argument', message: 'unknown call' } };
-  const checked = checkArgs(name, args);
-  return checked.ok ? { ok: true, call: name, args: checked.args } : { ok: false, error: { code: 'invalid_argument', message: checked.message } };
+/** The part of Electron's WebFrameMain the IPC check reads. */
+export interface SenderFrame {
+  readonly url: string;
+  readonly parent: unknown;
 }
+
+/**
+ * IPC is accepted only from the app page's main frame (as VS Code's validatedIpcMain does): a
+ * frame inside the page (an iframe, should one ever load) has a parent and is refused, as is a
+ * sender whose frame is gone or shows any other URL.
+ */
+export function isAppMainFrame(frame: SenderFrame | null | undefined, appPageUrl: string): boolean {
+  return !!frame && frame.parent === null && isAppPage(frame.url, appPageUrl);
+}
+

@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CoreState } from '../core/api.ts';
 import type { ChatMessage } from '../../server/protocol/common/types.ts';
 import type { MenuItemSpec } from './commands.ts';
-import { closeDecision, IdleAway, notificationFor, shouldNotify } from './desktopManners.ts';
+import { closeDecision, IdleAway, NOTIFICATION_MAX_CHARS, notificationFor, notificationToShow, shouldNotify } from './desktopManners.ts';
 import { appMenuTemplate } from './menuTemplate.ts';
-import { RememberMe, type Encryptor } from './rememberMe.ts';
-import { allowNavigation, checkIpcCall, externalLinkAllowed, isAppPage, permissionAllowed } from './security.ts';
+import { BASIC_TEXT, NO_KEYRING, RememberMe, type Encryptor } from './rememberMe.ts';
+import { allowNavigation, externalLinkAllowed, isAppMainFrame, isAppPage, permissionAllowed } from './security.ts';
+import { APP_PAGE_URL } from './appProtocol.ts';
 import { trayIconFor, trayTemplate } from './trayTemplate.ts';
 
 const server = { host: '127.0.0.1', port: 1995 };
@@ -81,6 +82,28 @@ describe('desktop manners', () => {
     expect(notificationFor(msg({ kind: 'group', conversation: 'group:alice,bob,carol' }), 'alice')).toEqual({ title: 'bob in bob, carol', body: 'hi', conversation: 'group:alice,bob,carol' });
   });
 
+  it('titles a broadcast " to everyone", a group by its members, a direct message by the sender', () => {
+    expect(notificationFor(msg({ kind: 'broadcast', conversation: 'everyone', to: [] }), 'alice').title).toBe('bob to everyone');
+    expect(notificationFor(msg({}), 'alice')).toEqual({ title: 'bob', body: 'hi', conversation: 'direct:alice,bob' });
+  });
+
+  it('cuts a body over 200 characters to 200, ending in an ellipsis, and leaves 200 alone', () => {
+    expect(NOTIFICATION_MAX_CHARS).toBe(200);
+    const exact = 'x'.repeat(200);
+    expect(notificationFor(msg({ text: exact }), 'alice').body).toBe(exact);
+    const long = notificationFor(msg({ text: `${'y'.repeat(199)}z and more` }), 'alice').body;
+    expect(long).toHaveLength(200);
+    expect(long).toBe(`${'y'.repeat(199)}…`);
+  });
+
+  it('shows a notification only where the system supports them, to the logged-in user', () => {
+    const ctx = { state: online(), settings: { muted: false }, windowFocused: false, supported: true };
+    expect(notificationToShow(msg({}), ctx)).toMatchObject({ title: 'bob' });
+    expect(notificationToShow(msg({}), { ...ctx, supported: false })).toBeNull();
+    expect(notificationToShow(msg({ from: 'alice' }), ctx)).toBeNull();
+    expect(notificationToShow(msg({}), { ...ctx, settings: { muted: true } })).toBeNull();
+  });
+
   it('hides to the tray on close when there is one, and warns before quitting while hosting without one', () => {
     expect(closeDecision({ hasTray: true, hosting: true, quitting: false })).toBe('hide-to-tray');
     expect(closeDecision({ hasTray: false, hosting: true, quitting: false })).toBe('confirm-quit');
@@ -100,20 +123,22 @@ describe('desktop manners', () => {
 });
 
 describe('security decisions', () => {
-  const app = 'file:///opt/Parley/resources/app.asar/dist/renderer/index.html';
+  const app = APP_PAGE_URL;
 
-  it('accepts IPC only from the app page, for known calls with valid arguments', () => {
-    expect(checkIpcCall(`${app}#x`, app, 'setAway', [{ message: 'lunch' }])).toEqual({ ok: true, call: 'setAway', args: [{ message: 'lunch' }] });
-    expect(checkIpcCall('https://evil.example/', app, 'setAway', [{}])).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    expect(checkIpcCall(app, app, 'eval', [])).toMatchObject({ ok: false });
-    expect(checkIpcCall(app, app, 'login', [{ host: 'x', port: 70000, user: 'a', password: 'b' }])).toMatchObject({ ok: false, error: { message: /port/ } });
-    expect(checkIpcCall(app, app, 'send', [{ to: ['bob'], text: 'hi', extra: 1 }])).toMatchObject({ ok: false });
+  it('accepts IPC only from the app page in its main frame, never from a frame inside it', () => {
+    expect(isAppMainFrame({ url: `${APP_PAGE_URL}#x`, parent: null }, APP_PAGE_URL)).toBe(true);
+    expect(isAppMainFrame({ url: APP_PAGE_URL, parent: { url: APP_PAGE_URL } }, APP_PAGE_URL)).toBe(false);
+    expect(isAppMainFrame({ url: 'https://evil.example/', parent: null }, APP_PAGE_URL)).toBe(false);
+    expect(isAppMainFrame({ url: 'app://parley/other.html', parent: null }, APP_PAGE_URL)).toBe(false);
+    expect(isAppMainFrame({ url: 'about:blank', parent: null }, APP_PAGE_URL)).toBe(false);
+    expect(isAppMainFrame(null, APP_PAGE_URL)).toBe(false);
   });
 
   it('blocks navigation and permissions, and opens only http(s) links outside', () => {
     expect(allowNavigation(app, app)).toBe(true);
     expect(allowNavigation('https://example.org/', app)).toBe(false);
     expect(isAppPage('file:///etc/passwd', app)).toBe(false);
+    expect(allowNavigation('file:///opt/Parley/resources/app.asar/dist/renderer/index.html', app)).toBe(false);
     expect(externalLinkAllowed('https://example.org/a')).toBe(true);
     expect(externalLinkAllowed('file:///etc/passwd')).toBe(false);
     expect(externalLinkAllowed('javascript:alert(1)')).toBe(false);
@@ -126,15 +151,16 @@ describe('remember me', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Stands in for the OS keyring (Electron's safeStorage), which plain Node does not have. */
-  const keyring = (available: boolean): Encryptor => ({
+  const keyring = (available: boolean, backend = 'gnome_libsecret'): Encryptor => ({
     isAsyncEncryptionAvailable: async () => available,
+    getSelectedStorageBackend: () => backend,
     encryptStringAsync: async (s) => Buffer.from(Buffer.from(s).map((b) => b ^ 0x5a)),
     decryptStringAsync: async (b) => ({ result: Buffer.from(b.map((x) => x ^ 0x5a)).toString() }),
   });
 
   it('keeps the resume token sealed, never in plain text, and forgets it', async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
-    const file = join(dir, 'session.bin');
+    const file = join(dir, 'remembered-login.bin');
     const vault = new RememberMe(file, keyring(true));
     expect(await vault.save({ server, user: 'alice', token: 'tok-123' })).toBe(true);
     expect(readFileSync(file).toString()).not.toContain('tok-123');
@@ -145,8 +171,21 @@ describe('remember me', () => {
 
   it('is off where the OS has no keyring', async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
-    const vault = new RememberMe(join(dir, 'session.bin'), keyring(false));
-    expect(await vault.available()).toBe(false);
+    const vault = new RememberMe(join(dir, 'remembered-login.bin'), keyring(false));
+    expect(await vault.status()).toEqual({ available: false, reason: NO_KEYRING });
     expect(await vault.save({ server, user: 'alice', token: 't' })).toBe(false);
+  });
+
+  it('refuses to store anything on Linux when safeStorage fell back to basic_text, and says why', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
+    const file = join(dir, 'remembered-login.bin');
+    const vault = new RememberMe(file, keyring(true, 'basic_text'), 'linux');
+    expect(await vault.status()).toEqual({ available: false, reason: BASIC_TEXT });
+    expect(BASIC_TEXT).toMatch(/fixed, publicly known password/);
+    expect(await vault.save({ server, user: 'alice', token: 'tok' })).toBe(false);
+    expect(existsSync(file)).toBe(false);
+    // The backend is a Linux notion: elsewhere the OS keyring is used.
+    expect(await new RememberMe(file, keyring(true, 'basic_text'), 'darwin').status()).toEqual({ available: true });
+    expect(await new RememberMe(file, keyring(true, 'kwallet6'), 'linux').status()).toEqual({ available: true });
   });
 });

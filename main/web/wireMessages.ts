@@ -8,3 +8,6 @@ export type ServerFrame = { re: number; result: unknown } | { event: ApiEvent; p
 export const API_PATH = '/api';
 export const PROFILE_PARAM = 'profile';
 export const PROFILE_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
+
+/** Largest frame either side accepts; a bigger one closes the socket (1009 from ws). */
+export const MAX_FRAME_BYTES = 64 * 1024;

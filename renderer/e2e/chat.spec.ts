@@ -4,7 +4,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { JsonClient, TextClient } from '../../server/testkit/lineClient.ts';
-import { conversation, fillLogin, freePort, history, joinAs, person, send } from './helpers.ts';
+import { APP_PATH, conversation, fillLogin, freePort, history, joinAs, person, send } from './helpers.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -26,12 +26,16 @@ test.afterAll(async () => {
 test('the host starts a server from the login window and creates the first account', async ({ browser }, info) => {
   port = await freePort();
   alice = await newPage(browser);
-  await alice.goto('/');
+  await alice.goto(APP_PATH);
   await expect(alice.getByRole('button', { name: 'Log in' })).toBeVisible();
   await alice.screenshot({ path: info.outputPath('login-window.png') });
   await info.attach('login window', { path: info.outputPath('login-window.png'), contentType: 'image/png' });
 
   await alice.getByRole('button', { name: 'Host a server on this computer' }).click();
+  // Hosting for the network says plainly that it is clear text; "only this computer" binds loopback.
+  await expect(alice.getByRole('note').getByText(/Not encrypted/)).toBeVisible();
+  await alice.getByLabel('Only this computer').check();
+  await expect(alice.getByRole('note').getByText(/listens on 127\.0\.0\.1/)).toBeVisible();
   await alice.getByLabel('Port', { exact: true }).fill(String(port));
   await alice.getByLabel('Username').fill('alice');
   await alice.getByLabel('Password').fill('alice-pw');
@@ -124,7 +128,7 @@ test('a person using nc takes part in a conversation', async ({}, info) => {
 
 test('three wrong passwords block the username, with a live countdown', async ({ browser }) => {
   const page = await newPage(browser);
-  await page.goto('/');
+  await page.goto(APP_PATH);
   await fillLogin(page, '127.0.0.1', port, 'mallory', 'wrong');
   await expect(page.getByRole('alert')).toHaveText('Wrong username or password. 2 attempts left before this username is blocked for a while.');
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -150,6 +154,7 @@ test('a message written while the server is down is sent once after the restart'
 
   await alice.getByRole('button', { name: 'Host server' }).click();
   await alice.getByLabel('Port to host on').fill(String(port));
+  await expect(alice.getByRole('dialog').getByText(/Not encrypted/)).toBeVisible();
   await alice.getByRole('button', { name: 'Start hosting' }).click();
   await expect(alice.getByRole('button', { name: `Copy 127.0.0.1:${port}` })).toBeVisible();
   await alice.getByRole('button', { name: 'Done' }).click();

@@ -2,6 +2,9 @@
 import { createServer } from 'node:net';
 import { expect, type Page } from '@playwright/test';
 
+/** The address `npm run web` prints: its launch key buys the page's session cookie (playwright.config.ts picks the key). */
+export const APP_PATH = `/?key=${process.env.PARLEY_E2E_KEY ?? ''}`;
+
 export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
@@ -19,7 +22,7 @@ export async function fillLogin(page: Page, server: string, port: number, user: 
 }
 
 export async function joinAs(page: Page, port: number, user: string, password = 'pw'): Promise<void> {
-  await page.goto('/');
+  await page.goto(APP_PATH);
   await fillLogin(page, '127.0.0.1', port, user, password);
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
 }

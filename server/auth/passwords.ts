@@ -1,7 +1,9 @@
 /**
  * Password hashing with scrypt from node:crypto. Each hash records its own parameters
  * (`scrypt$N$r$p$salt$hash`) so they can be raised later and old hashes upgraded at the next
- * login. Seed imports of SHA-1 digests are kept as `sha1$hex` until their first successful login.
+ * login. Seed imports of SHA-1 digests are stored as `scrypt-sha1$N$r$p$salt$hash`, scrypt over the
+ * hex digest: they cost what any check costs (nothing tells an attacker which accounts are weak),
+ * the unsalted digest is not kept, and the first successful login stores a plain scrypt hash.
  * Hashes always run asynchronously on the thread pool, a few at a time, so a burst of logins
  * never blocks the event loop or starves other users.
  */
@@ -42,9 +44,20 @@ export class PasswordHasher {
     return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
   }
 
+  /** The stored form of an imported SHA-1 hex digest (see the file comment). */
+  async hashSha1Digest(hex: string): Promise<string> {
+    return SHA1_WRAPPED + (await this.hash(hex.toLowerCase())).slice('scrypt'.length);
+  }
+
   /** Checks a password against a stored hash in constant time. */
   async verify(password: string, stored: string): Promise<Verification> {
+    if (stored.startsWith(`${SHA1_WRAPPED}$`)) {
+      const digest = createHash('sha1').update(password, 'utf8').digest('hex');
+      const { ok } = await this.verify(digest, 'scrypt' + stored.slice(SHA1_WRAPPED.length));
+      return { ok, needsRehash: ok };
+    }
     const parts = stored.split('$');
+    // Databases from before scrypt-sha1 hold `sha1$hex`: startServer re-hashes those before it listens.
     if (parts[0] === 'sha1' && parts.length === 2) {
       const want = Buffer.from(parts[1]!, 'hex');
       const got = createHash('sha1').update(password, 'utf8').digest();
@@ -95,6 +108,7 @@ export class PasswordHasher {
   }
 }
 
-/** Stored form of a seed `user_pass.txt` entry whose password is already a SHA-1 hex digest. */
+/** The legacy stored form of an imported SHA-1 digest, kept only to upgrade old databases. */
 export const sha1Imported = (hex: string): string => `sha1$${hex.toLowerCase()}`;
+const SHA1_WRAPPED = 'scrypt-sha1';
 export const SHA1_HEX = /^[0-9a-fA-F]{40}$/;

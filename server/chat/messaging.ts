@@ -3,16 +3,10 @@
  * the group commit. A message is stored before anyone hears of it; whoever is offline when it
  * is written gets it queued for their next login.
  */
-import {
-  ChatError,
-  conversationKey,
-  EVERYONE,
-  type ChatMessage,
-  type RecipientResult,
-} from '../protocol/index.ts';
-import { EVERYONE_ID, type AppendResult, type NewMessage } from '../store/messageStore.ts';
-import type { ChatService } from './chatService.ts';
-import { Outgoing, type Session } from './session.ts';
+import { ChatError, conversationKey, EVERYONE, type ChatMessage, type Limits, type RecipientResult } from '../protocol/index.ts';
+import { EVERYONE_ID, type MessageStore, type NewMessage } from '../store/messageStore.ts';
+import type { Session } from './session.ts';
+import type { SessionRegistry } from './sessions.ts';
 import { WriteBatcher } from './writeBatcher.ts';
 
 export interface SendOutcome {
@@ -25,6 +19,16 @@ export interface BroadcastOutcome {
   recipients: number;
 }
 
+/** What sending needs, and nothing more. */
+export interface MessagingDeps {
+  /** Account lookup by name (from memory after the first). */
+  lookupUser(name: string): { id: number; name: string } | undefined;
+  messages: MessageStore;
+  sessions: Pick<SessionRegistry, 'get' | 'has' | 'back' | 'fanOut'>;
+  limits: Pick<Limits, 'maxTextChars'>;
+  now: () => number;
+}
+
 interface Recipient {
   id: number;
   name: string;
@@ -33,8 +37,8 @@ interface Recipient {
 export class Messaging {
   private readonly batcher: WriteBatcher;
 
-  constructor(private readonly chat: ChatService) {
-    this.batcher = new WriteBatcher(chat.stores.messages);
+  constructor(private readonly d: MessagingDeps) {
+    this.batcher = new WriteBatcher(d.messages);
   }
 
   flush(): void {
@@ -43,8 +47,8 @@ export class Messaging {
 
   private checkText(text: string): void {
     if (text.trim() === '') throw new ChatError('empty_text', 'A message needs some text.');
-    if (text.length > this.chat.limits.maxTextChars) {
-      throw new ChatError('text_too_long', `Messages are limited to ${this.chat.limits.maxTextChars} characters.`);
+    if (text.length > this.d.limits.maxTextChars) {
+      throw new ChatError('text_too_long', `Messages are limited to ${this.d.limits.maxTextChars} characters.`);
     }
   }
 
@@ -56,7 +60,7 @@ export class Messaging {
     const known: Recipient[] = [];
     const unknown: string[] = [];
     for (const name of names) {
-      const row = this.chat.stores.users.lookup(name);
+      const row = this.d.lookupUser(name);
       if (row) known.push(row);
       else unknown.push(name);
     }
@@ -64,25 +68,26 @@ export class Messaging {
       throw new ChatError('unknown_recipient', `${unknown.join(', ')} ${unknown.length === 1 ? 'does' : 'do'} not exist.`);
     }
     const unknownResults: RecipientResult[] = unknown.map((user) => ({ user, status: 'unknown' }));
-    const messages = this.chat.stores.messages;
+    const messages = this.d.messages;
     if (clientId) {
       const prior = messages.findByClientId(session.userId, clientId);
       if (prior) {
         return Promise.resolve({ message: prior, recipients: inNamedOrder(names, [...known.map((r) => this.statusOf(r.name)), ...unknownResults]) });
       }
     }
-    this.chat.back(session); // sending ends away, as in the seed
+    this.d.sessions.back(session); // sending ends away, as in the seed
     const key = conversationKey([session.user, ...known.map((r) => r.name)]);
-    const now = this.chat.now();
+    const now = this.d.now();
     const main: NewMessage = {
-      conversationId: messages.cachedConversationId(key) ?? 0, conversation: key, memberIds: [session.userId, ...known.map((r) => r.id)], senderId: session.userId, sender: session.user, kind: known.length === 1 ? 'direct' : 'group',
+      conversationId: messages.cachedConversationId(key) ?? 0, conversation: key, memberIds: [session.userId, ...known.map((r) => r.id)],
+      senderId: session.userId, sender: session.user, kind: known.length === 1 ? 'direct' : 'group',
       to: known.map((r) => r.name), text, ts: now, clientId, pendingUserIds: [],
     };
     const batch = [main];
     // Auto-replies: only for a person's message (never for an auto-reply), never to oneself.
     const awayReplies: { from: Session; index: number }[] = [];
     for (const r of known) {
-      const s = this.chat.sessions.get(r.name);
+      const s = this.d.sessions.get(r.name);
       if (!s || s.away === null) continue;
       const replyKey = conversationKey([r.name, session.user]);
       awayReplies.push({ from: s, index: batch.length });
@@ -94,59 +99,52 @@ export class Messaging {
     return new Promise((resolve, reject) => {
       this.batcher.enqueue(batch, (results) => {
         if (results instanceof Error) return reject(results);
-        const stored = results[0]!.message;
-        const out = new Outgoing({ type: 'message', message: stored });
+        const event = { type: 'message', message: results[0]! } as const;
         const statuses: RecipientResult[] = [];
         for (const r of known) {
-          const s = this.chat.sessions.get(r.name);
-          if (s) s.deliver(out);
+          const s = this.d.sessions.get(r.name);
+          if (s) s.sink.deliver(event);
           statuses.push(this.statusOf(r.name, s !== undefined));
         }
         for (const { from, index } of awayReplies) this.deliverAutoReply(session, from, results[index]!);
-        resolve({ message: stored, recipients: inNamedOrder(names, [...statuses, ...unknownResults]) });
+        resolve({ message: results[0]!, recipients: inNamedOrder(names, [...statuses, ...unknownResults]) });
       }, () => {
         // Decided at commit time, so a recipient who logs out meanwhile still gets it at next login.
-        main.pendingUserIds = known.filter((r) => !this.chat.sessions.has(r.name)).map((r) => r.id);
+        main.pendingUserIds = known.filter((r) => !this.d.sessions.has(r.name)).map((r) => r.id);
       });
     });
   }
 
-  private statusOf(user: string, online = this.chat.sessions.has(user)): RecipientResult {
-    const away = this.chat.sessions.get(user)?.away;
+  private statusOf(user: string, online = this.d.sessions.has(user)): RecipientResult {
+    const away = this.d.sessions.get(user)?.away;
     return { user, status: online ? 'delivered' : 'stored', ...(away ? { away } : {}) };
   }
 
-  private deliverAutoReply(sender: Session, awayUser: Session, result: AppendResult): void {
-    const out = new Outgoing({ type: 'message', message: result.message });
-    const live = this.chat.sessions.get(sender.user);
-    if (live) live.deliver(out);
-    if (this.chat.sessions.get(awayUser.user) === awayUser) awayUser.deliver(out);
+  private deliverAutoReply(sender: Session, awayUser: Session, message: ChatMessage): void {
+    const event = { type: 'message', message } as const;
+    const live = this.d.sessions.get(sender.user);
+    if (live) live.sink.deliver(event);
+    if (this.d.sessions.get(awayUser.user) === awayUser) awayUser.sink.deliver(event);
   }
 
   /** Sends to everyone online; stored in the `everyone` conversation that every user can read. */
   broadcast(session: Session, text: string, clientId?: string): Promise<BroadcastOutcome> {
     this.checkText(text);
-    const messages = this.chat.stores.messages;
+    const messages = this.d.messages;
     if (clientId) {
       const prior = messages.findByClientId(session.userId, clientId);
       if (prior) return Promise.resolve({ message: prior, recipients: 0 });
     }
-    this.chat.back(session);
+    this.d.sessions.back(session);
     const item: NewMessage = {
       conversationId: EVERYONE_ID, conversation: EVERYONE, senderId: session.userId, sender: session.user,
-      kind: 'broadcast', to: [], text, ts: this.chat.now(), clientId, pendingUserIds: [],
+      kind: 'broadcast', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [],
     };
     return new Promise((resolve, reject) => {
       this.batcher.enqueue([item], (results) => {
         if (results instanceof Error) return reject(results);
-        const out = new Outgoing({ type: 'message', message: results[0]!.message });
-        let count = 0;
-        for (const s of this.chat.sessions.values()) {
-          if (s.user === session.user) continue;
-          s.deliver(out);
-          count++;
-        }
-        resolve({ message: results[0]!.message, recipients: count });
+        const recipients = this.d.sessions.fanOut({ type: 'message', message: results[0]! }, session);
+        resolve({ message: results[0]!, recipients });
       });
     });
   }

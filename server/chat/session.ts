@@ -1,27 +1,67 @@
-/** What the chat service knows of a logged-in connection, whatever its dialect. */
-import type { DisconnectReason, ServerEvent } from '../protocol/index.ts';
-
 /**
- * An event on its way to many sessions. Each dialect encodes it at most once and reuses the
- * bytes for every recipient, so a broadcast to 500 users serialises twice, not 500 times.
+ * One session per connection, whatever its dialect: who is logged in on it, their away state
+ * and activity. The chat layer owns it; the dialect that created it is its `sink`, which turns
+ * what the chat layer hands out into bytes for its client.
  */
-export class Outgoing {
-  json: Buffer | undefined;
-  text: Buffer | undefined;
-  constructor(readonly event: ServerEvent) {}
+import type { DisconnectReason } from '../protocol/index.ts';
+import type { ChatEvent } from './events.ts';
+
+/** The dialect's side of a session. */
+export interface SessionSink {
+  /** An event for this client; the same event object goes to every recipient of a fan-out. */
+  deliver(event: ChatEvent): void;
+  /** The chat layer ends the session: tell the client why, then close the connection. */
+  close(reason: DisconnectReason, message: string): void;
+  /** Bytes queued for the client and not yet taken by its socket (sync pages wait on it). */
+  queuedBytes(): number;
+  /** Resolves once the client has taken its queued output (or the connection closed). */
+  drained(): Promise<void>;
 }
 
-export interface Session {
-  readonly user: string;
-  readonly userId: number;
-  readonly ip: string;
-  /** The resume token issued at login, revoked by `logout`. */
-  token: string;
+export class Session {
+  user = '';
+  userId = 0;
+  /** The resume token issued at login (JSON dialect), revoked by logout; null for none. */
+  token: string | null = null;
   /** The away message, or null when available. */
-  away: string | null;
+  away: string | null = null;
   /** ms timestamp of the last command, for the inactivity logout. */
-  lastActivity: number;
-  deliver(out: Outgoing): void;
-  /** Ends the session from the server's side, telling the client why. */
-  end(reason: DisconnectReason, message: string): void;
+  lastActivity = 0;
+  /** The stored password hash at login: an administrator's change to it ends the session. */
+  passwordHash = '';
+  /** A login (password check) is running for this connection. */
+  authenticating = false;
+  private state: 'new' | 'online' | 'ended' = 'new';
+
+  constructor(
+    /** The client's address as connected. */
+    readonly ip: string,
+    /** The per-address key for limits (IPv6 grouped by /64). */
+    readonly addressKey: string,
+    readonly sink: SessionSink,
+  ) {}
+
+  get online(): boolean {
+    return this.state === 'online';
+  }
+
+  get ended(): boolean {
+    return this.state === 'ended';
+  }
+
+  /** Called by the session registry only. */
+  markOnline(user: string, userId: number, now: number): void {
+    this.user = user;
+    this.userId = userId;
+    this.lastActivity = now;
+    this.state = 'online';
+  }
+
+  /** Called by the session registry only; true the first time. */
+  markEnded(): boolean {
+    if (this.state === 'ended') return false;
+    const wasOnline = this.state === 'online';
+    this.state = 'ended';
+    return wasOnline;
+  }
 }

@@ -5,12 +5,13 @@
  * batch. Committing more often would not tell anyone sooner: answers and deliveries are output,
  * and output waits for the round.
  */
-import type { AppendResult, MessageStore, NewMessage } from '../store/messageStore.ts';
+import type { ChatMessage } from '../protocol/index.ts';
+import type { MessageStore, NewMessage } from '../store/messageStore.ts';
 import { beforeNextRound } from './outputRounds.ts';
 
 interface Job {
   items: NewMessage[];
-  done: (results: AppendResult[] | Error) => void;
+  done: (results: ChatMessage[] | Error) => void;
   /** Runs just before the write, to settle what depends on the moment of commit. */
   prepare: (() => void) | undefined;
 }
@@ -35,12 +36,22 @@ export class WriteBatcher {
     const jobs = this.jobs;
     if (jobs.length === 0) return;
     this.jobs = [];
-    let results: AppendResult[];
+    let results: ChatMessage[];
     try {
       for (const j of jobs) j.prepare?.();
       results = this.store.append(jobs.flatMap((j) => j.items));
-    } catch (err) {
-      for (const j of jobs) j.done(err as Error);
+    } catch {
+      // One bad row (say, a recipient removed a moment ago) must not fail the rest: write each
+      // job on its own, so the others are stored and answered and the bad one gets its error.
+      for (const j of jobs) {
+        let own: ChatMessage[] | Error;
+        try {
+          own = this.store.append(j.items);
+        } catch (err) {
+          own = err as Error;
+        }
+        j.done(own);
+      }
       return;
     }
     let at = 0;

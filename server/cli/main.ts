@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { startServer, openUserAdmin } from '../parleyServer.ts';
+import { UsersFileError } from '../userAdmin.ts';
 import { createLogger } from '../log.ts';
 import { defaultDataDir } from './dataDir.ts';
 import { readSecret } from './readSecret.ts';
@@ -64,11 +65,13 @@ Accounts:
       ...(opts.host !== undefined ? { host: opts.host } : {}),
       ...(timeOutSec !== undefined ? { timeOutSec } : {}),
       ...(blockTimeSec !== undefined ? { blockTimeSec } : {}),
+      ...(opts.users !== undefined ? { usersFile: opts.users } : {}),
       log: createLogger((process.env.PARLEY_LOG_LEVEL as 'info' | undefined) ?? 'warn'),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use${opts.host ? ` on ${opts.host}` : ''}`);
       if (err.code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${opts.host}: no such address on this machine`);
       if (err.code === 'EACCES') throw new CliError(`not allowed to listen on port ${port}`);
+      if (err instanceof UsersFileError) throw new CliError(`cannot import users from ${opts.users}: ${err.message}`);
       throw err;
     });
     const stop = (): void => {
@@ -77,14 +80,9 @@ Accounts:
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    if (opts.users) {
-      try {
-        const { added, skipped } = await server.users.importFile(opts.users);
-        process.stdout.write(`Imported ${added} users from ${opts.users} (${skipped} already existed).\n`);
-      } catch (err) {
-        await server.close();
-        throw new CliError(`cannot import users from ${opts.users}: ${(err as Error).message}`);
-      }
+    if (server.imported) {
+      const { added, skipped } = server.imported;
+      process.stdout.write(`Imported ${added} users from ${opts.users} (${skipped} already existed).\n`);
     }
     process.stdout.write(`Data folder: ${dataDir}\n`);
     const where = opts.host ? `${opts.host}:${server.port}` : `port ${server.port} (all interfaces)`;
@@ -110,7 +108,7 @@ async function newPassword(): Promise<string> {
 dataOption(users.command('add').argument('<name>').description('add an account')).action((name: string, o: { data: string }) =>
   withAdmin(o.data, async (admin) => {
     if (admin.list().includes(name)) throw new CliError(`user ${name} already exists`);
-    await admin.add(name, await newPassword());
+    if (!(await admin.add(name, await newPassword()))) throw new CliError(`user ${name} already exists`);
     process.stdout.write(`Added ${name}.\n`);
   }),
 );

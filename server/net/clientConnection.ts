@@ -1,43 +1,54 @@
 /**
  * One TCP client: splits its bytes into lines, picks the dialect from the first line, and owns
  * its bounded output queue. Whatever a client does (bad bytes, huge lines, never reading,
- * vanishing) ends at most its own connection.
+ * vanishing, saying nothing) ends at most its own connection.
  */
 import type { Socket } from 'node:net';
-import { LineDecoder, type LineEvent } from '../protocol/index.ts';
-import type { ChatService } from '../chat/chatService.ts';
+import { LineDecoder, type DisconnectReason, type LineEvent, type Limits } from '../protocol/index.ts';
 import { queueForRound, type RoundWriter } from '../chat/outputRounds.ts';
-import type { Session } from '../chat/session.ts';
+import type { Logger } from '../log.ts';
 
 /** A dialect: what a connection does with its lines. */
 export interface Dialect {
   /** Handles one line. A returned promise holds back the following lines until it settles. */
   onLine(line: string): void | Promise<void>;
-  /** Lines that keep a connection alive without counting as the user's activity (TIME_OUT). */
-  isKeepalive?(line: string): boolean;
   onInvalidUtf8(): void;
   onTooLong(): void;
   onLoginTimeout(): void;
+  /** The client stopped reading and its queue is full: the last words before the cut. */
+  queueFullNotice(): Buffer | string;
+  /** Tells the client why the server closes the connection, in the dialect's words, and closes. */
+  close(reason: DisconnectReason, message: string): void;
+  /** The session's user, once logged in (for logs). */
+  userName(): string | undefined;
   /** The socket is gone, for whatever reason. */
   onClosed(): void;
 }
 
 export interface ConnectionContext {
-  chat: ChatService;
-  serverName: string;
+  limits: Limits;
+  log: Logger;
   /** Called once when the connection logs in, and once when it closes. */
   onAuthenticated(conn: ClientConnection): void;
   onClosed(conn: ClientConnection): void;
   pickDialect(conn: ClientConnection, firstLine: string): Dialect;
 }
 
+/**
+ * How far a backlog (sync pages, offline messages) may run ahead of the client before waiting
+ * for it to read: a quarter of the queue, so live messages still fit beside it.
+ */
+export function writeAheadBytes(limits: Pick<Limits, 'maxQueueBytes'>): number {
+  return Math.min(256 * 1024, Math.floor(limits.maxQueueBytes / 4));
+}
+
 const CONNECTION = Symbol('connection');
 type OwnedSocket = Socket & { [CONNECTION]?: ClientConnection };
 const ignoreError = (): void => undefined;
+const EMPTY = Buffer.alloc(0);
 
 export class ClientConnection implements RoundWriter {
   readonly ip: string;
-  session: Session | null = null;
   private dialect: Dialect | null = null;
   private readonly decoder: LineDecoder;
   private backlog: LineEvent[] = [];
@@ -45,24 +56,31 @@ export class ClientConnection implements RoundWriter {
   /** Output queued since the last round, written in one call by `flushOutput`. */
   private outFirst: Buffer | string | undefined;
   private outMore: (Buffer | string)[] | undefined;
-  private outLength = 0;
+  /** Bytes (not UTF-16 units) queued since the last round. */
+  private outBytes = 0;
   private closed = false;
+  private closeNotified = false;
   private loginTimer: NodeJS.Timeout | undefined;
+  private silentTimer: NodeJS.Timeout | undefined;
+  private drainWaiters: (() => void)[] | undefined;
 
   constructor(
     readonly socket: Socket,
     readonly ctx: ConnectionContext,
   ) {
     this.ip = normaliseIp(socket.remoteAddress ?? 'unknown');
-    this.decoder = new LineDecoder(ctx.chat.limits.maxLineBytes);
+    this.decoder = new LineDecoder(ctx.limits.maxLineBytes);
     socket.setNoDelay(true);
     // Shared listeners and no closures: an idle connection should cost little at 10,000s of them.
     (socket as OwnedSocket)[CONNECTION] = this;
     socket.on('data', ClientConnection.onSocketData);
     socket.on('error', ignoreError); // 'close' follows every error; nothing to add
     socket.on('close', ClientConnection.onSocketClose);
-    this.loginTimer = setTimeout(ClientConnection.onLoginTimeout, ctx.chat.limits.loginTimeoutSec * 1000, this);
+    this.loginTimer = setTimeout(ClientConnection.onLoginTimeout, ctx.limits.loginTimeoutSec * 1000, this);
     this.loginTimer.unref();
+    // A connection that says nothing at all holds a not-yet-logged-in slot: not for long.
+    this.silentTimer = setTimeout(ClientConnection.onSilent, ctx.limits.silentCloseSec * 1000, this);
+    this.silentTimer.unref();
   }
 
   private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
@@ -78,16 +96,30 @@ export class ClientConnection implements RoundWriter {
     conn.end();
   }
 
-  get isClosed(): boolean {
-    return this.closed;
+  private static onSilent(conn: ClientConnection): void {
+    if (conn.dialect === null) conn.end(`Nothing received for ${conn.ctx.limits.silentCloseSec} seconds; disconnecting.\n`);
   }
 
   /** Marks the connection logged in: the login timeout no longer applies. */
-  authenticated(session: Session): void {
-    this.session = session;
+  authenticated(): void {
     clearTimeout(this.loginTimer);
     this.loginTimer = undefined;
     this.ctx.onAuthenticated(this);
+  }
+
+  /** Bytes waiting for the client: queued for the next round or held by the socket. */
+  queuedBytes(): number {
+    return this.outBytes + this.socket.writableLength;
+  }
+
+  /** Resolves once the client has taken everything queued (or the connection closed). */
+  drained(): Promise<void> {
+    if (this.closed || this.queuedBytes() === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      (this.drainWaiters ??= []).push(resolve);
+      // Nothing queued for a round: an empty write's callback runs once the socket took the rest.
+      if (this.outFirst === undefined) this.socket.write(EMPTY, () => this.wakeDrainWaiters());
+    });
   }
 
   /**
@@ -97,13 +129,14 @@ export class ClientConnection implements RoundWriter {
    */
   write(data: Buffer | string): void {
     if (this.closed) return;
-    const queued = this.socket.writableLength + this.outLength;
-    if (queued + data.length > this.ctx.chat.limits.maxQueueBytes) {
-      this.ctx.chat.log.warn({ ip: this.ip, user: this.session?.user, queued }, 'output queue full; disconnecting slow reader');
-      this.destroy();
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    const queued = this.queuedBytes();
+    if (queued + bytes > this.ctx.limits.maxQueueBytes) {
+      this.ctx.log.warn({ ip: this.ip, user: this.dialect?.userName(), queued }, 'output queue full; disconnecting slow reader');
+      this.abort(this.dialect?.queueFullNotice());
       return;
     }
-    this.outLength += data.length;
+    this.outBytes += bytes;
     if (this.outFirst === undefined) {
       this.outFirst = data;
       queueForRound(this);
@@ -121,9 +154,17 @@ export class ClientConnection implements RoundWriter {
     const more = this.outMore;
     this.outFirst = undefined;
     this.outMore = undefined;
-    this.outLength = 0;
+    this.outBytes = 0;
     if (!this.socket.writable) return; // ended or destroyed meanwhile
-    this.socket.write(more === undefined ? first : joined(more));
+    if (this.drainWaiters === undefined) this.socket.write(more === undefined ? first : joined(more));
+    else this.socket.write(more === undefined ? first : joined(more), () => this.wakeDrainWaiters());
+  }
+
+  private wakeDrainWaiters(): void {
+    if (!this.closed && this.queuedBytes() > 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = undefined;
+    for (const w of waiters ?? []) w();
   }
 
   /** Sends what is queued, then closes. */
@@ -137,12 +178,30 @@ export class ClientConnection implements RoundWriter {
     setTimeout(() => this.socket.destroy(), 5000).unref();
   }
 
-  destroy(): void {
+  /** The server is stopping: says so in the client's dialect (or in words, before one), then closes. */
+  shutdown(message: string): void {
+    if (this.dialect) this.dialect.close('shutting_down', message);
+    else this.end(`${message}\n`);
+  }
+
+  /**
+   * Drops what is queued and closes, with `last` handed to the socket while it is still open: a
+   * client that stopped reading learns why if it reads again within a second.
+   */
+  abort(last?: Buffer | string): void {
+    if (this.closed) return;
     this.closed = true;
     this.outFirst = undefined;
     this.outMore = undefined;
-    this.outLength = 0;
-    this.socket.destroy();
+    this.outBytes = 0;
+    if (last !== undefined && this.socket.writable) {
+      this.socket.end(last);
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    } else {
+      this.socket.destroy();
+    }
+    // For the chat layer the session is over now, not when the last byte has left.
+    this.notifyClosed();
   }
 
   private onData(chunk: Buffer): void {
@@ -164,7 +223,7 @@ export class ClientConnection implements RoundWriter {
       try {
         pending = this.handle(ev);
       } catch (err) {
-        this.ctx.chat.log.error({ err, ip: this.ip }, 'line handler failed');
+        this.ctx.log.error({ err, ip: this.ip }, 'line handler failed');
       }
       if (pending instanceof Promise) {
         // Hold the rest (and stop reading) until an asynchronous step such as a login finishes.
@@ -172,7 +231,7 @@ export class ClientConnection implements RoundWriter {
         this.backlog.unshift(...events.slice(i + 1));
         this.socket.pause();
         pending
-          .catch((err: unknown) => this.ctx.chat.log.error({ err, ip: this.ip }, 'line handler failed'))
+          .catch((err: unknown) => this.ctx.log.error({ err, ip: this.ip }, 'line handler failed'))
           .finally(() => {
             this.holding = false;
             if (!this.closed) this.socket.resume();
@@ -186,14 +245,16 @@ export class ClientConnection implements RoundWriter {
   }
 
   private handle(ev: LineEvent): void | Promise<void> {
-    if (this.session && !(ev.kind === 'line' && this.dialect?.isKeepalive?.(ev.line))) this.session.lastActivity = this.ctx.chat.now();
     if (ev.kind === 'line') {
-      this.dialect ??= this.ctx.pickDialect(this, ev.line);
+      if (this.dialect === null) {
+        clearTimeout(this.silentTimer);
+        this.dialect = this.ctx.pickDialect(this, ev.line);
+      }
       return this.dialect.onLine(ev.line);
     }
     if (ev.kind === 'too_long') {
       if (this.dialect) this.dialect.onTooLong();
-      else this.end(`Line too long (more than ${this.ctx.chat.limits.maxLineBytes} bytes); disconnecting.\n`);
+      else this.end(`Line too long (more than ${this.ctx.limits.maxLineBytes} bytes); disconnecting.\n`);
       return;
     }
     if (this.dialect) this.dialect.onInvalidUtf8();
@@ -202,7 +263,15 @@ export class ClientConnection implements RoundWriter {
 
   private onSocketClosed(): void {
     this.closed = true;
+    this.notifyClosed();
+  }
+
+  private notifyClosed(): void {
+    if (this.closeNotified) return;
+    this.closeNotified = true;
     clearTimeout(this.loginTimer);
+    clearTimeout(this.silentTimer);
+    this.wakeDrainWaiters();
     try {
       this.dialect?.onClosed();
     } finally {

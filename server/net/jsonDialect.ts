@@ -1,7 +1,8 @@
 /**
- * The JSON-lines dialect for programs (docs/protocol.md). Each request is validated by the
- * schema in server/protocol, runs the same chat service as the text dialect, and is answered
- * with `re` = its id. Bad input gets an error answer; only oversized lines close the connection.
+ * The JSON-lines dialect for programs (docs/protocol.md). It only translates: each line is
+ * validated by the schema in server/protocol and becomes a call on the chat layer; answers and
+ * the events its session receives become JSON lines. Bad input gets an error answer; only
+ * oversized lines close the connection.
  */
 import {
   ChatError,
@@ -11,38 +12,44 @@ import {
   REQUEST_TYPES,
   requestSchema,
   type DisconnectReason,
-  type ErrorCode,
   type ProtocolError,
   type Request,
 } from '../protocol/index.ts';
 import type { ChatService } from '../chat/chatService.ts';
-import { Outgoing, type Session } from '../chat/session.ts';
-import type { ClientConnection, Dialect } from './clientConnection.ts';
+import { encodeOnce, type ChatEvent } from '../chat/events.ts';
+import type { Session, SessionSink } from '../chat/session.ts';
+import { writeAheadBytes, type ClientConnection, type Dialect } from './clientConnection.ts';
 
 /** An app's periodic ping proves the link, not that a person is there: it must not defer TIME_OUT. */
 const KEEPALIVE = /^\s*\{\s*"id"\s*:\s*\d+\s*,\s*"type"\s*:\s*"ping"\s*\}\s*$/;
 const OPEN_BEFORE_LOGIN = new Set(['hello', 'login', 'resume', 'ping']);
 const KNOWN_TYPES = new Set<string>(REQUEST_TYPES);
 
-export class JsonDialect implements Dialect, Session {
-  user = '';
-  userId = 0;
-  token = '';
-  away: string | null = null;
-  lastActivity = 0;
-  private loggedIn = false;
+/** One encoding per event, shared by every JSON session of a fan-out. */
+const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
+  switch (ev.type) {
+    case 'message':
+      return Buffer.from(`{"type":"message","message":${messageJson(ev.message)}}\n`);
+    case 'presence':
+      return Buffer.concat(ev.changes.map((c) => encodeJsonLine({ type: 'presence', ...c })));
+    default: {
+      const never: never = ev;
+      throw new Error(`unhandled event ${JSON.stringify(never)}`);
+    }
+  }
+});
+
+export class JsonDialect implements Dialect, SessionSink {
+  readonly session: Session;
 
   constructor(
-    readonly conn: ClientConnection,
-    readonly chat: ChatService,
-    readonly serverName: string,
+    private readonly conn: ClientConnection,
+    private readonly chat: ChatService,
+    private readonly serverName: string,
   ) {
+    this.session = chat.openSession(conn.ip, this);
     // The text greeting's prompt has no newline: end it so the first answer starts a line.
     conn.write('\n');
-  }
-
-  get ip(): string {
-    return this.conn.ip;
   }
 
   private send(value: unknown): void {
@@ -59,12 +66,8 @@ export class JsonDialect implements Dialect, Session {
 
   private failWith(re: number | null, err: unknown): void {
     if (err instanceof ChatError) return this.fail(re, err.toProtocol());
-    this.chat.log.error({ err, user: this.user || undefined }, 'request failed');
+    this.chat.log.error({ err, user: this.session.user || undefined }, 'request failed');
     this.fail(re, { code: 'internal', message: 'The server failed to handle this request.' });
-  }
-
-  isKeepalive(line: string): boolean {
-    return KEEPALIVE.test(line);
   }
 
   onLine(line: string): void | Promise<void> {
@@ -89,9 +92,10 @@ export class JsonDialect implements Dialect, Session {
       return this.fail(re, { code: 'bad_request', message: `Invalid ${raw.type} request${where}: ${issue?.message ?? 'malformed'}.` });
     }
     const req = parsed.data as Request;
-    if (!this.loggedIn && !OPEN_BEFORE_LOGIN.has(req.type)) {
+    if (!this.session.online && !OPEN_BEFORE_LOGIN.has(req.type)) {
       return this.fail(req.id, { code: 'not_logged_in', message: 'Log in first.' });
     }
+    if (this.session.online && !KEEPALIVE.test(line)) this.chat.touch(this.session);
     try {
       return this.dispatch(req);
     } catch (err) {
@@ -101,49 +105,49 @@ export class JsonDialect implements Dialect, Session {
 
   private dispatch(req: Request): void | Promise<void> {
     const chat = this.chat;
+    const s = this.session;
     switch (req.type) {
       case 'hello':
         return this.ok(req.id, { protocol: PROTOCOL_VERSION, server: this.serverName });
       case 'login':
-        if (this.loggedIn) return this.fail(req.id, alreadyIn);
-        return chat.authenticate(req.user, req.password, this.ip).then(
-          (found) => this.login(req.id, found.userId, found.name, undefined),
+        return chat.login.withPassword(s, req.user, req.password, true).then(
+          (done) => {
+            if (done) this.loggedIn(req.id, done.user, done.token!);
+          },
           (err: unknown) => this.failWith(req.id, err),
         );
       case 'resume': {
-        if (this.loggedIn) return this.fail(req.id, alreadyIn);
-        const found = chat.authenticateToken(req.token);
-        return this.login(req.id, found.userId, found.name, req.token);
+        const done = chat.login.withToken(s, req.token);
+        return this.loggedIn(req.id, done.user, req.token);
       }
       case 'send':
-        return this.answerLater(req.id, () => chat.messaging.send(this, req.to, req.text, req.clientId), true);
+        return this.answerLater(req.id, () => chat.messaging.send(s, req.to, req.text, req.clientId));
       case 'broadcast':
-        return this.answerLater(req.id, () => chat.messaging.broadcast(this, req.text, req.clientId), true);
+        return this.answerLater(req.id, () => chat.messaging.broadcast(s, req.text, req.clientId));
       case 'who':
-        return this.ok(req.id, { users: chat.who(this) });
+        return this.ok(req.id, { users: chat.who(s) });
       case 'last':
-        return this.ok(req.id, { users: chat.last(this, req.minutes) });
+        return this.ok(req.id, { users: chat.last(s, req.minutes) });
       case 'users':
         return this.ok(req.id, { users: chat.users() });
       case 'away':
-        return this.ok(req.id, { away: chat.setAway(this, req.message) });
+        return this.ok(req.id, { away: chat.setAway(s, req.message) });
       case 'back':
-        chat.back(this);
+        chat.back(s);
         return this.ok(req.id);
       case 'history':
-        return this.ok(req.id, chat.history(this, req.conversation, req.before, req.limit ?? 50));
+        return this.ok(req.id, chat.history(s, req.conversation, req.before, req.limit ?? 50));
       case 'conversations':
-        return this.ok(req.id, { conversations: chat.conversations(this) });
+        return this.ok(req.id, { conversations: chat.conversations(s) });
       case 'sync':
-        return this.ok(req.id, chat.sync(this, req.after));
+        return this.sync(req.id, req.after);
       case 'read':
-        return this.ok(req.id, { unread: chat.read(this, req.conversation, req.upTo) });
+        return this.ok(req.id, { unread: chat.read(s, req.conversation, req.upTo) });
       case 'ping':
         return this.ok(req.id);
       case 'logout':
-        chat.logout(this);
         this.ok(req.id);
-        return this.end('logout', 'Goodbye');
+        return chat.logout(s, 'Goodbye');
       default: {
         const never: never = req;
         throw new Error(`unhandled request ${JSON.stringify(never)}`);
@@ -151,10 +155,25 @@ export class JsonDialect implements Dialect, Session {
     }
   }
 
+  /**
+   * One page of the sync: its messages as events, then the answer. Written only as fast as the
+   * client reads, so a huge backlog never fills the output queue; the next page is the client's
+   * next request, and other connections are served in between.
+   */
+  private async sync(re: number, after: number): Promise<void> {
+    const page = this.chat.syncPage(this.session, after);
+    for (const message of page.messages) {
+      if (this.conn.queuedBytes() > writeAheadBytes(this.chat.limits)) await this.conn.drained();
+      if (this.session.ended) return;
+      this.conn.write(`{"type":"message","message":${messageJson(message)}}\n`);
+    }
+    this.ok(re, { lastId: page.lastId, hasMore: page.hasMore, count: page.messages.length });
+  }
+
   /** Answers once the promise settles, without holding back the client's next requests. */
-  private answerLater(re: number, run: () => Promise<object>, carriesMessage = false): void {
+  private answerLater(re: number, run: () => Promise<{ message: object }>): void {
     run().then(
-      (result) => (carriesMessage ? this.okWithMessage(re, result as { message: object }) : this.ok(re, result)),
+      (result) => this.okWithMessage(re, result),
       (err: unknown) => this.failWith(re, err),
     );
   }
@@ -166,33 +185,30 @@ export class JsonDialect implements Dialect, Session {
     this.conn.write(`{"re":${re},"ok":true,"message":${messageJson(message)}${tail === '{}' ? '' : `,${tail.slice(1, -1)}`}}\n`);
   }
 
-  private login(re: number, userId: number, name: string, token: string | undefined): void {
-    if (this.conn.isClosed) return;
-    if (token === undefined && this.chat.sessions.has(name)) {
-      // Another login for this user finished while this one was hashing.
-      return this.fail(re, { code: 'already_logged_in', message: `${name} is already logged in.` });
-    }
-    this.user = name;
-    this.userId = userId;
-    this.token = token ?? this.chat.stores.tokens.create(userId, this.chat.now());
-    this.lastActivity = this.chat.now();
-    this.loggedIn = true;
-    this.conn.authenticated(this);
-    // The answer first, so the client knows it is logged in before presence events arrive.
-    this.ok(re, { user: name, token: this.token, lastId: this.chat.lastVisibleId(userId) });
-    this.chat.attach(this);
+  private loggedIn(re: number, user: string, token: string): void {
+    this.conn.authenticated();
+    // The answer goes before presence events (those wait for the end of the turn).
+    this.ok(re, { user, token, lastId: this.chat.lastVisibleId(this.session) });
   }
 
-  deliver(out: Outgoing): void {
-    const ev = out.event;
-    out.json ??= ev.type === 'message' ? Buffer.from(`{"type":"message","message":${messageJson(ev.message)}}\n`) : encodeJsonLine(ev);
-    this.conn.write(out.json);
+  deliver(event: ChatEvent): void {
+    this.conn.write(encodeEvent(event)!);
   }
 
-  end(reason: DisconnectReason, message: string): void {
-    if (this.loggedIn) this.chat.detach(this);
-    this.loggedIn = false;
+  close(reason: DisconnectReason, message: string): void {
     this.conn.end(encodeJsonLine({ type: 'disconnect', reason, message }));
+  }
+
+  queuedBytes(): number {
+    return this.conn.queuedBytes();
+  }
+
+  drained(): Promise<void> {
+    return this.conn.drained();
+  }
+
+  queueFullNotice(): Buffer {
+    return encodeJsonLine({ type: 'disconnect', reason: 'queue_full', message: 'You stopped reading; disconnecting.' });
   }
 
   onInvalidUtf8(): void {
@@ -201,19 +217,18 @@ export class JsonDialect implements Dialect, Session {
 
   onTooLong(): void {
     this.fail(null, { code: 'line_too_long', message: `Lines are limited to ${this.chat.limits.maxLineBytes} bytes.` });
-    this.end('line_too_long', 'Line too long; disconnecting.');
+    this.chat.end(this.session, 'line_too_long', 'Line too long; disconnecting.');
   }
 
   onLoginTimeout(): void {
-    this.end('login_timeout', `No login within ${this.chat.limits.loginTimeoutSec} seconds; disconnecting.`);
+    this.close('login_timeout', `No login within ${this.chat.limits.loginTimeoutSec} seconds; disconnecting.`);
+  }
+
+  userName(): string | undefined {
+    return this.session.online ? this.session.user : undefined;
   }
 
   onClosed(): void {
-    if (this.loggedIn) this.chat.detach(this);
+    this.chat.closed(this.session);
   }
 }
-
-const alreadyIn: { code: ErrorCode; message: string } = {
-  code: 'already_authenticated',
-  message: 'This connection is already logged in.',
-};

@@ -1,75 +1,114 @@
 /**
- * The seed's commands for people, with the aliases other versions of the assignment used.
- * Each command answers in whole lines; a mistake gets a usage line and the session goes on.
+ * The seed's commands for people, as a table: each command's name, aliases, help line and
+ * handler in one place, and `help` is made from the table. Each command answers in whole lines;
+ * a mistake gets a usage line and the session goes on.
  */
 import { ChatError, DEFAULT_AWAY, type UserPresence } from '../protocol/index.ts';
-import type { TextDialect } from './textDialect.ts';
+import type { ChatService } from '../chat/chatService.ts';
+import type { Session } from '../chat/session.ts';
 
-export const HELP = [
-  'Commands:',
-  '  who                          users online now (alias: whoelse)',
-  '  last <minutes>               users online in the last 0-60 minutes (alias: wholast)',
-  '  broadcast <message>          send to everyone online',
-  '  send <user> <message>        send to one user',
-  '  send (<user> <user> ...) <message>   send to several users',
-  `  away [message]               set an away message (default "${DEFAULT_AWAY}")`,
-  '  back                         clear your away message',
-  '  logout                       log out',
-  '  help                         this list',
-].join('\n');
+/** What a command may use of the text session that runs it. */
+export interface TextContext {
+  readonly session: Session;
+  readonly chat: ChatService;
+  /** Writes whole lines, made safe for a terminal. */
+  say(text: string): void;
+  logout(): void;
+}
+
+interface TextCommand {
+  name: string;
+  aliases?: string[];
+  /** The command as `help` shows it, with its arguments. */
+  usage: string;
+  help: string;
+  run(t: TextContext, rest: string): void;
+}
 
 const describe = (p: UserPresence): string => (p.state === 'away' ? `${p.user} (away: ${p.away})` : p.user);
 
+export const COMMANDS: readonly TextCommand[] = [
+  {
+    name: 'who',
+    aliases: ['whoelse'],
+    usage: 'who',
+    help: 'users online now',
+    run(t) {
+      const users = t.chat.who(t.session);
+      t.say(users.length === 0 ? 'No other users are online.' : users.map(describe).join('\n'));
+    },
+  },
+  {
+    name: 'last',
+    aliases: ['wholast'],
+    usage: 'last <minutes>',
+    help: 'users online in the last 0-60 minutes',
+    run(t, rest) {
+      if (!/^\d{1,2}$/.test(rest) || Number(rest) > 60) return t.say('Usage: last <minutes>, a whole number from 0 to 60.');
+      const users = t.chat.last(t.session, Number(rest));
+      t.say(users.length === 0 ? `No other users in the last ${rest} minutes.` : users.map(describe).join('\n'));
+    },
+  },
+  {
+    name: 'broadcast',
+    usage: 'broadcast <message>',
+    help: 'send to everyone online',
+    run(t, rest) {
+      if (rest === '') return t.say('Usage: broadcast <message>');
+      report(t, () => t.chat.messaging.broadcast(t.session, rest));
+    },
+  },
+  {
+    name: 'send',
+    usage: 'send <user> <message>',
+    help: 'send to one user; send (<user> <user> ...) <message> sends to several',
+    run: send,
+  },
+  {
+    name: 'away',
+    usage: 'away [message]',
+    help: `set an away message (default "${DEFAULT_AWAY}")`,
+    run(t, rest) {
+      t.say(`You are away: ${t.chat.setAway(t.session, rest || undefined)}`);
+    },
+  },
+  {
+    name: 'back',
+    usage: 'back',
+    help: 'clear your away message',
+    run(t) {
+      t.chat.back(t.session);
+      t.say('You are back.');
+    },
+  },
+  { name: 'logout', usage: 'logout', help: 'log out', run: (t) => t.logout() },
+  { name: 'help', usage: 'help', help: 'this list', run: (t) => t.say(HELP) },
+];
+
+const BY_NAME = new Map(COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])].map((n) => [n, c] as const)));
+
+export const HELP = [
+  'Commands:',
+  ...COMMANDS.map((c) => `  ${c.usage.padEnd(28)} ${c.help}${c.aliases ? ` (alias: ${c.aliases.join(', ')})` : ''}`),
+].join('\n');
+
 /** Runs one command line from a logged-in person. */
-export function runTextCommand(t: TextDialect, raw: string): void | Promise<void> {
+export function runTextCommand(t: TextContext, raw: string): void {
   const line = raw.trim();
   if (line === '') return;
   const space = line.search(/\s/);
   const name = (space === -1 ? line : line.slice(0, space)).toLowerCase();
   const rest = space === -1 ? '' : line.slice(space + 1).trim();
-  switch (name) {
-    case 'who':
-    case 'whoelse': {
-      const users = t.chat.who(t);
-      t.say(users.length === 0 ? 'No other users are online.' : users.map(describe).join('\n'));
-      return;
-    }
-    case 'last':
-    case 'wholast': {
-      if (!/^\d{1,2}$/.test(rest) || Number(rest) > 60) {
-        t.say('Usage: last <minutes>, a whole number from 0 to 60.');
-        return;
-      }
-      const users = t.chat.last(t, Number(rest));
-      t.say(users.length === 0 ? `No other users in the last ${rest} minutes.` : users.map(describe).join('\n'));
-      return;
-    }
-    case 'broadcast':
-      if (rest === '') return t.say('Usage: broadcast <message>');
-      return report(t, () => t.chat.messaging.broadcast(t, rest));
-    case 'send':
-      return send(t, rest);
-    case 'away': {
-      const message = t.chat.setAway(t, rest || undefined);
-      t.say(`You are away: ${message}`);
-      return;
-    }
-    case 'back':
-      t.chat.back(t);
-      t.say('You are back.');
-      return;
-    case 'logout':
-      t.logout();
-      return;
-    case 'help':
-      t.say(HELP);
-      return;
-    default:
-      t.say(`Unknown command "${name.slice(0, 40)}". Type "help" for the list of commands.`);
+  const command = BY_NAME.get(name);
+  if (!command) return t.say(`Unknown command "${name.slice(0, 40)}". Type "help" for the list of commands.`);
+  try {
+    command.run(t, rest);
+  } catch (err) {
+    sayError(t, err);
   }
 }
 
-function send(t: TextDialect, rest: string): void {
+function send(t: TextContext, rest: string): void {
   let to: string[];
   let text: string;
   const list = /^\(([^)]*)\)\s*([\s\S]*)$/.exec(rest);
@@ -82,17 +121,10 @@ function send(t: TextDialect, rest: string): void {
     text = m ? m[2]! : '';
   }
   if (to.length === 0 || text.trim() === '') {
-    t.say('Usage: send <user> <message>  or  send (<user> <user> ...) <message>');
-    return;
-  }
-  let outcome;
-  try {
-    outcome = t.chat.messaging.send(t, to, text);
-  } catch (err) {
-    return sayError(t, err);
+    return t.say('Usage: send <user> <message>  or  send (<user> <user> ...) <message>');
   }
   // Sending is answered after the group commit; the session goes on meanwhile.
-  void outcome.then(
+  void t.chat.messaging.send(t.session, to, text).then(
     ({ recipients }) => {
       for (const r of recipients) {
         if (r.status === 'unknown') t.say(`${r.user} does not exist.`);
@@ -104,19 +136,12 @@ function send(t: TextDialect, rest: string): void {
 }
 
 /** Runs an asynchronous command without holding the session; failures are told in words. */
-function report(t: TextDialect, run: () => Promise<unknown>): void {
-  try {
-    void run().catch((err: unknown) => sayError(t, err));
-  } catch (err) {
-    sayError(t, err);
-  }
+function report(t: TextContext, run: () => Promise<unknown>): void {
+  void run().catch((err: unknown) => sayError(t, err));
 }
 
-function sayError(t: TextDialect, err: unknown): void {
-  if (err instanceof ChatError) {
-    t.say(err.message);
-    return;
-  }
-  t.chat.log.error({ err, user: t.user }, 'text command failed');
+function sayError(t: TextContext, err: unknown): void {
+  if (err instanceof ChatError) return t.say(err.message);
+  t.chat.log.error({ err, user: t.session.user }, 'text command failed');
   t.say('Something went wrong on the server; your message may not have been sent.');
 }

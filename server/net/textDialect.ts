@@ -1,145 +1,150 @@
 /**
  * The text dialect for people (`nc host port`, `parley-client`): the seed's prompts and
- * commands. Every line the server sends after login is whole, so a message always starts at the
- * beginning of a line.
+ * commands (textCommands.ts). It only translates: lines become calls on the chat layer, and
+ * what the session receives becomes whole lines, each made safe for a terminal.
  */
-import { ChatError, USERNAME_PATTERN, type DisconnectReason } from '../protocol/index.ts';
+import { ChatError, type ChatMessage, type DisconnectReason } from '../protocol/index.ts';
 import type { ChatService } from '../chat/chatService.ts';
-import { Outgoing, type Session } from '../chat/session.ts';
-import type { ClientConnection, Dialect } from './clientConnection.ts';
+import { encodeOnce, type ChatEvent } from '../chat/events.ts';
+import type { Session, SessionSink } from '../chat/session.ts';
+import { writeAheadBytes, type ClientConnection, type Dialect } from './clientConnection.ts';
 import { hasControlCharacters, sanitizeForTerminal } from './textFormat.ts';
-import { runTextCommand } from './textCommands.ts';
+import { runTextCommand, type TextContext } from './textCommands.ts';
 
 export const GREETING = 'Welcome to Parley. Log in to chat (type "help" after logging in for commands).\n';
 export const USERNAME_PROMPT = 'Username: ';
 const PASSWORD_PROMPT = 'Password: ';
 
-export class TextDialect implements Dialect, Session {
-  user = '';
-  userId = 0;
-  token = '';
-  away: string | null = null;
-  lastActivity = 0;
+const messageLine = (m: ChatMessage): string => `${m.from}: ${sanitizeForTerminal(m.text)}\n`;
+
+/** One encoding per message event, shared by every text session of a fan-out. */
+const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => (ev.type === 'message' ? Buffer.from(messageLine(ev.message)) : null));
+
+export class TextDialect implements Dialect, SessionSink, TextContext {
+  readonly session: Session;
   private state: 'username' | 'password' | 'chat' = 'username';
   private pendingUser = '';
 
   constructor(
-    readonly conn: ClientConnection,
+    private readonly conn: ClientConnection,
     readonly chat: ChatService,
-  ) {}
-
-  get ip(): string {
-    return this.conn.ip;
+  ) {
+    this.session = chat.openSession(conn.ip, this);
   }
 
-  /** Writes whole lines to the person. */
+  /** Writes whole lines to the person, each made safe for a terminal. */
   say(text: string): void {
-    this.conn.write(text + '\n');
+    this.conn.write(text.split('\n').map(sanitizeForTerminal).join('\n') + '\n');
+  }
+
+  private prompt(): void {
+    this.conn.write(this.state === 'username' ? USERNAME_PROMPT : PASSWORD_PROMPT);
   }
 
   onLine(raw: string): void | Promise<void> {
     if (hasControlCharacters(raw)) {
       this.say('That line contains control characters; ignored.');
-      if (this.state !== 'chat') this.conn.write(this.state === 'username' ? USERNAME_PROMPT : PASSWORD_PROMPT);
+      if (this.state !== 'chat') this.prompt();
       return;
     }
     if (this.state === 'username') return this.onUsername(raw.trim());
     if (this.state === 'password') return this.onPassword(raw);
+    if (raw.trim() !== '') this.chat.touch(this.session);
     return runTextCommand(this, raw);
   }
 
   private onUsername(name: string): void {
-    if (name === '') {
-      this.conn.write(USERNAME_PROMPT);
-      return;
-    }
-    const left = this.chat.blockedFor(name, this.ip);
-    if (left > 0) {
-      this.conn.end(`${name} is blocked from your address for ${left} more seconds after too many failed logins.\n`);
-      return;
-    }
+    if (name === '') return this.prompt();
+    const blocked = this.chat.login.blocked(this.session, name);
+    if (blocked) return this.conn.end(`${sanitizeForTerminal(blocked.message)}\n`);
     this.pendingUser = name;
     this.state = 'password';
-    this.conn.write(PASSWORD_PROMPT);
+    this.prompt();
   }
 
   private async onPassword(password: string): Promise<void> {
     const name = this.pendingUser;
     try {
-      // An impossible name still costs a hash, so it cannot be told apart from a real one.
-      const found = USERNAME_PATTERN.test(name)
-        ? await this.chat.authenticate(name, password, this.ip)
-        : await this.chat.hasher.verifyDummy(password).then(() => {
-            const attemptsLeft = this.chat.throttle.fail(name, this.ip);
-            throw attemptsLeft === 0
-              ? new ChatError('blocked', `${name} is blocked from your address for ${this.chat.limits.blockTimeSec} more seconds after too many failed logins.`)
-              : new ChatError('bad_credentials', 'Invalid username or password.', { attemptsLeft });
-          });
-      if (this.conn.isClosed) return;
-      if (this.chat.sessions.has(found.name)) throw new ChatError('already_logged_in', `${found.name} is already logged in.`);
-      this.login(found.userId, found.name);
+      const done = await this.chat.login.withPassword(this.session, name, password, false);
+      if (done) await this.welcome(done.user);
     } catch (err) {
       if (!(err instanceof ChatError)) throw err;
       this.state = 'username';
+      const words = sanitizeForTerminal(err.message);
       if (err.code === 'blocked') {
-        this.conn.end(`${err.message}\n`);
+        this.conn.end(`${words}\n`);
       } else if (err.code === 'bad_credentials') {
         const n = err.extra.attemptsLeft ?? 0;
         this.conn.write(`Invalid username or password. ${n} ${n === 1 ? 'attempt' : 'attempts'} left.\n${USERNAME_PROMPT}`);
       } else {
-        this.conn.write(`${err.message}\n${USERNAME_PROMPT}`);
+        this.conn.write(`${words}\n${USERNAME_PROMPT}`);
       }
     }
   }
 
-  private login(userId: number, name: string): void {
-    this.user = name;
-    this.userId = userId;
-    this.token = this.chat.stores.tokens.create(userId, this.chat.now());
-    this.lastActivity = this.chat.now();
+  /** Greets the person, then prints what waited for them, a page at a time as the terminal reads. */
+  private async welcome(user: string): Promise<void> {
     this.state = 'chat';
-    this.conn.authenticated(this);
-    this.chat.attach(this);
-    this.say(`Welcome, ${name}! Type "help" for commands.`);
-    const pending = this.chat.takePending(this);
-    if (pending.length > 0) {
-      this.say(`While you were offline (${pending.length}):`);
-      for (const m of pending) this.say(`${m.from}: ${sanitizeForTerminal(m.text)}`);
+    this.conn.authenticated();
+    this.say(`Welcome, ${user}! Type "help" for commands.`);
+    let after = 0;
+    for (let first = true; ; first = false) {
+      const page = this.chat.pendingPage(this.session, after);
+      if (page.length === 0) return;
+      if (first) this.say('While you were offline:');
+      for (const m of page) {
+        if (this.conn.queuedBytes() > writeAheadBytes(this.chat.limits)) await this.conn.drained();
+        if (this.session.ended) return;
+        this.conn.write(messageLine(m));
+      }
+      after = page[page.length - 1]!.id;
     }
   }
 
-  deliver(out: Outgoing): void {
-    const ev = out.event;
-    if (ev.type !== 'message') return; // presence is for programs; people ask with `who`
-    if (ev.message.kind === 'auto-reply' && ev.message.from === this.user) return;
-    out.text ??= Buffer.from(`${ev.message.from}: ${sanitizeForTerminal(ev.message.text)}\n`);
-    this.conn.write(out.text);
-  }
-
-  end(_reason: DisconnectReason, message: string): void {
-    this.chat.detach(this);
-    this.conn.end(`${message}\n`);
-  }
-
   logout(): void {
-    this.chat.logout(this);
-    this.end('logout', `Goodbye, ${this.user}.`);
+    this.chat.logout(this.session, `Goodbye, ${this.session.user}.`);
+  }
+
+  deliver(event: ChatEvent): void {
+    // Presence is for programs; people ask with `who`. One's own auto-reply is not shown to oneself.
+    if (event.type !== 'message' || (event.message.kind === 'auto-reply' && event.message.from === this.session.user)) return;
+    this.conn.write(encodeEvent(event)!);
+  }
+
+  close(_reason: DisconnectReason, message: string): void {
+    this.conn.end(`${sanitizeForTerminal(message)}\n`);
+  }
+
+  queuedBytes(): number {
+    return this.conn.queuedBytes();
+  }
+
+  drained(): Promise<void> {
+    return this.conn.drained();
+  }
+
+  queueFullNotice(): string {
+    return '\nYou stopped reading; disconnecting.\n';
   }
 
   onInvalidUtf8(): void {
     this.say('That line is not valid UTF-8; ignored.');
-    if (this.state !== 'chat') this.conn.write(this.state === 'username' ? USERNAME_PROMPT : PASSWORD_PROMPT);
+    if (this.state !== 'chat') this.prompt();
   }
 
   onTooLong(): void {
-    this.end('line_too_long', `Line too long (more than ${this.chat.limits.maxLineBytes} bytes); disconnecting.`);
+    this.chat.end(this.session, 'line_too_long', `Line too long (more than ${this.chat.limits.maxLineBytes} bytes); disconnecting.`);
   }
 
   onLoginTimeout(): void {
     this.conn.end(`\nLogin timed out after ${this.chat.limits.loginTimeoutSec} seconds; disconnecting.\n`);
   }
 
+  userName(): string | undefined {
+    return this.session.online ? this.session.user : undefined;
+  }
+
   onClosed(): void {
-    if (this.state === 'chat') this.chat.detach(this);
+    this.chat.closed(this.session);
   }
 }

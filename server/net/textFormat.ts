@@ -1,10 +1,10 @@
 /**
- * Making text safe to print on a person's terminal. Message text comes from any client (a
- * program can send anything), so before it reaches the text dialect every control character is
- * shown escaped and a newline continues on an indented line: no message can forge a line, a
- * sender, or a terminal escape sequence.
+ * Making text safe to print on a person's terminal. Text comes from any client (a program can
+ * send anything), so before it reaches the text dialect every unsafe character (see
+ * protocol/common/text.ts) is shown escaped and a newline continues on an indented line: no
+ * message, away text or name can forge a line, a sender, or a terminal escape sequence.
  */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+import { UNSAFE_CHARACTERS } from '../protocol/index.ts';
 
 const escape = (c: string): string => {
   const code = c.codePointAt(0)!;
@@ -15,7 +15,7 @@ const escape = (c: string): string => {
 export function sanitizeForTerminal(text: string): string {
   return text
     .split(/\r?\n/)
-    .map((part) => part.replace(CONTROL, escape))
+    .map((part) => part.replace(UNSAFE_CHARACTERS, escape))
     .join('\n    ');
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_LIMITS, MAX_USERNAME_CHARS, WIRE_LIMITS } from './common/limits.ts';
+import { hasUnsafeCharacters } from './common/text.ts';
 
 const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const username = z.string().min(1).max(MAX_USERNAME_CHARS);
@@ -21,7 +22,7 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('who') }),
   z.object({ id, type: z.literal('last'), minutes: z.number().int().min(0).max(60) }),
   z.object({ id, type: z.literal('users') }),
-  z.object({ id, type: z.literal('away'), message: z.string().max(WIRE_LIMITS.maxAwayChars).optional() }),
+  z.object({ id, type: z.literal('away'), message: z.string().max(WIRE_LIMITS.maxAwayChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed').optional() }),
   z.object({ id, type: z.literal('back') }),
   z.object({
     id,

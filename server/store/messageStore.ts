@@ -5,7 +5,7 @@
  * commit: one fsync for many messages).
  */
 import type { ChatMessage, ConversationKind, MessageKind } from '../protocol/index.ts';
-import type { Db } from './openDatabase.ts';
+import type { Db } from './db.ts';
 
 export const EVERYONE_ID = 1;
 
@@ -37,11 +37,22 @@ export interface NewMessage {
   pendingUserIds: number[];
 }
 
-export interface AppendResult {
-  message: ChatMessage;
-  /** False when `clientId` matched an earlier message, which is returned instead. */
-  created: boolean;
-}
+/**
+ * Ids a sync page looks through at most: a page costs in proportion to this and its size, never
+ * to the whole backlog, even for a user who sees few of the messages stored.
+ */
+const SYNC_SCAN_IDS = 20_000;
+
+/**
+ * A sync page: walks the messages in id order (the primary key) and checks membership per row,
+ * so there is no sort of the later backlog and the scan stops at :upTo. Exported for the test of
+ * its query plan.
+ */
+export const SYNC_PAGE_SQL = `SELECT m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key
+  FROM messages m JOIN conversations c ON c.id = m.conversation_id
+  WHERE m.id > :after AND m.id <= :upTo AND (m.conversation_id = ${EVERYONE_ID}
+    OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
+  ORDER BY m.id LIMIT :limit`;
 
 const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key';
 const FROM = 'FROM messages m JOIN conversations c ON c.id = m.conversation_id';
@@ -91,11 +102,8 @@ export class MessageStore {
       history: db.prepare<{ conversationId: number; before: number; limit: number }, MessageRow>(
         `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId AND m.id < :before ORDER BY m.id DESC LIMIT :limit`,
       ),
-      sync: db.prepare<{ userId: number; after: number; limit: number }, MessageRow>(
-        `SELECT ${COLUMNS} ${FROM} WHERE m.id > :after AND (m.conversation_id = ${EVERYONE_ID}
-           OR m.conversation_id IN (SELECT conversation_id FROM conversation_members WHERE user_id = :userId))
-         ORDER BY m.id LIMIT :limit`,
-      ),
+      sync: db.prepare<{ userId: number; after: number; upTo: number; limit: number }, MessageRow>(SYNC_PAGE_SQL),
+      maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM messages'),
       maxVisible: db.prepare<{ userId: number }, { id: number | null }>(
         `SELECT MAX(id) AS id FROM (
            SELECT MAX(id) AS id FROM messages WHERE conversation_id = ${EVERYONE_ID}
@@ -103,8 +111,9 @@ export class MessageStore {
            SELECT (SELECT MAX(id) FROM messages WHERE conversation_id = cm.conversation_id)
            FROM conversation_members cm WHERE cm.user_id = :userId)`,
       ),
-      pending: db.prepare<{ userId: number }, MessageRow>(
-        `SELECT ${COLUMNS} ${FROM} JOIN pending p ON p.message_id = m.id WHERE p.user_id = :userId ORDER BY m.id`,
+      pending: db.prepare<{ userId: number; after: number; limit: number }, MessageRow>(
+        `SELECT ${COLUMNS} ${FROM} JOIN pending p ON p.message_id = m.id
+         WHERE p.user_id = :userId AND p.message_id > :after ORDER BY p.message_id LIMIT :limit`,
       ),
       clearPending: db.prepare<{ userId: number; upTo: number }>(
         'DELETE FROM pending WHERE user_id = :userId AND message_id <= :upTo',
@@ -172,8 +181,12 @@ export class MessageStore {
     return row ? toChatMessage(row) : undefined;
   }
 
-  /** Stores a batch of messages in one transaction; the ids are known once it returns. */
-  append(batch: NewMessage[]): AppendResult[] {
+  /**
+   * Stores a batch of messages in one transaction; the ids are known once it returns. A message
+   * whose `clientId` matches an earlier one of its sender is not stored again: the earlier one
+   * is returned.
+   */
+  append(batch: NewMessage[]): ChatMessage[] {
     try {
       return this.appendTx(batch);
     } catch (err) {
@@ -184,10 +197,10 @@ export class MessageStore {
     }
   }
 
-  private appendOne(m: NewMessage): AppendResult {
+  private appendOne(m: NewMessage): ChatMessage {
     if (m.clientId) {
       const prior = this.stmts.byClientId.get({ senderId: m.senderId, clientId: m.clientId });
-      if (prior) return { message: toChatMessage(prior), created: false };
+      if (prior) return toChatMessage(prior);
     }
     const recipients = JSON.stringify(m.to);
     // New conversations are created in the batch's transaction: one commit (one fsync) per batch.
@@ -196,10 +209,7 @@ export class MessageStore {
       this.stmts.insertMessage.run(conversationId, m.senderId, m.sender, m.kind, recipients, m.text, m.ts, m.clientId ?? null).lastInsertRowid,
     );
     for (const userId of m.pendingUserIds) this.stmts.insertPending.run({ userId, messageId: id });
-    return {
-      message: { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: new Date(m.ts).toISOString() },
-      created: true,
-    };
+    return { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: new Date(m.ts).toISOString() };
   }
 
   /** Newest first, ids below `before`. */
@@ -207,17 +217,26 @@ export class MessageStore {
     return this.stmts.history.all({ conversationId, before, limit }).map(toChatMessage);
   }
 
-  /** Messages visible to the user with id > after, oldest first. */
-  sync(userId: number, after: number, limit: number): ChatMessage[] {
-    return this.stmts.sync.all({ userId, after, limit }).map(toChatMessage);
+  /**
+   * Up to `limit` messages visible to the user with id > after, oldest first, looking through at
+   * most SYNC_SCAN_IDS ids. `lastId` is the highest id the page covers (the last message's when
+   * the page is full); `hasMore` says whether ids beyond it exist.
+   */
+  syncPage(userId: number, after: number, limit: number): { messages: ChatMessage[]; lastId: number; hasMore: boolean } {
+    const maxId = this.stmts.maxId.get()?.id ?? 0;
+    const upTo = Math.min(maxId, after + SYNC_SCAN_IDS);
+    const messages = this.stmts.sync.all({ userId, after, upTo, limit }).map(toChatMessage);
+    const lastId = messages.length === limit ? messages[limit - 1]!.id : Math.max(after, upTo);
+    return { messages, lastId, hasMore: lastId < maxId };
   }
 
   maxVisibleId(userId: number): number {
     return this.stmts.maxVisible.get({ userId })?.id ?? 0;
   }
 
-  pending(userId: number): ChatMessage[] {
-    return this.stmts.pending.all({ userId }).map(toChatMessage);
+  /** Up to `limit` messages waiting for the user since they were offline, after `after`, oldest first. */
+  pending(userId: number, after: number, limit: number): ChatMessage[] {
+    return this.stmts.pending.all({ userId, after, limit }).map(toChatMessage);
   }
 
   clearPending(userId: number, upTo: number): void {

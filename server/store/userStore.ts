@@ -1,5 +1,9 @@
-/** Accounts and their login/logout times. SQL for users lives here only. */
-import type { Db } from './openDatabase.ts';
+/**
+ * Accounts and their login/logout times. SQL for users lives here only. A removed account stays
+ * as a tombstone (`removed_at`): its name is never given to a new account, so nothing of the
+ * old one (conversations, history, tokens) can pass to someone else by name.
+ */
+import type { Db } from './db.ts';
 
 export interface UserRow {
   id: number;
@@ -9,33 +13,50 @@ export interface UserRow {
   last_logout: number | null;
 }
 
+const COLUMNS = 'id, name, password_hash, last_login, last_logout';
+
 export class UserStore {
   private readonly stmts;
-  /** name -> id of existing accounts; ids never change, so only removal invalidates. */
-  private readonly ids = new Map<string, number>();
+  /** name -> id of existing accounts, forgotten when another process changes accounts. */
+  private ids = new Map<string, number>();
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.stmts = {
-      get: db.prepare<{ name: string }, UserRow>(
-        'SELECT id, name, password_hash, last_login, last_logout FROM users WHERE name = :name',
-      ),
+      get: db.prepare<{ name: string }, UserRow>(`SELECT ${COLUMNS} FROM users WHERE name = :name AND removed_at IS NULL`),
+      byId: db.prepare<{ id: number }, UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = :id AND removed_at IS NULL`),
+      taken: db.prepare<{ name: string }, { removed: number | null }>('SELECT removed_at AS removed FROM users WHERE name = :name'),
       insert: db.prepare<{ name: string; hash: string; now: number }>(
         'INSERT INTO users (name, password_hash, created_at) VALUES (:name, :hash, :now) ON CONFLICT (name) DO NOTHING',
       ),
-      setHash: db.prepare<{ name: string; hash: string }>('UPDATE users SET password_hash = :hash WHERE name = :name'),
-      remove: db.prepare<{ name: string }>('DELETE FROM users WHERE name = :name'),
-      list: db.prepare<[], UserRow>('SELECT id, name, password_hash, last_login, last_logout FROM users ORDER BY name'),
-      count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users'),
+      setHash: db.prepare<{ name: string; hash: string }>(
+        'UPDATE users SET password_hash = :hash WHERE name = :name AND removed_at IS NULL',
+      ),
+      remove: db.prepare<{ name: string; now: number }>(
+        "UPDATE users SET removed_at = :now, password_hash = '!' WHERE name = :name AND removed_at IS NULL",
+      ),
+      list: db.prepare<[], UserRow>(`SELECT ${COLUMNS} FROM users WHERE removed_at IS NULL ORDER BY name`),
+      legacy: db.prepare<[], { name: string; password_hash: string }>("SELECT name, password_hash FROM users WHERE password_hash LIKE 'sha1$%'"),
+      count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users WHERE removed_at IS NULL'),
       login: db.prepare<{ id: number; now: number }>('UPDATE users SET last_login = :now WHERE id = :id'),
       logout: db.prepare<{ id: number; now: number }>('UPDATE users SET last_logout = :now WHERE id = :id'),
       activeSince: db.prepare<{ since: number }, { name: string }>(
-        'SELECT name FROM users WHERE last_login >= :since OR last_logout >= :since ORDER BY name',
+        'SELECT name FROM users WHERE removed_at IS NULL AND (last_login >= :since OR last_logout >= :since) ORDER BY name',
       ),
     };
   }
 
   get(name: string): UserRow | undefined {
     return this.stmts.get.get({ name });
+  }
+
+  byId(id: number): UserRow | undefined {
+    return this.stmts.byId.get({ id });
+  }
+
+  /** 'free', 'taken' by an account, or 'retired' (a removed account's name, never reused). */
+  nameState(name: string): 'free' | 'taken' | 'retired' {
+    const row = this.stmts.taken.get({ name });
+    return !row ? 'free' : row.removed === null ? 'taken' : 'retired';
   }
 
   /** The account's id and exact name, from memory after the first lookup (the send path's hot call). */
@@ -47,7 +68,12 @@ export class UserStore {
     return row && { id: row.id, name: row.name };
   }
 
-  /** Adds an account; returns false when the name is taken (the existing account is kept). */
+  /** Forgets cached lookups: another process changed the accounts. */
+  forget(): void {
+    this.ids = new Map();
+  }
+
+  /** Adds an account; returns false when the name is taken or retired. */
   add(name: string, hash: string, now: number): boolean {
     return this.stmts.insert.run({ name, hash, now }).changes === 1;
   }
@@ -56,13 +82,19 @@ export class UserStore {
     return this.stmts.setHash.run({ name, hash }).changes === 1;
   }
 
-  remove(name: string): boolean {
+  /** Removes an account, keeping its name retired. */
+  remove(name: string, now: number): boolean {
     this.ids.delete(name);
-    return this.stmts.remove.run({ name }).changes === 1;
+    return this.stmts.remove.run({ name, now }).changes === 1;
   }
 
   list(): UserRow[] {
     return this.stmts.list.all();
+  }
+
+  /** Accounts still holding a `sha1$hex` digest from before imports were wrapped in scrypt. */
+  legacyHashes(): { name: string; password_hash: string }[] {
+    return this.stmts.legacy.all();
   }
 
   count(): number {

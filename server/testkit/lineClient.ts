@@ -130,15 +130,16 @@ export class JsonClient {
     this.text = text;
   }
 
-  static async open(port: number): Promise<JsonClient> {
-    const c = new JsonClient(await TextClient.open(port));
+  /** `localAddress` (another 127.x.y.z) makes the client a different address for per-address limits. */
+  static async open(port: number, localAddress?: string): Promise<JsonClient> {
+    const c = new JsonClient(await TextClient.open(port, '127.0.0.1', localAddress));
     await c.text.expect('Username: ');
     await c.request({ type: 'hello', protocol: 1 });
     return c;
   }
 
-  static async login(port: number, user: string, password: string): Promise<JsonClient> {
-    const c = await JsonClient.open(port);
+  static async login(port: number, user: string, password: string, localAddress?: string): Promise<JsonClient> {
+    const c = await JsonClient.open(port, localAddress);
     const a = await c.request({ type: 'login', user, password });
     if (!a.ok) throw new Error(`login failed: ${JSON.stringify(a)}`);
     return c;

@@ -1,6 +1,6 @@
 /**
- * The desktop app itself, through Playwright's Electron driver: launch, host a server, log in,
- * go away from the tray menu's template, quit. Runs wherever an Electron binary is installed;
+ * The desktop app itself, through Playwright's Electron driver: the page comes from app://, one
+ * IPC call goes there and back, then host a server, log in, go away from the tray menu's template, quit. Runs wherever an Electron binary is installed;
  * elsewhere it is skipped and says why.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { findElectronBinary } from '../../launch/electronBinary.ts';
 import { buildElectron } from '../../launch/buildElectron.ts';
 import { ensureRendererBuilt } from '../../web/buildRenderer.ts';
 import { freePort } from '../../../renderer/e2e/helpers.ts';
+import { APP_PAGE_URL } from '../../shell/appProtocol.ts';
 import type { MenuItemSpec, ShellCommand } from '../../shell/commands.ts';
 
 const binary = findElectronBinary();
@@ -23,7 +24,7 @@ interface TestHook {
   run(command: ShellCommand): void;
 }
 
-test('the desktop app hosts, logs in, goes away from the tray menu and quits', async () => {
+test('the desktop app loads app://, answers IPC, hosts, logs in, goes away from the tray menu and quits', async () => {
   test.skip(!binary.ok, skipReason);
   if (!binary.ok) return;
   await ensureRendererBuilt();
@@ -36,6 +37,9 @@ test('the desktop app hosts, logs in, goes away from the tray menu and quits', a
   });
   try {
     const page = await app.firstWindow();
+    expect(page.url()).toBe(APP_PAGE_URL);
+    const settings = await page.evaluate(() => (globalThis as unknown as { parley: { getSettings(): Promise<{ hostPort: number }> } }).parley.getSettings());
+    expect(settings.hostPort).toBe(1995);
     await page.getByRole('button', { name: 'Host a server on this computer' }).click();
     await page.getByLabel('Port', { exact: true }).fill(String(await freePort()));
     await page.getByLabel('Username').fill('host');

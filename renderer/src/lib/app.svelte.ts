@@ -2,7 +2,7 @@
  * The window's top-level state: core's state mirrored, the login form's work (join or host),
  * and what the user must be told (a logout notice, a live block countdown).
  */
-import type { ApiError, CoreState, ParleyApi, Settings } from '../../../main/core/api.ts';
+import type { ApiError, CoreState, HostScope, ParleyApi, RememberMeStatus, Settings } from '../../../main/core/api.ts';
 import { errorInWords } from './words.ts';
 
 export type LoginMode = 'join' | 'host';
@@ -16,6 +16,7 @@ export class AppState {
   #blockedUntil = $state(0);
   #now = $state(Date.now());
   #busy = $state(false);
+  #remember = $state<RememberMeStatus>({ available: false, reason: 'Remember me is part of the desktop app.' });
   #ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly api: ParleyApi) {
@@ -35,6 +36,14 @@ export class AppState {
   async init(): Promise<void> {
     this.#core = await this.api.getState();
     this.#settings = await this.api.getSettings();
+    // Desktop only: the browser host and a bare core answer that it is unavailable, or lack it.
+    const remember = await this.api.rememberMeStatus?.();
+    if (remember?.ok) this.#remember = remember.value;
+  }
+
+  /** Whether Remember me can keep a token on this computer, and why not. */
+  get rememberMe(): RememberMeStatus {
+    return this.#remember;
   }
 
   get core(): CoreState {
@@ -73,9 +82,9 @@ export class AppState {
   }
 
   /** Starts hosting, creates the host's account on a new server, and logs in to it. */
-  async hostAndLogIn(port: number, user: string, password: string): Promise<boolean> {
+  async hostAndLogIn(port: number, user: string, password: string, scope: HostScope = 'network'): Promise<boolean> {
     return this.run(user, async () => {
-      const hosted = await this.api.host({ port });
+      const hosted = await this.api.host({ port, scope });
       if (!hosted.ok) return hosted;
       if (hosted.value.needsAccount) return this.api.createHostAccount({ user, password });
       return this.api.login({ host: '127.0.0.1', port: hosted.value.port ?? port, user, password });

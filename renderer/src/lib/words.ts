@@ -27,7 +27,6 @@ export function connectionInWords(state: ConnectionState): string | null {
   const kept = 'Messages you write are kept and sent when the connection is back.';
   switch (state.code) {
     case 'shutting_down':
-    case 'shutdown':
       return `The server is restarting. Reconnecting... attempt ${state.attempt}, next try within ${seconds} s. ${kept}`;
     case 'too_many_connections':
       return `The server has too many connections right now. Trying again within ${seconds} s (attempt ${state.attempt}). ${kept}`;
@@ -35,6 +34,13 @@ export function connectionInWords(state: ConnectionState): string | null {
       return `Connection lost (${state.reason}). Reconnecting... attempt ${state.attempt}, next try within ${seconds} s. ${kept}`;
   }
 }
+
+/** What each hosting choice means for who can connect and what they can read. */
+export const HOST_SCOPE_WORDS = {
+  network:
+    'Not encrypted: the server listens on every network connection of this computer, and everything sent to it (passwords, login tokens and messages) crosses the network in clear text that others on the same network can read. Choose this only on a network you trust.',
+  loopback: 'Only this computer: the server listens on 127.0.0.1, so nobody else on the network can connect, or read anything.',
+} as const;
 
 export function hostingInWords(state: HostingState): string | null {
   switch (state.status) {

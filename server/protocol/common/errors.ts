@@ -8,7 +8,8 @@ export const ERROR_CODES = [
   'not_logged_in', // a request that needs a login, before one
   'already_authenticated', // login or resume on a connection that is logged in
   'bad_credentials', // unknown user or wrong password (never says which)
-  'blocked', // too many failures for this user from this address
+  'blocked', // too many failures for this user from this address, or from this address
+  'rate_limited', // another password check from this address is running; retry after `retryAfter`
   'already_logged_in', // the user has a live session elsewhere
   'bad_token', // unknown or revoked resume token
   'unknown_recipient', // no recipient of a send exists

@@ -6,3 +6,4 @@ export * from './types.ts';
 export * from './errors.ts';
 export * from './limits.ts';
 export * from './conversation.ts';
+export * from './text.ts';

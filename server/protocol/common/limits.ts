@@ -13,12 +13,28 @@ export const DEFAULT_LIMITS = {
   blockTimeSec: 60,
   /** Consecutive failed logins for one username from one IP before it is blocked. */
   maxLoginAttempts: 3,
+  /** Login attempts from one address (IPv6: one /64) across usernames per blockTimeSec. */
+  maxAddressAttempts: 20,
+  /** Password checks queued or running at once for one address; more are refused (rate_limited). */
+  maxChecksPerAddress: 1,
   /** Seconds a connection may take to log in before it is closed. */
   loginTimeoutSec: 60,
   /** Connections accepted from one IP address at once. */
   maxConnectionsPerIp: 64,
   /** Connections not yet logged in, across all addresses. */
   maxUnauthenticated: 256,
+  /** Connections not yet logged in from one address (IPv6: one /64). */
+  maxUnauthenticatedPerAddress: 8,
+  /** Seconds a connection may stay silent before its first line; then it is closed. */
+  silentCloseSec: 10,
+  /** Days a resume token may go unused before it stops working. */
+  tokenIdleDays: 30,
+  /** Resume tokens kept per user; a new one drops the oldest. */
+  maxTokensPerUser: 10,
+  /** How often the server looks for account changes made by `parley-server users` beside it. */
+  accountPollMs: 1000,
+  /** Messages per `sync` page. */
+  syncPageSize: 500,
   /** Longest message text, in characters. */
   maxTextChars: 8000,
   /** Largest page a `history` request may ask for. */

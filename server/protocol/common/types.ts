@@ -98,16 +98,13 @@ export type Answer = OkAnswer | ErrorAnswer;
 export type DisconnectReason =
   | 'inactivity'
   | 'shutting_down'
-  /** The old name of `shutting_down`, until every server sends the new one. */
-  | 'shutdown'
+  | 'account_changed'
   | 'replaced'
   | 'queue_full'
   | 'line_too_long'
   | 'login_timeout'
   | 'too_many_connections'
-  | 'logout'
-  /** The password changed or an administrator removed the account: the token is revoked too. */
-  | 'account_changed';
+  | 'logout';
 
 export type ServerEvent =
   | { type: 'message'; message: ChatMessage }

@@ -1,5 +1,8 @@
 /** Users, conversations, messages, undelivered queue, read pointers, resume tokens. */
-export const up = `
+import type { Db } from '../db.ts';
+
+export function up(db: Db): void {
+  db.exec(`
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -49,4 +52,5 @@ CREATE TABLE tokens (
   created_at INTEGER NOT NULL,
   last_used INTEGER NOT NULL
 );
-`;
+`);
+}

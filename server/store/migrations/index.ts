@@ -1,4 +1,12 @@
-/** Schema migrations in order; migration N brings `PRAGMA user_version` from N-1 to N. */
+/**
+ * Schema migrations in order; migration N brings `PRAGMA user_version` from N-1 to N. Each is a
+ * function of the database, so a migration may move data as well as change the schema; each
+ * runs in its own transaction (openDatabase.ts) and has a test from N-1 to N.
+ */
+import type { Db } from '../db.ts';
 import { up as init } from './001_init.ts';
+import { up as accounts } from './002_accounts.ts';
 
-export const MIGRATIONS: readonly string[] = [init];
+export type Migration = (db: Db) => void;
+
+export const MIGRATIONS: readonly Migration[] = [init, accounts];

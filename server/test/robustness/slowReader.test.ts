@@ -32,11 +32,17 @@ describe('a client that stops reading', () => {
     const text = 'x'.repeat(7000);
     let sent = 0;
     // Broadcast until the server gives up on the slow reader (the kernel's buffers fill first).
-    while (server.chat.sessions.has('slow')) {
+    const cutOff = (): boolean => log.lines.some((l) => l.msg.includes('output queue full'));
+    while (!cutOff()) {
       if (sent >= 3000) throw new Error('the slow reader was never disconnected');
       await alice.request({ type: 'broadcast', text: `${sent} ${text}` });
       sent++;
     }
+    // Reading again at once, the slow client learns why it was cut off.
+    slow.text.socket.resume();
+    const told = await slow.waitFor((l) => l.type === 'disconnect', 10_000, 'the queue_full notice');
+    expect(told).toMatchObject({ reason: 'queue_full' });
+    await slow.waitClosed();
     const cut = log.lines.find((l) => l.msg.includes('output queue full'));
     expect(cut).toMatchObject({ level: 'warn', fields: { user: 'slow' } });
     expect(cut!.fields.queued as number).toBeLessThanOrEqual(capBytes);

@@ -1,0 +1,41 @@
+/**
+ * What the chat layer hands to a session's dialect. These are values, never bytes: each dialect
+ * encodes an event itself (once per event for a fan-out, see `encodeOnce`), so the chat layer
+ * knows nothing of the dialects there are.
+ */
+import type { ChatMessage, DisconnectReason, PresenceState } from '../protocol/index.ts';
+
+export interface PresenceChange {
+  user: string;
+  state: PresenceState;
+  away?: string;
+  ts: string;
+}
+
+export type ChatEvent =
+  | { type: 'message'; message: ChatMessage }
+  /** Presence changes of one event-loop turn, coalesced so a login burst costs one write per session. */
+  | { type: 'presence'; changes: PresenceChange[] };
+
+/** Why and how the chat layer ends a session. */
+export interface Ending {
+  reason: DisconnectReason;
+  message: string;
+}
+
+/**
+ * A one-slot cache for a dialect's encoding of the event being fanned out: the chat layer hands
+ * the same event object to every recipient in a row, so the bytes are made once per fan-out and
+ * no event is kept alive after the next one.
+ */
+export function encodeOnce<E extends object>(encode: (event: E) => Buffer | null): (event: E) => Buffer | null {
+  let last: E | undefined;
+  let bytes: Buffer | null = null;
+  return (event) => {
+    if (event !== last) {
+      bytes = encode(event);
+      last = event;
+    }
+    return bytes;
+  };
+}

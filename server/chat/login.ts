@@ -1,0 +1,141 @@
+/**
+ * Logging in, for every dialect: the lockout (counted when a check starts), one password check
+ * at a time per address, hashing, resume tokens and the duplicate-login rule. Dialects call
+ * `withPassword` or `withToken` and turn the outcome into their own words; none of them touches
+ * the throttle, the hasher or the token store.
+ */
+import { ChatError, USERNAME_PATTERN, type Limits } from '../protocol/index.ts';
+import { LoginThrottle } from '../auth/loginThrottle.ts';
+import type { PasswordHasher } from '../auth/passwords.ts';
+import type { TokenStore } from '../store/tokenStore.ts';
+import type { UserStore } from '../store/userStore.ts';
+import type { Logger } from '../log.ts';
+import type { Session } from './session.ts';
+import type { SessionRegistry } from './sessions.ts';
+
+export interface LoginDeps {
+  users: UserStore;
+  tokens: TokenStore;
+  hasher: PasswordHasher;
+  sessions: SessionRegistry;
+  limits: Limits;
+  log: Logger;
+  now: () => number;
+}
+
+export interface LoggedIn {
+  user: string;
+  /** The resume token: new at a password login that asked for one, the same at a resume. */
+  token: string | null;
+}
+
+export class Login {
+  readonly throttle: LoginThrottle;
+  /** Password checks queued or running per address key. */
+  private readonly checking = new Map<string, number>();
+
+  constructor(private readonly d: LoginDeps) {
+    this.throttle = new LoginThrottle(d.limits.maxLoginAttempts, d.limits.blockTimeSec, d.limits.maxAddressAttempts, d.now);
+  }
+
+  /** The refusal for a username blocked from the session's address, or null (the text dialect asks early). */
+  blocked(session: Session, user: string): ChatError | null {
+    const left = this.throttle.blockedFor(user, session.addressKey);
+    return left > 0 ? blockedError(user, left) : null;
+  }
+
+  /**
+   * Checks a password under the lockout rules and attaches the session. Unknown users, impossible
+   * names and wrong passwords fail the same way and take the same time. Resolves null when the
+   * connection went away during the check.
+   */
+  async withPassword(session: Session, user: string, password: string, issueToken: boolean): Promise<LoggedIn | null> {
+    if (session.online) throw new ChatError('already_authenticated', 'This connection is already logged in.');
+    const address = session.addressKey;
+    const running = this.checking.get(address) ?? 0;
+    if (running >= this.d.limits.maxChecksPerAddress) {
+      throw new ChatError('rate_limited', 'Another login from your address is being checked; try again in a moment.', { retryAfter: 1 });
+    }
+    const admission = this.throttle.begin(user, address);
+    if (!admission.ok) {
+      if (admission.scope === 'address') {
+        this.d.log.warn({ user, ip: session.ip, address }, 'login refused: too many failed logins from this address');
+        throw new ChatError('blocked', `Too many failed logins from your address; try again in ${admission.retryAfter} seconds.`, {
+          retryAfter: admission.retryAfter,
+        });
+      }
+      throw blockedError(user, admission.retryAfter);
+    }
+    this.checking.set(address, running + 1);
+    session.authenticating = true;
+    let row;
+    let ok = false;
+    let needsRehash = false;
+    try {
+      row = USERNAME_PATTERN.test(user) ? this.d.users.get(user) : undefined;
+      if (row) ({ ok, needsRehash } = await this.d.hasher.verify(password, row.password_hash));
+      else await this.d.hasher.verifyDummy(password);
+    } finally {
+      session.authenticating = false;
+      const n = (this.checking.get(address) ?? 1) - 1;
+      if (n <= 0) this.checking.delete(address);
+      else this.checking.set(address, n);
+    }
+    if (!ok || !row) {
+      const attemptsLeft = this.throttle.fail(user, address);
+      this.d.log.warn({ user, ip: session.ip }, 'login failed');
+      if (attemptsLeft === 0) {
+        this.d.log.warn({ user, ip: session.ip, blockTimeSec: this.d.limits.blockTimeSec }, 'login blocked');
+        throw blockedError(user, this.throttle.blockedFor(user, address) || this.d.limits.blockTimeSec);
+      }
+      throw new ChatError('bad_credentials', 'Invalid username or password.', { attemptsLeft });
+    }
+    this.throttle.succeed(user, address);
+    if (session.ended) return null;
+    // Checked after the hash: another login for this user may have finished meanwhile.
+    if (this.d.sessions.has(row.name)) throw new ChatError('already_logged_in', `${row.name} is already logged in.`);
+    session.passwordHash = row.password_hash;
+    if (needsRehash) void this.rehash(session, row.name, password);
+    const token = issueToken ? this.d.tokens.create(row.id, this.d.now()) : null;
+    session.token = token;
+    this.d.sessions.attach(session, row.name, row.id);
+    return { user: row.name, token };
+  }
+
+  /** Logs in with a resume token; an existing session of the user is replaced. */
+  withToken(session: Session, token: string): LoggedIn {
+    if (session.online) throw new ChatError('already_authenticated', 'This connection is already logged in.');
+    const found = this.d.tokens.lookup(token, this.d.now());
+    if (!found) throw new ChatError('bad_token', 'This session has expired; log in again.');
+    session.token = token;
+    session.passwordHash = found.passwordHash;
+    this.d.sessions.attach(session, found.name, found.userId);
+    return { user: found.name, token };
+  }
+
+  /** Logging out revokes the session's token: it cannot resume again. */
+  logout(session: Session): void {
+    if (session.token !== null) this.d.tokens.revoke(session.token);
+  }
+
+  /** Drops expired lockout entries. */
+  sweep(): void {
+    this.throttle.sweep();
+  }
+
+  private async rehash(session: Session, user: string, password: string): Promise<void> {
+    try {
+      const hash = await this.d.hasher.hash(password);
+      if (this.d.users.setHash(user, hash) && session.user === user) session.passwordHash = hash;
+    } catch (err) {
+      this.d.log.error({ err, user }, 'password rehash failed');
+    }
+  }
+}
+
+/** The one wording of a lockout, for every dialect. */
+export function blockedError(user: string, seconds: number): ChatError {
+  return new ChatError('blocked', `${user} is blocked from your address for ${seconds} more seconds after too many failed logins.`, {
+    retryAfter: seconds,
+  });
+}
