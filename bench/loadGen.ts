@@ -14,7 +14,8 @@ export type Workload =
   | { kind: 'fanout'; users: number; intervalMs: number; durationSec: number }
   | { kind: 'idle'; connections: number }
   | { kind: 'durable'; users: number; senders: number; durationSec: number; window: number }
-  | { kind: 'history'; messages: number; requests: number };
+  | { kind: 'history'; messages: number; requests: number }
+  | { kind: 'sync'; messages: number };
 
 export interface LoadResult {
   deliveries?: number;
@@ -23,6 +24,8 @@ export interface LoadResult {
   p50Ms?: number;
   p99Ms?: number;
   acks?: number;
+  /** sync: messages the syncing user received over all pages. */
+  synced?: number;
   rssBeforeKiB?: number;
   rssAfterKiB?: number;
   memoryBefore?: ServerMemory;
@@ -280,6 +283,42 @@ async function history(port: number, w: Extract<Workload, { kind: 'history' }>):
   return { p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
 }
 
+/**
+ * One user syncs a big backlog page by page (as main/core does) while another pings in a closed
+ * loop: the sync's rate, and whether the other user is still served between its pages.
+ */
+async function sync(port: number, pid: number, w: Extract<Workload, { kind: 'sync' }>): Promise<LoadResult> {
+  const [syncer, pinger] = await connectAll(port, [0, 2], 1);
+  let pinging = true;
+  const pings = (async () => {
+    while (pinging) {
+      const t0 = nowUs();
+      await pinger!.request('"type":"ping"');
+      hist.add(nowUs() - t0);
+    }
+  })();
+  const cpu0 = processCpuSec(pid);
+  const t0 = performance.now();
+  let after = 0;
+  let synced = 0;
+  for (;;) {
+    const answer = await syncer!.request(`"type":"sync","after":${after}`);
+    const m = /"lastId":(\d+),"hasMore":(true|false),"count":(\d+)/.exec(answer);
+    if (!m) throw new Error(`unexpected sync answer ${answer.slice(0, 200)}`);
+    after = Number(m[1]);
+    synced += Number(m[3]);
+    if (m[2] === 'false') break;
+  }
+  const windowSec = (performance.now() - t0) / 1000;
+  const serverCpuSec = processCpuSec(pid) - cpu0;
+  pinging = false;
+  await pings;
+  if (synced < w.messages) throw new Error(`synced ${synced} of ${w.messages} messages`);
+  syncer!.socket.destroy();
+  pinger!.socket.destroy();
+  return { synced, windowSec, serverCpuSec, p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
+}
+
 process.on('message', (msg: { port: number; pid: number; workload?: Workload }) => {
   const { port, pid, workload: w } = msg;
   if (!w) return; // a reply to serverMemory()
@@ -288,6 +327,7 @@ process.on('message', (msg: { port: number; pid: number; workload?: Workload }) 
     : w.kind === 'fanout' ? fanout(port, pid, w)
     : w.kind === 'idle' ? idle(port, pid, w)
     : w.kind === 'durable' ? durable(port, pid, w)
+    : w.kind === 'sync' ? sync(port, pid, w)
     : history(port, w);
   run.then(
     (result) => process.send!({ ok: true, result }, () => process.exit(0)),
