@@ -42,13 +42,6 @@ export interface ChatConnectionOptions extends ServerAddress {
   cursor?: number;
 }
 
-/** A `sync` answer; `hasMore` is absent from servers that answer in one piece. */
-interface SyncPage {
-  lastId: number;
-  count: number;
-  hasMore?: boolean;
-}
-
 export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private conn: JsonConnection | null = null;
   private token = '';
@@ -85,7 +78,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private static async start(options: ChatConnectionOptions, auth: RequestOf<'login'> | RequestOf<'resume'>): Promise<ChatConnection> {
     const conn = await JsonConnection.open({ ...options, timeoutMs: options.timeoutMs ?? 10_000 });
     try {
-      const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
+      const answer = auth.type === 'login' ? await ChatConnection.loginPatiently(conn, auth) : await conn.request(auth);
       // No cursor, or one from a server whose data was reset: start from now.
       const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
       const connection = new ChatConnection({ ...options, cursor }, answer.user);
@@ -95,6 +88,22 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     } catch (err) {
       conn.close();
       throw err;
+    }
+  }
+
+  /**
+   * A password login that waits its turn: the server checks one password at a time per address,
+   * so people behind one address (an office NAT, two browser profiles) who log in at the same
+   * moment get `rate_limited` for a second. That is retried a few times, not shown to the person.
+   */
+  private static async loginPatiently(conn: JsonConnection, auth: RequestOf<'login'>): Promise<ResultMap['login']> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await conn.request(auth);
+      } catch (err) {
+        if (!(err instanceof RequestError) || err.code !== 'rate_limited' || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(5, err.details.retryAfter ?? 1) * 1000 * (0.5 + Math.random() / 2)));
+      }
     }
   }
 
@@ -159,7 +168,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
       // The server answers one page at a time: its messages arrive as events, then the answer
       // with the page's last id. Ask again from there while it says there is more.
       for (let after = this.cursorId; ; ) {
-        const page = (await conn.request({ type: 'sync', after })) as SyncPage;
+        const page = await conn.request({ type: 'sync', after });
         this.releaseHeld(page.lastId);
         if (page.hasMore !== true || page.lastId <= after) break;
         after = page.lastId;
