@@ -213,17 +213,3 @@ export interface ParleyApi {
   /** Desktop only (the shell adds it; core and the browser host do not have it). */
   rememberMeStatus?(): Promise<Result<RememberMeStatus>>;
 }
-
-/** What the shell holds: the API plus the calls only the app itself makes (never the renderer). */
-export interface Core extends ParleyApi {
-  /** Retries a dropped connection now (the computer woke up). */
-  reconnectNow(): void;
-  /** Passes a request from the menu, tray or a notification to the window. */
-  emitUiCommand(command: UiCommand): void;
-  /** The live connection's server, user and resume token, for "Remember me" (never the password). */
-  rememberable(): { server: ServerAddress; user: string; token: string } | null;
-  /** Logs in again with a remembered resume token. */
-  resume(args: { server: ServerAddress; token: string }): Promise<Result<{ user: string }>>;
-  /** Closes the connection, writes what is pending to disk and stops hosting (the app is quitting). */
-  close(): Promise<void>;
-}

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap } from '../../server/protocol/index.ts';
 import type { ChannelEvent, ConnectionState, LogoutReason, ServerAddress } from './api.ts';
 import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
-import { JsonConnection, RequestError, type RequestOf } from './jsonConnection.ts';
+import { JsonConnection, RefusedError, RequestError, type RequestOf } from './jsonConnection.ts';
 
 export type { Backoff } from './disconnectPolicy.ts';
 
@@ -43,13 +43,6 @@ export interface ChatConnectionOptions extends ServerAddress {
   pingMs?: number;
   /** Last message id delivered to this user by an earlier run; absent: start from now. */
   cursor?: number;
-}
-
-/** A `sync` answer; `hasMore` is absent from servers that answer in one piece. */
-interface SyncPage {
-  lastId: number;
-  count: number;
-  hasMore?: boolean;
 }
 
 export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
@@ -95,7 +88,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private static async start(options: ChatConnectionOptions, auth: RequestOf<'login'> | RequestOf<'resume'>): Promise<ChatConnection> {
     const conn = await JsonConnection.open({ ...options, timeoutMs: options.timeoutMs ?? 10_000 });
     try {
-      const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
+      const answer = auth.type === 'login' ? await ChatConnection.loginPatiently(conn, auth) : await conn.request(auth);
       // No cursor, or one from a server whose data was reset: start from now.
       const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
       const connection = new ChatConnection({ ...options, cursor }, answer.user, 'guest' in answer && answer.guest === true);
@@ -105,6 +98,22 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     } catch (err) {
       conn.close();
       throw err;
+    }
+  }
+
+  /**
+   * A password login that waits its turn: the server checks one password at a time per address,
+   * so people behind one address (an office NAT, two browser profiles) who log in at the same
+   * moment get `rate_limited` for a second. That is retried a few times, not shown to the person.
+   */
+  private static async loginPatiently(conn: JsonConnection, auth: RequestOf<'login'>): Promise<ResultMap['login']> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await conn.request(auth);
+      } catch (err) {
+        if (!(err instanceof RequestError) || err.code !== 'rate_limited' || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(5, err.details.retryAfter ?? 1) * 1000 * (0.5 + Math.random() / 2)));
+      }
     }
   }
 
@@ -171,7 +180,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
       // The server answers one page at a time: its messages arrive as events, then the answer
       // with the page's last id. Ask again from there while it says there is more.
       for (let after = this.cursorId; ; ) {
-        const page = (await conn.request({ type: 'sync', after })) as SyncPage;
+        const page = await conn.request({ type: 'sync', after });
         this.releaseHeld(page.lastId);
         if (page.hasMore !== true || page.lastId <= after) break;
         after = page.lastId;
@@ -226,6 +235,10 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     const told = this.disconnectReason;
     this.disconnectReason = null;
     if (!told) return this.scheduleRetry(reason);
+    this.afterTold(told);
+  }
+
+  private afterTold(told: { reason: DisconnectReason; message: string }): void {
     const next = afterDisconnect(told, this.options.backoff ?? DEFAULT_BACKOFF, this.options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS);
     if (next.action === 'stop') return this.stop(next.reason, next.message);
     this.scheduleRetry(next.reason, next.code, next.leastMs);
@@ -249,8 +262,10 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     try {
       conn = await JsonConnection.open({ ...this.options, timeoutMs: this.options.timeoutMs ?? 10_000 });
     } catch (err) {
+      if (this.stopped) return;
+      if (err instanceof RefusedError) return this.afterTold({ reason: err.reason, message: err.message });
       // What the server said (restarting, too many connections) stays the reason while its port is closed.
-      if (!this.stopped) this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
+      this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
       return;
     }
     if (this.stopped) return conn.close();
@@ -262,6 +277,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     } catch (err) {
       conn.close();
       if (this.stopped) return;
+      if (err instanceof RefusedError) return this.afterTold({ reason: err.reason, message: err.message });
       if (err instanceof RequestError && (err.code === 'bad_token' || err.code === 'guests_disabled')) {
         return this.stop('kicked', 'The server no longer accepts this login; log in again.');
       }

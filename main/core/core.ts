@@ -6,7 +6,7 @@
  * host only carry its calls and events; tests build one in a line.
  */
 import type { ChatMessage } from '../../server/protocol/common/types.ts';
-import type { AwayState, Core, CoreState, Result, ServerAddress } from './api.ts';
+import type { AwayState, CoreState, ParleyApi, Result, ServerAddress, UiCommand } from './api.ts';
 import { channelCalls } from './channelCalls.ts';
 import { ChatConnection, type Backoff } from './chatConnection.ts';
 import { CoreEvents } from './coreEvents.ts';
@@ -36,8 +36,18 @@ export interface CoreOptions {
   timeoutMs?: number;
 }
 
-/** The shell's handle on core; declared in api.ts so the shell needs none of core's internals. */
-export type { Core } from './api.ts';
+export interface Core extends ParleyApi {
+  /** Retries a dropped connection now (the computer woke up). */
+  reconnectNow(): void;
+  /** Passes a request from the menu, tray or a notification to the window. */
+  emitUiCommand(command: UiCommand): void;
+  /** The live connection's server, user and resume token, for "Remember me" (never the password). */
+  rememberable(): { server: ServerAddress; user: string; token: string } | null;
+  /** Logs in again with a remembered resume token. */
+  resume(args: { server: ServerAddress; token: string }): Promise<Result<{ user: string }>>;
+  /** Closes the connection, writes what is pending to disk and stops hosting (the app is quitting). */
+  close(): Promise<void>;
+}
 
 export function createCore(options: CoreOptions): Core {
   const settings = new SettingsStore(options.dataDir);

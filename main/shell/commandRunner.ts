@@ -1,5 +1,5 @@
 /** What each menu, tray or notification command does: one core call or one window request. */
-import type { Core } from '../core/api.ts';
+import type { Core } from '../core/core.ts';
 import type { ShellCommand } from './commands.ts';
 
 export interface ShellActions {

@@ -4,7 +4,7 @@
  * setting is off, or when the server refuses it at start; used once, at start.
  */
 import type { Result } from '../core/api.ts';
-import type { Core } from '../core/api.ts';
+import type { Core } from '../core/core.ts';
 import type { RememberMe } from './rememberMe.ts';
 
 export interface RememberLifecycle {
