@@ -19,7 +19,7 @@ const awayText = z.string().max(WIRE_LIMITS.maxAwayChars);
 const messageId = z.number().int().min(0);
 const server = z.strictObject({ host, port });
 /** `lab` or `#Lab`: the wire's channel rule (core sends the stored, lower-case form). */
-const channel = z
+const channelName = z
   .string()
   .max(MAX_CHANNEL_CHARS + 1)
   .refine((name) => normalizeChannel(name) !== null, 'not a channel name (1-32 of a-z 0-9 _ - .)');
@@ -60,11 +60,11 @@ export const API_ARGS = {
   read: one(z.strictObject({ conversation, upTo: messageId })),
   users: none,
   last: one(z.strictObject({ minutes: z.number().int().min(0).max(60) })),
-  joinChannel: one(z.strictObject({ channel })),
-  leaveChannel: one(z.strictObject({ channel })),
+  joinChannel: one(z.strictObject({ channel: channelName })),
+  leaveChannel: one(z.strictObject({ channel: channelName })),
   channels: none,
-  channelMembers: one(z.strictObject({ channel })),
-  setTopic: one(z.strictObject({ channel, topic })),
+  channelMembers: one(z.strictObject({ channel: channelName })),
+  setTopic: one(z.strictObject({ channel: channelName, topic })),
   setAway: one(z.strictObject({ message: awayText.optional() })),
   back: none,
   host: one(z.strictObject({ port: hostPort, scope: z.enum(['loopback', 'network']).optional(), guests: z.boolean().optional() })),

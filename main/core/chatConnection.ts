@@ -5,34 +5,14 @@
  * across drops and server restarts. ("Session" is the server's word for its side of it.)
  */
 import { EventEmitter } from 'node:events';
-import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap } from '../../server/protocol/index.ts';
-import type { ChannelEvent, ConnectionState, LogoutReason, ServerAddress } from './api.ts';
+import type { ChatMessage, DisconnectReason, Request, ResultMap } from '../../server/protocol/index.ts';
+import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
+import type { ChatConnectionEvents } from './connectionEvents.ts';
 import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
 import { JsonConnection, RefusedError, RequestError, type RequestOf } from './jsonConnection.ts';
 
 export type { Backoff } from './disconnectPolicy.ts';
-
-export interface PresenceEvent {
-  user: string;
-  state: PresenceState;
-  away?: string;
-  guest?: true;
-  ts: string;
-}
-
-export interface ChatConnectionEvents {
-  state: [ConnectionState];
-  message: [ChatMessage];
-  presence: [PresenceEvent];
-  /** Someone else joined or left a channel of this user's, or set its topic. */
-  channel: [ChannelEvent];
-  /** The connection is over for good (inactivity, replaced, account changed, token revoked, logout). */
-  loggedOut: [{ reason: LogoutReason; message: string }];
-  /** A (re)connection finished its sync; callers refresh what they cache. */
-  online: [{ resumed: boolean }];
-  /** The delivery cursor moved (persist it to resume across app restarts). */
-  cursor: [number];
-}
+export type { ChatConnectionEvents, PresenceEvent } from './connectionEvents.ts';
 
 export interface ChatConnectionOptions extends ServerAddress {
   backoff?: Backoff;

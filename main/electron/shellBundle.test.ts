@@ -45,7 +45,8 @@ describe('the Electron main bundle', () => {
   });
 
   it('puts every IPC call through the shared dispatcher, with the sender frame', () => {
-    expect(bundle).toMatch(/ipcHandlers\(api, APP_PAGE_URL\)\) import_electron\d*\.ipcMain\.handle\(channel, \(event, \.\.\.args\) => handler\(event\.senderFrame, args\)\)/);
+    // esbuild numbers a name that another bundled module also declares (`channel2`).
+    expect(bundle).toMatch(/ipcHandlers\(api, APP_PAGE_URL\)\) import_electron\d*\.ipcMain\.handle\(channel\d*, \(event, \.\.\.args\) => handler\(event\.senderFrame, args\)\)/);
     expect(bundle).not.toMatch(/checkIpcCall|ipcMain\.on\(/);
   });
 

@@ -141,4 +141,9 @@ test('a guest logs in without a password, is shown as a guest, and talks in #lab
   await send(guest, 'hello from a guest');
   await expect(history(alice).getByText('hello from a guest')).toBeVisible();
   await expect(history(alice).getByRole('note').filter({ hasText: 'visitor joined #lab' })).toBeVisible();
+
+  // A guest who leaves is gone from People: the name is free again.
+  await guest.getByRole('button', { name: 'Log out' }).click();
+  await expect(guest.getByRole('button', { name: 'Log in' })).toBeVisible();
+  await expect(person(alice, 'visitor')).toHaveCount(0);
 });

@@ -158,7 +158,10 @@ export class ChannelsState {
   private presence(p: UserPresence): void {
     for (const [name, members] of Object.entries(this.#members)) {
       const i = members.findIndex((m) => m.user === p.user);
-      if (i !== -1) this.#members[name]![i] = { ...p };
+      if (i === -1) continue;
+      // A guest's membership ends with its connection.
+      if (p.state === 'offline' && (p.guest || members[i]!.guest)) this.#members[name] = members.filter((m) => m.user !== p.user);
+      else this.#members[name]![i] = { ...p };
     }
   }
 }

@@ -228,6 +228,11 @@ export class ChatState {
 
   private presence(p: UserPresence): void {
     const i = this.#people.findIndex((x) => x.user === p.user);
+    // A guest exists only while connected: gone, the name is free again (the server's rule).
+    if (p.state === 'offline' && (p.guest || this.#people[i]?.guest)) {
+      if (i !== -1) this.#people.splice(i, 1);
+      return;
+    }
     const next: UserPresence = { ...p };
     if (i === -1) this.#people.push(next);
     else this.#people[i] = next;

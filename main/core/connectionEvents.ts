@@ -1,0 +1,25 @@
+/** What the app's connection (chatConnection.ts) tells the rest of core, as typed events. */
+import type { ChatMessage, PresenceState } from '../../server/protocol/common/types.ts';
+import type { ChannelEvent, ConnectionState, LogoutReason } from './api.ts';
+
+export interface PresenceEvent {
+  user: string;
+  state: PresenceState;
+  away?: string;
+  guest?: true;
+  ts: string;
+}
+
+export interface ChatConnectionEvents {
+  state: [ConnectionState];
+  message: [ChatMessage];
+  presence: [PresenceEvent];
+  /** Someone else joined or left a channel of this user's, or set its topic. */
+  channel: [ChannelEvent];
+  /** The connection is over for good (inactivity, replaced, account changed, token revoked, logout). */
+  loggedOut: [{ reason: LogoutReason; message: string }];
+  /** A (re)connection finished its sync; callers refresh what they cache. */
+  online: [{ resumed: boolean }];
+  /** The delivery cursor moved (persist it to resume across app restarts). */
+  cursor: [number];
+}
