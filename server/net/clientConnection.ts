@@ -7,6 +7,8 @@ import type { Socket } from 'node:net';
 import { LineDecoder, type DisconnectReason, type LineEvent, type Limits } from '../protocol/index.ts';
 import { queueForRound, type RoundWriter } from '../chat/outputRounds.ts';
 import type { Logger } from '../log.ts';
+import { joined, normaliseIp } from './socketBytes.ts';
+import { HeldGreeting } from './greeting.ts';
 
 /** A dialect: what a connection does with its lines. */
 export interface Dialect {
@@ -63,6 +65,8 @@ export class ClientConnection implements RoundWriter {
   private loginTimer: NodeJS.Timeout | undefined;
   private silentTimer: NodeJS.Timeout | undefined;
   private drainWaiters: (() => void)[] | undefined;
+  /** The text greeting, held until a pause in silence or a first line that is no IRC (greeting.ts). */
+  readonly greeting = new HeldGreeting(this);
 
   constructor(
     readonly socket: Socket,
@@ -206,6 +210,7 @@ export class ClientConnection implements RoundWriter {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    if (this.dialect === null) this.greeting.spoke();
     const events = this.decoder.push(chunk);
     if (events.length === 0) return;
     if (this.holding) {
@@ -253,12 +258,14 @@ export class ClientConnection implements RoundWriter {
       return this.dialect.onLine(ev.line);
     }
     if (ev.kind === 'too_long') {
-      if (this.dialect) this.dialect.onTooLong();
-      else this.end(`Line too long (more than ${this.ctx.limits.maxLineBytes} bytes); disconnecting.\n`);
+      if (this.dialect) return this.dialect.onTooLong();
+      this.greeting.now();
+      this.end(`Line too long (more than ${this.ctx.limits.maxLineBytes} bytes); disconnecting.\n`);
       return;
     }
-    if (this.dialect) this.dialect.onInvalidUtf8();
-    else this.write('That line is not valid UTF-8; ignored.\nUsername: ');
+    if (this.dialect) return this.dialect.onInvalidUtf8();
+    this.write('That line is not valid UTF-8; ignored.\n');
+    if (!this.greeting.now()) this.write('Username: ');
   }
 
   private onSocketClosed(): void {
@@ -271,6 +278,7 @@ export class ClientConnection implements RoundWriter {
     this.closeNotified = true;
     clearTimeout(this.loginTimer);
     clearTimeout(this.silentTimer);
+    this.greeting.drop();
     this.wakeDrainWaiters();
     try {
       this.dialect?.onClosed();
@@ -278,24 +286,4 @@ export class ClientConnection implements RoundWriter {
       this.ctx.onClosed(this);
     }
   }
-}
-
-/**
- * The last chunks joined, and the result: a fan-out hands every socket the same chunks in a
- * round. Holds at most one socket's round of output (under maxQueueBytes) until the next join.
- */
-let lastChunks: (Buffer | string)[] = [];
-let lastJoined: Buffer = Buffer.alloc(0);
-
-/** The chunks as one buffer, joined once for all the sockets that get the same ones. */
-function joined(chunks: (Buffer | string)[]): Buffer {
-  if (chunks.length === lastChunks.length && chunks.every((c, i) => c === lastChunks[i])) return lastJoined;
-  lastJoined = Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-  lastChunks = chunks;
-  return lastJoined;
-}
-
-/** `::ffff:127.0.0.1` and `127.0.0.1` are the same client for lockouts and limits. */
-function normaliseIp(ip: string): string {
-  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }

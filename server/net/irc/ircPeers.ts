@@ -1,0 +1,98 @@
+/**
+ * What the IRC dialect knows across its connections, kept beside (not in) the chat layer: each
+ * IRC client's user name, real name and whether it shows #everyone, the WHOWAS memory of nicks
+ * that left, and which presence changes are logins rather than returns from away (the chat
+ * layer says `online` for both). One per chat service, so several servers in one process (tests)
+ * stay apart.
+ */
+import type { ChatService } from '../../chat/chatService.ts';
+import type { PresenceChange } from '../../chat/events.ts';
+
+export interface IrcPeer {
+  user: string;
+  realname: string;
+  /** Accounts are in #everyone from registration; an IRC guest once it joins it. */
+  inEveryone: boolean;
+}
+
+export interface WhowasEntry extends IrcPeer {
+  nick: string;
+  /** ms timestamp of the departure. */
+  at: number;
+}
+
+const WHOWAS_KEEP = 200;
+
+export type PresenceStep = 'login' | 'back' | 'away' | 'offline';
+
+export class IrcPeers {
+  private readonly peers = new Map<string, IrcPeer>();
+  private readonly whowas: WhowasEntry[] = [];
+  /** Users known online, to tell a login from a return (built at the first presence event). */
+  private online: Set<string> | undefined;
+  private readonly steps = new WeakMap<object, PresenceStep[]>();
+
+  constructor(private readonly chat: ChatService) {}
+
+  static of(chat: ChatService): IrcPeers {
+    let p = registry.get(chat);
+    if (!p) registry.set(chat, (p = new IrcPeers(chat)));
+    return p;
+  }
+
+  get(nick: string): IrcPeer | undefined {
+    return this.peers.get(nick);
+  }
+
+  add(nick: string, peer: IrcPeer): void {
+    this.peers.set(nick, peer);
+  }
+
+  remove(nick: string, now: number): void {
+    const peer = this.peers.get(nick);
+    if (!peer) return;
+    this.peers.delete(nick);
+    this.whowas.unshift({ ...peer, nick, at: now });
+    if (this.whowas.length > WHOWAS_KEEP) this.whowas.pop();
+    // Nobody reads presence for IRC now: rebuild from the sessions when someone does again.
+    if (this.peers.size === 0) this.online = undefined;
+  }
+
+  departed(nick: string): WhowasEntry[] {
+    return this.whowas.filter((w) => w.nick.toLowerCase() === nick.toLowerCase());
+  }
+
+  /** Whether `user` (online now or just gone) shows in #everyone: every non-IRC session does. */
+  inEveryone(user: string): boolean {
+    const peer = this.peers.get(user) ?? this.whowas.find((w) => w.nick === user);
+    return peer ? peer.inEveryone : true;
+  }
+
+  /**
+   * What each change of one presence event means, computed once for every IRC session that
+   * receives the same event object.
+   */
+  stepsOf(event: object, changes: PresenceChange[]): PresenceStep[] {
+    const known = this.steps.get(event);
+    if (known) return known;
+    if (!this.online) {
+      this.online = new Set(this.chat.sessions.all().map((s) => s.user));
+      for (const c of changes) if (c.state === 'online') this.online.delete(c.user);
+    }
+    const online = this.online;
+    const steps = changes.map((c): PresenceStep => {
+      if (c.state === 'offline') {
+        online.delete(c.user);
+        return 'offline';
+      }
+      const was = online.has(c.user);
+      online.add(c.user);
+      if (c.state === 'away') return was ? 'away' : 'login';
+      return was ? 'back' : 'login';
+    });
+    this.steps.set(event, steps);
+    return steps;
+  }
+}
+
+const registry = new WeakMap<ChatService, IrcPeers>();
