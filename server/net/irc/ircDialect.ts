@@ -9,7 +9,7 @@ import type { ChatService } from '../../chat/chatService.ts';
 import { encodeOnce, type ChatEvent, type PresenceChange } from '../../chat/events.ts';
 import type { Session, SessionSink } from '../../chat/session.ts';
 import type { ClientConnection, Dialect } from '../clientConnection.ts';
-import { escapeTag, ircLine, MAX_LINE_BYTES, parseIrc, splitText, type IrcMessage } from './ircMessage.ts';
+import { escapeTag, ircLine, ircText, MAX_LINE_BYTES, parseIrc, splitText, type IrcMessage } from './ircMessage.ts';
 import { IrcPeers } from './ircPeers.ts';
 import { onRegistrationLine, type Registration } from './ircRegistration.ts';
 import { runIrcCommand } from './ircCommands.ts';
@@ -56,7 +56,12 @@ export class IrcDialect implements Dialect, SessionSink {
 
   /** A numeric reply from the server to this client. */
   reply(numeric: string, ...params: string[]): void {
-    this.write(ircLine(this.serverName, numeric, this.nick, ...params));
+    this.write(ircText(this.serverName, numeric, this.target(), ...params));
+  }
+
+  /** Who replies are addressed to: the nick, or the one asked for during registration. */
+  target(): string {
+    return this.registered ? this.nick : (this.reg.nick ?? '*');
   }
 
   /** `nick!user@host` of anyone online (or this client). */

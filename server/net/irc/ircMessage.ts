@@ -79,6 +79,13 @@ export function ircLine(prefix: string | null, command: string, ...params: strin
   return `${out}\r\n`;
 }
 
+/** As ircLine, but the last parameter always gets its `:`: numerics and CAP replies end in text. */
+export function ircText(prefix: string | null, command: string, ...params: string[]): string {
+  if (params.length === 0) return ircLine(prefix, command);
+  const head = ircLine(prefix, command, ...params.slice(0, -1)).slice(0, -2);
+  return `${head} :${params[params.length - 1]}\r\n`;
+}
+
 /** IRC allows 512 bytes a line with its CRLF; what a message's text may use after the rest. */
 export const MAX_LINE_BYTES = 512;
 

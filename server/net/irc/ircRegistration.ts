@@ -5,7 +5,7 @@
  * `--guests`). A name in use, or an account's name without its password, is 433.
  */
 import { ChatError, USERNAME_PATTERN } from '../../protocol/index.ts';
-import { ircLine } from './ircMessage.ts';
+import { ircLine, ircText } from './ircMessage.ts';
 import type { IrcDialect, IrcMessage } from './ircDialect.ts';
 import { CAPS, hostOf } from './ircDialect.ts';
 import { welcome } from './ircWelcome.ts';
@@ -38,7 +38,7 @@ export function onRegistrationLine(d: IrcDialect, msg: IrcMessage): void | Promi
       const nick = p[0];
       if (nick === undefined || nick === '') return d.reply('431', 'No nickname given');
       if (!USERNAME_PATTERN.test(nick)) return d.reply('432', nick, 'Erroneous nickname: 1-32 of letters, digits, _ - .');
-      if (d.chat.sessions.has(nick)) return d.reply('433', nick, 'Nickname is already in use');
+      if (d.chat.sessions.has(nick)) return d.write(ircText(d.serverName, '433', '*', nick, 'Nickname is already in use'));
       r.nick = nick;
       return complete(d);
     }
@@ -70,21 +70,21 @@ export function capCommand(d: IrcDialect, msg: IrcMessage): void | Promise<void>
       if (!d.registered) r.capping = true;
       const v302 = Number(msg.params[1] ?? '0') >= 302;
       const list = [...CAPS].map(([k, v]) => (v302 && v ? `${k}=${v}` : k)).join(' ');
-      return d.write(ircLine(d.serverName, 'CAP', d.nick, 'LS', list));
+      return d.write(ircText(d.serverName, 'CAP', d.target(), 'LS', list));
     }
     case 'LIST':
-      return d.write(ircLine(d.serverName, 'CAP', d.nick, 'LIST', [...d.caps].join(' ')));
+      return d.write(ircText(d.serverName, 'CAP', d.target(), 'LIST', [...d.caps].join(' ')));
     case 'REQ': {
       if (!d.registered) r.capping = true;
       const asked = msg.params[1] ?? '';
       const names = asked.split(' ').filter(Boolean);
       const ok = names.length > 0 && names.every((n) => CAPS.has(n.replace(/^-/, '')));
-      if (!ok) return d.write(ircLine(d.serverName, 'CAP', d.nick, 'NAK', asked));
+      if (!ok) return d.write(ircText(d.serverName, 'CAP', d.target(), 'NAK', asked));
       for (const n of names) {
         if (n.startsWith('-')) d.caps.delete(n.slice(1));
         else d.caps.add(n);
       }
-      return d.write(ircLine(d.serverName, 'CAP', d.nick, 'ACK', asked));
+      return d.write(ircText(d.serverName, 'CAP', d.target(), 'ACK', asked));
     }
     case 'END':
       if (d.registered) return;
@@ -157,7 +157,7 @@ function refused(d: IrcDialect, nick: string, err: unknown): void {
     case 'already_logged_in':
       // Pick another nick (or give the account's password with PASS).
       d.reg.nick = undefined;
-      return d.reply('433', nick, err.code === 'name_in_use' && !d.chat.sessions.has(nick) ? 'Nickname is reserved for an account; use PASS' : 'Nickname is already in use');
+      return d.write(ircText(d.serverName, '433', '*', nick, err.code === 'name_in_use' && !d.chat.sessions.has(nick) ? 'Nickname is reserved for an account; use PASS' : 'Nickname is already in use'));
     case 'bad_credentials':
       d.reply('464', 'Password incorrect');
       return d.quit('Bad password');
