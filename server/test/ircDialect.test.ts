@@ -33,7 +33,7 @@ describe('IRC dialect: registration', () => {
   it('negotiates CAP 302, registers a guest with 001-005, LUSERS and MOTD, and sends no text greeting', async () => {
     server = await startTestServer({ guests: true, serverName: 'irc.test' }, USERS);
     const c = await irc(['CAP LS 302', 'NICK visitor', 'USER v 0 * :A Visitor'], /CAP \* LS :[^\r]*\r\n/);
-    expect(c.buffer).toBe(':irc.test CAP * LS :sasl=PLAIN away-notify server-time message-tags echo-message\r\n');
+    expect(c.buffer).toBe(':irc.test CAP * LS :sasl=PLAIN away-notify server-time message-tags echo-message multi-prefix userhost-in-names\r\n');
     say(c, 'CAP REQ :server-time echo-message');
     await c.expect(':irc.test CAP visitor ACK :server-time echo-message\r\n');
     say(c, 'CAP REQ :nonsense');

@@ -32,7 +32,7 @@ export function showJoin(d: IrcDialect, name: string): void {
 }
 
 function names(d: IrcDialect, name: string): void {
-  const all = onlineMembers(d, name);
+  const all = d.caps.has('userhost-in-names') ? onlineMembers(d, name).map((n) => d.mask(n)) : onlineMembers(d, name);
   const head = `:${d.serverName} 353 ${d.nick} = ${shown(name)} :`;
   let line = '';
   for (const n of all) {
@@ -95,7 +95,7 @@ export function part(d: IrcDialect, p: string[]): void {
     } else {
       for (const u of onlineMembers(d, name)) if (u !== d.nick) d.unshare(u);
       try {
-        d.chat.channels.leave(d.session, name);
+        d.chat.channels.leave(d.session, name, reason);
       } catch (err) {
         d.failure(err);
       }

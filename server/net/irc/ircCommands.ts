@@ -5,7 +5,7 @@
  * never for a NOTICE or a channel.
  */
 import { ChatError, WIRE_LIMITS, type ChatMessage } from '../../protocol/index.ts';
-import { ircLine } from './ircMessage.ts';
+import { ircLine, MAX_LINE_BYTES } from './ircMessage.ts';
 import { EVERYONE_CHANNEL, hostOf, type IrcDialect, type IrcMessage } from './ircDialect.ts';
 import { capCommand } from './ircRegistration.ts';
 import { join, list, namesCommand, part, topic } from './ircChannelCommands.ts';
@@ -57,11 +57,29 @@ function message(d: IrcDialect, p: string[], command: 'PRIVMSG' | 'NOTICE'): voi
   const targets = p[0].split(',').filter(Boolean);
   const nicks: string[] = [];
   for (const t of targets) {
-    if (t.startsWith('#')) toChannel(d, t, text, command);
+    if (t.startsWith('#')) toChannel(d, t, fit(d, t, text, command), command);
     else if (t === d.nick) d.write(d.privmsg(d.nick, d.nick, text, '', command)); // IRC lets you talk to yourself; nothing to store
     else nicks.push(t);
   }
-  if (nicks.length > 0) toUsers(d, nicks, text, command);
+  if (nicks.length > 0) toUsers(d, nicks, fit(d, nicks.reduce((a, b) => (a.length >= b.length ? a : b)), text, command), command);
+}
+
+/**
+ * The sender's line fitted IRC's 512 bytes, but relayed with the sender's mask in front it may
+ * not: cut it there (at a character boundary), as IRC servers do, so every IRC reader gets the
+ * same one line and the stored text is what they saw.
+ */
+function fit(d: IrcDialect, target: string, text: string, command: string): string {
+  const budget = MAX_LINE_BYTES - 2 - Buffer.byteLength(`:${d.mask(d.nick)} ${command} ${target} :`);
+  if (Buffer.byteLength(text) <= budget) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > budget) break;
+    out += ch;
+  }
+  return out;
 }
 
 /** After a send: the echo (echo-message), and 305 when sending ended away (as in the seed). */
@@ -74,24 +92,24 @@ function toChannel(d: IrcDialect, target: string, text: string, command: string)
   const wasAway = d.session.away !== null;
   const lower = target.toLowerCase();
   if (lower === EVERYONE_CHANNEL) {
-    if (!d.joined.has('everyone')) return d.reply('404', target, 'Cannot send to channel (JOIN #everyone first)');
+    if (!d.joined.has('everyone')) return command === 'NOTICE' ? undefined : d.reply('404', target, 'Cannot send to channel (JOIN #everyone first)');
     void d.chat.messaging.broadcast(d.session, text).then(
       ({ message }) => sent(d, EVERYONE_CHANNEL, message, command, wasAway),
-      (err: unknown) => sendFailed(d, target, err),
+      (err: unknown) => sendFailed(d, target, err, command),
     );
     return;
   }
   const name = lower.slice(1);
-  if (!d.joined.has(name) && d.chat.channels.state(name) !== undefined) return d.reply('404', target, 'Cannot send to channel');
   let pending;
   try {
+    if (!d.joined.has(name) && d.chat.channels.state(name) !== undefined) throw new ChatError('not_member', 'Cannot send to channel');
     pending = d.chat.channels.send(d.session, name, text);
   } catch (err) {
-    return sendFailed(d, target, err);
+    return sendFailed(d, target, err, command);
   }
   void pending.then(
     ({ message }) => sent(d, `#${name}`, message, command, wasAway),
-    (err: unknown) => sendFailed(d, target, err),
+    (err: unknown) => sendFailed(d, target, err, command),
   );
 }
 
@@ -102,23 +120,25 @@ function toUsers(d: IrcDialect, nicks: string[], text: string, command: 'PRIVMSG
     pending = d.chat.messaging.send(d.session, nicks, text, undefined, { autoReply: command === 'PRIVMSG' });
   } catch (err) {
     if (err instanceof ChatError && err.code === 'unknown_recipient') {
-      for (const n of nicks) d.reply('401', n, 'No such nick/channel');
+      if (command === 'PRIVMSG') for (const n of nicks) d.reply('401', n, 'No such nick/channel');
       return;
     }
-    return sendFailed(d, nicks.join(','), err);
+    return sendFailed(d, nicks.join(','), err, command);
   }
   void pending.then(({ message, recipients }) => {
     for (const r of recipients) {
+      if (command === 'NOTICE') continue;
       if (r.status === 'unknown') d.reply('401', r.user, 'No such nick/channel');
-      else if (command === 'NOTICE') continue;
       else if (r.away !== undefined) d.reply('301', r.user, r.away);
       else if (r.status === 'stored') d.write(ircLine(d.serverName, 'NOTICE', d.nick, `${r.user} is offline; the message will be delivered when they log in.`));
     }
     sent(d, message.to.join(','), message, command, wasAway);
-  }, (err: unknown) => sendFailed(d, nicks.join(','), err));
+  }, (err: unknown) => sendFailed(d, nicks.join(','), err, command));
 }
 
-function sendFailed(d: IrcDialect, target: string, err: unknown): void {
+function sendFailed(d: IrcDialect, target: string, err: unknown, command = 'PRIVMSG'): void {
+  // A NOTICE never gets an automatic answer, errors included (RFC 2812 3.3.2).
+  if (command === 'NOTICE' && err instanceof ChatError) return;
   if (err instanceof ChatError) {
     switch (err.code) {
       case 'empty_text':

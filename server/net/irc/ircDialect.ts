@@ -21,6 +21,9 @@ export const CAPS: ReadonlyMap<string, string> = new Map([
   ['server-time', ''],
   ['message-tags', ''],
   ['echo-message', ''],
+  // Parley has no channel prefixes, so these two cost nothing; clients ask for them.
+  ['multi-prefix', ''],
+  ['userhost-in-names', ''],
 ]);
 
 /** The channel name people and IRC see for Everyone. */
@@ -48,6 +51,7 @@ export class IrcDialect implements Dialect, SessionSink {
   ) {
     this.session = chat.openSession(conn.ip, this);
     this.peers = IrcPeers.of(chat);
+    this.peers.unregistered++;
   }
 
   write(line: string | Buffer): void {
@@ -96,6 +100,7 @@ export class IrcDialect implements Dialect, SessionSink {
 
   /** Ends the connection with ERROR, as IRC clients expect before a close. */
   quit(reason: string): void {
+    this.peers.setQuitReason(this.nick, reason);
     if (this.session.online) this.chat.logout(this.session, reason);
     else this.conn.end(ircLine(null, 'ERROR', `Closing Link: ${hostOf(this.session.guest)} (${reason})`));
   }
@@ -110,11 +115,12 @@ export class IrcDialect implements Dialect, SessionSink {
       case 'joined':
         if (!this.joined.has(event.channel)) return;
         this.sharing.set(event.user, (this.sharing.get(event.user) ?? 0) + 1);
-        return this.write(ircLine(this.mask(event.user), 'JOIN', `#${event.channel}`));
+        this.write(ircLine(this.mask(event.user), 'JOIN', `#${event.channel}`));
+        return this.awayOnJoin(event.user);
       case 'left':
         if (!this.joined.has(event.channel)) return;
         this.unshare(event.user);
-        return this.write(ircLine(this.mask(event.user), 'PART', `#${event.channel}`));
+        return this.write(event.reason ? ircLine(this.mask(event.user), 'PART', `#${event.channel}`, event.reason) : ircLine(this.mask(event.user), 'PART', `#${event.channel}`));
       case 'topic':
         if (!this.joined.has(event.channel)) return;
         return this.write(ircLine(this.mask(event.by), 'TOPIC', `#${event.channel}`, event.topic));
@@ -123,6 +129,12 @@ export class IrcDialect implements Dialect, SessionSink {
         throw new Error(`unhandled event ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** away-notify: someone away who shows up in a channel is announced as away. */
+  private awayOnJoin(nick: string): void {
+    const away = this.chat.sessions.get(nick)?.away;
+    if (away && this.caps.has('away-notify')) this.write(ircLine(this.mask(nick), 'AWAY', away));
   }
 
   unshare(nick: string): void {
@@ -190,7 +202,7 @@ export class IrcDialect implements Dialect, SessionSink {
         }
         if (c.state === 'away' && this.caps.has('away-notify')) out += ircLine(this.mask(c.user), 'AWAY', c.away ?? '');
       } else if (step === 'offline') {
-        if (viaEveryone || this.sharing.has(c.user)) out += ircLine(this.mask(c.user), 'QUIT', 'Quit');
+        if (viaEveryone || this.sharing.has(c.user)) out += ircLine(this.mask(c.user), 'QUIT', this.peers.quitReason(c.user));
         this.sharing.delete(c.user);
       } else if (this.caps.has('away-notify') && (viaEveryone || this.sharing.has(c.user))) {
         out += step === 'away' ? ircLine(this.mask(c.user), 'AWAY', c.away ?? '') : ircLine(this.mask(c.user), 'AWAY');
@@ -234,6 +246,7 @@ export class IrcDialect implements Dialect, SessionSink {
 
   onClosed(): void {
     if (this.registered) this.peers.remove(this.nick, this.chat.now());
+    else this.peers.unregistered--;
     this.chat.closed(this.session);
   }
 

@@ -13,6 +13,8 @@ export interface IrcPeer {
   realname: string;
   /** Accounts are in #everyone from registration; an IRC guest once it joins it. */
   inEveryone: boolean;
+  /** The QUIT message it left with. */
+  quit?: string;
 }
 
 export interface WhowasEntry extends IrcPeer {
@@ -57,6 +59,21 @@ export class IrcPeers {
     // Nobody reads presence for IRC now: rebuild from the sessions when someone does again.
     if (this.peers.size === 0) this.online = undefined;
   }
+
+  setQuitReason(nick: string, reason: string): void {
+    const peer = this.peers.get(nick);
+    if (peer) peer.quit = reason;
+  }
+
+  /** What others see in the QUIT of someone who left (a JSON or text user: `Quit`). */
+  quitReason(nick: string): string {
+    return this.whowas.find((w) => w.nick === nick)?.quit ?? 'Quit';
+  }
+
+  /** Connections that speak IRC and have not registered yet (LUSERS 253). */
+  unregistered = 0;
+  /** The most users online at once since the server started (LUSERS 265/266). */
+  maxUsers = 0;
 
   departed(nick: string): WhowasEntry[] {
     return this.whowas.filter((w) => w.nick.toLowerCase() === nick.toLowerCase());

@@ -13,6 +13,17 @@ function whoLine(d: IrcDialect, channel: string, nick: string): void {
   d.reply('352', channel, peer?.user ?? nick, hostOf(s.guest), d.serverName, nick, s.away === null ? 'H' : 'G', `0 ${peer?.realname ?? nick}`);
 }
 
+/** The online user called `nick` under CASEMAPPING=ascii. */
+export function findNick(d: IrcDialect, nick: string): string | undefined {
+  if (d.chat.sessions.has(nick)) return nick;
+  const lower = nick.toLowerCase();
+  return d.chat.sessions.all().find((s) => s.user.toLowerCase() === lower)?.user;
+}
+
+/** An IRC mask (`*` and `?`) as a case-insensitive pattern. */
+const maskPattern = (mask: string): RegExp =>
+  new RegExp(`^${mask.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+
 export function who(d: IrcDialect, p: string[]): void {
   const mask = p[0] ?? '*';
   if (mask.startsWith('#')) {
@@ -22,19 +33,24 @@ export function who(d: IrcDialect, p: string[]): void {
         ? d.chat.sessions.all().map((s) => s.user).filter((u) => d.peers.inEveryone(u))
         : (d.chat.channels.state(name)?.members ?? []);
     for (const u of members) whoLine(d, `#${name}`, u);
-  } else if (d.chat.sessions.has(mask)) {
-    whoLine(d, '*', mask);
+  } else if (/[*?]/.test(mask)) {
+    const re = maskPattern(mask);
+    for (const s of d.chat.sessions.all()) if (re.test(s.user) || re.test(d.mask(s.user))) whoLine(d, '*', s.user);
+  } else {
+    const nick = findNick(d, mask);
+    if (nick) whoLine(d, '*', nick);
   }
   d.reply('315', mask, 'End of WHO list');
 }
 
 export function whois(d: IrcDialect, p: string[]): void {
-  const nick = p.length >= 2 ? p[1]! : p[0];
-  if (!nick) return d.reply('431', 'No nickname given');
-  const s = d.chat.sessions.get(nick);
-  if (!s) {
-    d.reply('401', nick, 'No such nick/channel');
-    return d.reply('318', nick, 'End of /WHOIS list');
+  const asked = p.length >= 2 ? p[1]! : p[0];
+  if (!asked) return d.reply('431', 'No nickname given');
+  const nick = findNick(d, asked);
+  const s = nick === undefined ? undefined : d.chat.sessions.get(nick);
+  if (!s || nick === undefined) {
+    d.reply('401', asked, 'No such nick/channel');
+    return d.reply('318', asked, 'End of /WHOIS list');
   }
   const peer = d.peers.get(nick);
   d.reply('311', nick, peer?.user ?? nick, hostOf(s.guest), '*', peer?.realname ?? nick);

@@ -43,7 +43,7 @@ export function onRegistrationLine(d: IrcDialect, msg: IrcMessage): void | Promi
       return complete(d);
     }
     case 'USER':
-      if (p.length < 4) return d.reply('461', 'USER', 'Not enough parameters');
+      if (p.length < 4 || p[3] === '') return d.reply('461', 'USER', 'Not enough parameters');
       r.user = p[0]!.slice(0, 32) || 'user';
       r.realname = p[3]!;
       return complete(d);
@@ -109,6 +109,10 @@ function authenticate(d: IrcDialect, arg: string): void | Promise<void> {
     }
     r.sasl = '';
     return d.write(ircLine(null, 'AUTHENTICATE', '+'));
+  }
+  if (arg.length > 400) {
+    r.sasl = undefined;
+    return d.reply('905', 'SASL message too long');
   }
   if (arg !== '+') r.sasl += arg;
   if (arg.length === 400) return; // more chunks follow

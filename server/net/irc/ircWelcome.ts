@@ -28,6 +28,7 @@ export const ISUPPORT = [
 export async function welcome(d: IrcDialect): Promise<void> {
   const s = d.session;
   d.registered = true;
+  d.peers.unregistered--;
   d.nick = s.user;
   d.conn.authenticated();
   d.peers.add(s.user, { user: d.reg.user ?? s.user, realname: d.reg.realname ?? s.user, inEveryone: !s.guest });
@@ -48,14 +49,15 @@ export async function welcome(d: IrcDialect): Promise<void> {
 
 export function lusers(d: IrcDialect): void {
   const online = d.chat.sessions.size;
+  const max = (d.peers.maxUsers = Math.max(d.peers.maxUsers, online));
   const channels = d.chat.channels.list(d.session).length;
   d.reply('251', `There are ${online} users and 0 invisible on 1 servers`);
   d.reply('252', '0', 'operator(s) online');
-  d.reply('253', '0', 'unknown connection(s)');
+  d.reply('253', String(d.peers.unregistered), 'unknown connection(s)');
   d.reply('254', String(channels), 'channels formed');
   d.reply('255', `I have ${online} clients and 0 servers`);
-  d.reply('265', String(online), String(online), `Current local users ${online}, max ${online}`);
-  d.reply('266', String(online), String(online), `Current global users ${online}, max ${online}`);
+  d.reply('265', String(online), String(max), `Current local users ${online}, max ${max}`);
+  d.reply('266', String(online), String(max), `Current global users ${online}, max ${max}`);
 }
 
 export function motd(d: IrcDialect): void {
