@@ -1,7 +1,7 @@
 /**
  * One TCP connection speaking the JSON-lines dialect: typed requests that return promises and
  * a stream of server events. It knows nothing of reconnecting; `chatConnection.ts` builds the
- * session that survives drops on top of it.
+ * connection that survives drops on top of it.
  */
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -10,6 +10,7 @@ import {
   LineDecoder,
   PROTOCOL_VERSION,
   encodeJsonLine,
+  type DisconnectReason,
   type ProtocolError,
   type Request,
   type ResultMap,
@@ -28,6 +29,16 @@ export class RequestError extends Error {
     readonly details: Partial<ProtocolError> = {},
   ) {
     super(message);
+  }
+}
+
+/** The server said why it ends the connection (a `disconnect` event) before answering a request. */
+export class RefusedError extends RequestError {
+  constructor(
+    readonly reason: DisconnectReason,
+    message: string,
+  ) {
+    super(reason, message);
   }
 }
 
@@ -56,6 +67,8 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
   private readonly decoder = new LineDecoder(DEFAULT_LIMITS.maxLineBytes * 64);
   private closed = false;
   private greeted = false;
+  /** The server's reason when it ended the connection, for the requests it leaves unanswered. */
+  private told: { reason: DisconnectReason; message: string } | null = null;
 
   private constructor(
     private readonly socket: Socket,
@@ -93,13 +106,11 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
       if (hello.protocol !== PROTOCOL_VERSION) throw new RequestError('connect_failed', `The server speaks protocol ${hello.protocol}, this app ${PROTOCOL_VERSION}.`);
     } catch (err) {
       conn.close();
-      throw err instanceof RequestError && err.code !== 'connect_failed' ? new RequestError('connect_failed', `Not a Parley server: ${err.message}`) : err;
+      // A refusal (too many connections, shutting down) is a Parley server saying why.
+      if (err instanceof RefusedError || !(err instanceof RequestError) || err.code === 'connect_failed') throw err;
+      throw new RequestError('connect_failed', `Not a Parley server: ${err.message}`);
     }
     return conn;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   request<T extends Request['type']>(body: RequestOf<T>): Promise<ResultMap[T]> {
@@ -109,7 +120,7 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new RequestError('timeout', `The server did not answer ${body.type} in time.`));
-        // A server that stops answering is as good as gone; the session reconnects.
+        // A server that stops answering is as good as gone; the app reconnects.
         this.close('the server stopped answering');
       }, this.timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: never) => void, reject, timer });
@@ -155,15 +166,17 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
       }
       return;
     }
+    if (value.type === 'disconnect' && typeof value.reason === 'string') this.told = { reason: value.reason as DisconnectReason, message: String(value.message ?? value.reason) };
     if (typeof value.type === 'string') this.emit('event', value as unknown as ServerEvent);
   }
 
   private shut(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    const told = this.told;
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
-      p.reject(new RequestError('not_connected', `Connection lost: ${reason}.`));
+      p.reject(told ? new RefusedError(told.reason, told.message) : new RequestError('not_connected', `Connection lost: ${reason}.`));
     }
     this.pending.clear();
     this.emit('close', reason);

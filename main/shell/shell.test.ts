@@ -18,9 +18,10 @@ const online = (patch: Partial<CoreState> = {}): CoreState => ({
   away: { away: false },
   hosting: { status: 'stopped' },
   unread: 0,
+  unreadByConversation: {},
   ...patch,
 });
-const offline: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0 };
+const offline: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {} };
 const find = (items: MenuItemSpec[], label: string): MenuItemSpec | undefined =>
   items.flatMap((i) => [i, ...(i.submenu ?? [])]).find((i) => i.label === label);
 
@@ -115,7 +116,7 @@ describe('desktop manners', () => {
     expect(idle.decide(600, 0, { away: false })).toBeNull();
     expect(idle.decide(299, 5, { away: false })).toBeNull();
     expect(idle.decide(300, 5, { away: false })).toMatchObject({ type: 'setAway' });
-    expect(idle.decide(2, 5, { away: true, message: 'x' })).toEqual({ type: 'setAvailable' });
+    expect(idle.decide(2, 5, { away: true, message: 'x' })).toEqual({ type: 'back' });
     const chosen = new IdleAway();
     expect(chosen.decide(2, 5, { away: true, message: 'In a meeting' })).toBeNull();
   });
@@ -159,7 +160,7 @@ describe('remember me', () => {
 
   it('keeps the resume token sealed, never in plain text, and forgets it', async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
-    const file = join(dir, 'session.bin');
+    const file = join(dir, 'remembered-login.bin');
     const vault = new RememberMe(file, keyring(true));
     expect(await vault.save({ server, user: 'alice', token: 'tok-123' })).toBe(true);
     expect(readFileSync(file).toString()).not.toContain('tok-123');
@@ -170,14 +171,14 @@ describe('remember me', () => {
 
   it('is off where the OS has no keyring', async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
-    const vault = new RememberMe(join(dir, 'session.bin'), keyring(false));
+    const vault = new RememberMe(join(dir, 'remembered-login.bin'), keyring(false));
     expect(await vault.status()).toEqual({ available: false, reason: NO_KEYRING });
     expect(await vault.save({ server, user: 'alice', token: 't' })).toBe(false);
   });
 
   it('refuses to store anything on Linux when safeStorage fell back to basic_text, and says why', async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
-    const file = join(dir, 'session.bin');
+    const file = join(dir, 'remembered-login.bin');
     const vault = new RememberMe(file, keyring(true, 'basic_text'), 'linux');
     expect(await vault.status()).toEqual({ available: false, reason: BASIC_TEXT });
     expect(BASIC_TEXT).toMatch(/fixed, publicly known password/);

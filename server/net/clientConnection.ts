@@ -7,7 +7,8 @@ import type { Socket } from 'node:net';
 import { LineDecoder, type DisconnectReason, type LineEvent, type Limits } from '../protocol/index.ts';
 import { queueForRound, type RoundWriter } from '../chat/outputRounds.ts';
 import type { Logger } from '../log.ts';
-import { joined, normaliseIp } from './socketBytes.ts';
+import { clientIp } from '../auth/addressKey.ts';
+import { joined } from './joinChunks.ts';
 import { HeldGreeting } from './greeting.ts';
 
 /** A dialect: what a connection does with its lines. */
@@ -72,7 +73,7 @@ export class ClientConnection implements RoundWriter {
     readonly socket: Socket,
     readonly ctx: ConnectionContext,
   ) {
-    this.ip = normaliseIp(socket.remoteAddress ?? 'unknown');
+    this.ip = clientIp(socket.remoteAddress ?? 'unknown');
     this.decoder = new LineDecoder(ctx.limits.maxLineBytes);
     socket.setNoDelay(true);
     // Shared listeners and no closures: an idle connection should cost little at 10,000s of them.
@@ -253,6 +254,7 @@ export class ClientConnection implements RoundWriter {
     if (ev.kind === 'line') {
       if (this.dialect === null) {
         clearTimeout(this.silentTimer);
+        this.silentTimer = undefined; // an idle connection keeps no timer object
         this.dialect = this.ctx.pickDialect(this, ev.line);
       }
       return this.dialect.onLine(ev.line);

@@ -5,19 +5,19 @@
  */
 import { ChatError, EVERYONE } from '../../protocol/index.ts';
 import { ircLine } from './ircMessage.ts';
-import { EVERYONE_CHANNEL, type IrcDialect } from './ircDialect.ts';
+import { EVERYONE_CHANNEL, type IrcContext } from './ircContext.ts';
 
 const bare = (target: string): string => (target.startsWith('#') ? target.slice(1).toLowerCase() : target.toLowerCase());
 const shown = (name: string): string => `#${name}`;
 
 /** Online members of a channel (bare name; `everyone` included). */
-function onlineMembers(d: IrcDialect, name: string): string[] {
+function onlineMembers(d: IrcContext, name: string): string[] {
   if (name === EVERYONE) return d.chat.sessions.all().map((s) => s.user).filter((u) => d.peers.inEveryone(u)).sort();
   return (d.chat.channels.state(name)?.members ?? []).filter((u) => d.chat.sessions.has(u));
 }
 
 /** The client now shows `name` joined: its own JOIN, the topic and the names. */
-export function showJoin(d: IrcDialect, name: string): void {
+export function showJoin(d: IrcContext, name: string): void {
   d.joined.add(name);
   d.write(ircLine(d.mask(d.nick), 'JOIN', shown(name)));
   if (name !== EVERYONE) {
@@ -31,7 +31,7 @@ export function showJoin(d: IrcDialect, name: string): void {
   names(d, name);
 }
 
-function names(d: IrcDialect, name: string): void {
+function names(d: IrcContext, name: string): void {
   const all = d.caps.has('userhost-in-names') ? onlineMembers(d, name).map((n) => d.mask(n)) : onlineMembers(d, name);
   const head = `:${d.serverName} 353 ${d.nick} = ${shown(name)} :`;
   let line = '';
@@ -46,7 +46,7 @@ function names(d: IrcDialect, name: string): void {
   d.reply('366', shown(name), 'End of /NAMES list');
 }
 
-export function join(d: IrcDialect, p: string[]): void {
+export function join(d: IrcContext, p: string[]): void {
   if (p.length < 1 || p[0] === '') return d.reply('461', 'JOIN', 'Not enough parameters');
   if (p[0] === '0') {
     for (const name of [...d.joined]) part(d, [shown(name), 'Left all channels']);
@@ -75,7 +75,7 @@ export function join(d: IrcDialect, p: string[]): void {
   }
 }
 
-export function part(d: IrcDialect, p: string[]): void {
+export function part(d: IrcContext, p: string[]): void {
   if (p.length < 1 || p[0] === '') return d.reply('461', 'PART', 'Not enough parameters');
   const reason = p[1];
   for (const target of p[0]!.split(',')) {
@@ -105,7 +105,7 @@ export function part(d: IrcDialect, p: string[]): void {
   }
 }
 
-export function topic(d: IrcDialect, p: string[]): void {
+export function topic(d: IrcContext, p: string[]): void {
   if (p.length < 1) return d.reply('461', 'TOPIC', 'Not enough parameters');
   const target = p[0]!;
   const name = bare(target);
@@ -129,7 +129,7 @@ export function topic(d: IrcDialect, p: string[]): void {
   }
 }
 
-export function namesCommand(d: IrcDialect, p: string[]): void {
+export function namesCommand(d: IrcContext, p: string[]): void {
   if (p.length < 1 || p[0] === '') return d.reply('366', '*', 'End of /NAMES list');
   for (const target of p[0]!.split(',')) {
     const name = bare(target);
@@ -139,7 +139,7 @@ export function namesCommand(d: IrcDialect, p: string[]): void {
   }
 }
 
-export function list(d: IrcDialect, p: string[]): void {
+export function list(d: IrcContext, p: string[]): void {
   const wanted = p[0] ? new Set(p[0].split(',').map(bare)) : null;
   d.reply('321', 'Channel', 'Users  Name');
   if (d.joined.has(EVERYONE) && (!wanted || wanted.has(EVERYONE))) {

@@ -6,13 +6,14 @@
  */
 import { ChatError, WIRE_LIMITS, type ChatMessage } from '../../protocol/index.ts';
 import { ircLine, MAX_LINE_BYTES } from './ircMessage.ts';
-import { EVERYONE_CHANNEL, hostOf, type IrcDialect, type IrcMessage } from './ircDialect.ts';
+import type { IrcMessage } from './ircMessage.ts';
+import { EVERYONE_CHANNEL, hostOf, type IrcContext } from './ircContext.ts';
 import { capCommand } from './ircRegistration.ts';
 import { join, list, namesCommand, part, topic } from './ircChannelCommands.ts';
 import { lusers, motd } from './ircWelcome.ts';
 import { who, whois, whowas } from './ircQueries.ts';
 
-type Handler = (d: IrcDialect, p: string[], msg: IrcMessage) => void | Promise<void>;
+type Handler = (d: IrcContext, p: string[], msg: IrcMessage) => void | Promise<void>;
 
 const COMMANDS: Record<string, Handler> = {
   PRIVMSG: (d, p) => message(d, p, 'PRIVMSG'),
@@ -43,13 +44,13 @@ const COMMANDS: Record<string, Handler> = {
   VERSION: (d) => d.reply('351', 'parley-0.1.0', d.serverName, ''),
 };
 
-export function runIrcCommand(d: IrcDialect, msg: IrcMessage): void | Promise<void> {
+export function runIrcCommand(d: IrcContext, msg: IrcMessage): void | Promise<void> {
   const handler = COMMANDS[msg.command];
   if (!handler) return d.reply('421', msg.command, 'Unknown command');
   return handler(d, msg.params, msg);
 }
 
-function message(d: IrcDialect, p: string[], command: 'PRIVMSG' | 'NOTICE'): void {
+function message(d: IrcContext, p: string[], command: 'PRIVMSG' | 'NOTICE'): void {
   const notice = command === 'NOTICE';
   if (!p[0]) return notice ? undefined : d.reply('411', `No recipient given (${command})`);
   const text = p[1];
@@ -69,7 +70,7 @@ function message(d: IrcDialect, p: string[], command: 'PRIVMSG' | 'NOTICE'): voi
  * not: cut it there (at a character boundary), as IRC servers do, so every IRC reader gets the
  * same one line and the stored text is what they saw.
  */
-function fit(d: IrcDialect, target: string, text: string, command: string): string {
+function fit(d: IrcContext, target: string, text: string, command: string): string {
   const budget = MAX_LINE_BYTES - 2 - Buffer.byteLength(`:${d.mask(d.nick)} ${command} ${target} :`);
   if (Buffer.byteLength(text) <= budget) return text;
   let out = '';
@@ -83,12 +84,12 @@ function fit(d: IrcDialect, target: string, text: string, command: string): stri
 }
 
 /** After a send: the echo (echo-message), and 305 when sending ended away (as in the seed). */
-function sent(d: IrcDialect, target: string, m: ChatMessage, command: string, wasAway: boolean): void {
+function sent(d: IrcContext, target: string, m: ChatMessage, command: string, wasAway: boolean): void {
   if (d.caps.has('echo-message')) d.write(d.privmsg(d.nick, target, m.text, d.tags(m.ts, m.id), command));
   if (wasAway && d.session.away === null) d.reply('305', 'You are no longer marked as being away');
 }
 
-function toChannel(d: IrcDialect, target: string, text: string, command: string): void {
+function toChannel(d: IrcContext, target: string, text: string, command: string): void {
   const wasAway = d.session.away !== null;
   const lower = target.toLowerCase();
   if (lower === EVERYONE_CHANNEL) {
@@ -113,7 +114,7 @@ function toChannel(d: IrcDialect, target: string, text: string, command: string)
   );
 }
 
-function toUsers(d: IrcDialect, nicks: string[], text: string, command: 'PRIVMSG' | 'NOTICE'): void {
+function toUsers(d: IrcContext, nicks: string[], text: string, command: 'PRIVMSG' | 'NOTICE'): void {
   const wasAway = d.session.away !== null;
   let pending;
   try {
@@ -136,7 +137,7 @@ function toUsers(d: IrcDialect, nicks: string[], text: string, command: 'PRIVMSG
   }, (err: unknown) => sendFailed(d, nicks.join(','), err, command));
 }
 
-function sendFailed(d: IrcDialect, target: string, err: unknown, command = 'PRIVMSG'): void {
+function sendFailed(d: IrcContext, target: string, err: unknown, command = 'PRIVMSG'): void {
   // A NOTICE never gets an automatic answer, errors included (RFC 2812 3.3.2).
   if (command === 'NOTICE' && err instanceof ChatError) return;
   if (err instanceof ChatError) {
@@ -156,7 +157,7 @@ function sendFailed(d: IrcDialect, target: string, err: unknown, command = 'PRIV
   d.write(ircLine(d.serverName, 'NOTICE', d.nick, d.failure(err)));
 }
 
-function away(d: IrcDialect, p: string[]): void {
+function away(d: IrcContext, p: string[]): void {
   const text = (p[0] ?? '').slice(0, WIRE_LIMITS.maxAwayChars);
   if (text.trim() === '') {
     d.chat.back(d.session);
@@ -166,7 +167,7 @@ function away(d: IrcDialect, p: string[]): void {
   d.reply('306', 'You have been marked as being away');
 }
 
-function userhost(d: IrcDialect, p: string[]): void {
+function userhost(d: IrcContext, p: string[]): void {
   if (p.length < 1) return d.reply('461', 'USERHOST', 'Not enough parameters');
   const found = p.slice(0, 5).flatMap((nick) => {
     const s = d.chat.sessions.get(nick);
@@ -177,7 +178,7 @@ function userhost(d: IrcDialect, p: string[]): void {
 }
 
 /** Modes are read-only here: queries answer, changes are refused. */
-function mode(d: IrcDialect, p: string[]): void {
+function mode(d: IrcContext, p: string[]): void {
   const target = p[0];
   if (!target) return d.reply('461', 'MODE', 'Not enough parameters');
   if (!target.startsWith('#')) {

@@ -9,30 +9,13 @@ import type { ChatService } from '../../chat/chatService.ts';
 import { encodeOnce, type ChatEvent, type PresenceChange } from '../../chat/events.ts';
 import type { Session, SessionSink } from '../../chat/session.ts';
 import type { ClientConnection, Dialect } from '../clientConnection.ts';
-import { escapeTag, ircLine, ircText, MAX_LINE_BYTES, parseIrc, splitText, type IrcMessage } from './ircMessage.ts';
+import { escapeTag, ircLine, ircText, MAX_LINE_BYTES, parseIrc, splitText } from './ircMessage.ts';
 import { IrcPeers } from './ircPeers.ts';
-import { onRegistrationLine, type Registration } from './ircRegistration.ts';
+import { onRegistrationLine } from './ircRegistration.ts';
+import { EVERYONE_CHANNEL, hostOf, type IrcContext, type Registration } from './ircContext.ts';
 import { runIrcCommand } from './ircCommands.ts';
 
-/** The capabilities offered (CAP LS 302), with values. */
-export const CAPS: ReadonlyMap<string, string> = new Map([
-  ['sasl', 'PLAIN'],
-  ['away-notify', ''],
-  ['server-time', ''],
-  ['message-tags', ''],
-  ['echo-message', ''],
-  // Parley has no channel prefixes, so these two cost nothing; clients ask for them.
-  ['multi-prefix', ''],
-  ['userhost-in-names', ''],
-]);
-
-/** The channel name people and IRC see for Everyone. */
-export const EVERYONE_CHANNEL = '#everyone';
-
-/** Host part of every hostmask: addresses stay private; a guest is visible as one. */
-export const hostOf = (guest: boolean): string => (guest ? 'guest.parley' : 'parley');
-
-export class IrcDialect implements Dialect, SessionSink {
+export class IrcDialect implements Dialect, SessionSink, IrcContext {
   readonly session: Session;
   readonly peers: IrcPeers;
   readonly caps = new Set<string>();
@@ -273,4 +256,3 @@ const SHARED = [0, 1, 2, 3].map(() =>
   }),
 );
 
-export type { IrcMessage };

@@ -3,10 +3,9 @@
  * with 330; WHOWAS answers from the nicks IRC saw leave and from the accounts' last logout
  * (what `last` reads).
  */
-import type { IrcDialect } from './ircDialect.ts';
-import { hostOf } from './ircDialect.ts';
+import { hostOf, type IrcContext } from './ircContext.ts';
 
-function whoLine(d: IrcDialect, channel: string, nick: string): void {
+function whoLine(d: IrcContext, channel: string, nick: string): void {
   const s = d.chat.sessions.get(nick);
   if (!s) return;
   const peer = d.peers.get(nick);
@@ -14,7 +13,7 @@ function whoLine(d: IrcDialect, channel: string, nick: string): void {
 }
 
 /** The online user called `nick` under CASEMAPPING=ascii. */
-export function findNick(d: IrcDialect, nick: string): string | undefined {
+export function findNick(d: IrcContext, nick: string): string | undefined {
   if (d.chat.sessions.has(nick)) return nick;
   const lower = nick.toLowerCase();
   return d.chat.sessions.all().find((s) => s.user.toLowerCase() === lower)?.user;
@@ -24,7 +23,7 @@ export function findNick(d: IrcDialect, nick: string): string | undefined {
 const maskPattern = (mask: string): RegExp =>
   new RegExp(`^${mask.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
 
-export function who(d: IrcDialect, p: string[]): void {
+export function who(d: IrcContext, p: string[]): void {
   const mask = p[0] ?? '*';
   if (mask.startsWith('#')) {
     const name = mask.slice(1).toLowerCase();
@@ -43,7 +42,7 @@ export function who(d: IrcDialect, p: string[]): void {
   d.reply('315', mask, 'End of WHO list');
 }
 
-export function whois(d: IrcDialect, p: string[]): void {
+export function whois(d: IrcContext, p: string[]): void {
   const asked = p.length >= 2 ? p[1]! : p[0];
   if (!asked) return d.reply('431', 'No nickname given');
   const nick = findNick(d, asked);
@@ -64,7 +63,7 @@ export function whois(d: IrcDialect, p: string[]): void {
   d.reply('318', nick, 'End of /WHOIS list');
 }
 
-export function whowas(d: IrcDialect, p: string[]): void {
+export function whowas(d: IrcContext, p: string[]): void {
   const nick = p[0];
   if (!nick) return d.reply('431', 'No nickname given');
   const count = Number(p[1] ?? '0');

@@ -6,25 +6,12 @@
  */
 import { ChatError, USERNAME_PATTERN } from '../../protocol/index.ts';
 import { ircLine, ircText } from './ircMessage.ts';
-import type { IrcDialect, IrcMessage } from './ircDialect.ts';
-import { CAPS, hostOf } from './ircDialect.ts';
+import type { IrcMessage } from './ircMessage.ts';
+import { CAPS, hostOf, type IrcContext } from './ircContext.ts';
 import { welcome } from './ircWelcome.ts';
 
-export interface Registration {
-  /** CAP LS or REQ came and END did not yet: registration waits. */
-  capping: boolean;
-  nick?: string;
-  user?: string;
-  realname?: string;
-  pass?: string;
-  /** AUTHENTICATE PLAIN started; the base64 payload so far. */
-  sasl?: string;
-  /** Logged in by SASL as this account. */
-  account?: string;
-}
-
 /** One line before registration completes. */
-export function onRegistrationLine(d: IrcDialect, msg: IrcMessage): void | Promise<void> {
+export function onRegistrationLine(d: IrcContext, msg: IrcMessage): void | Promise<void> {
   const r = d.reg;
   const p = msg.params;
   switch (msg.command) {
@@ -62,7 +49,7 @@ export function onRegistrationLine(d: IrcDialect, msg: IrcMessage): void | Promi
 }
 
 /** CAP LS / LIST / REQ / END, before and after registration. */
-export function capCommand(d: IrcDialect, msg: IrcMessage): void | Promise<void> {
+export function capCommand(d: IrcContext, msg: IrcMessage): void | Promise<void> {
   const sub = (msg.params[0] ?? '').toUpperCase();
   const r = d.reg;
   switch (sub) {
@@ -95,7 +82,7 @@ export function capCommand(d: IrcDialect, msg: IrcMessage): void | Promise<void>
   }
 }
 
-function authenticate(d: IrcDialect, arg: string): void | Promise<void> {
+function authenticate(d: IrcContext, arg: string): void | Promise<void> {
   const r = d.reg;
   if (r.account !== undefined || d.registered) return d.reply('907', 'You have already authenticated using SASL');
   if (arg === '*') {
@@ -135,7 +122,7 @@ function authenticate(d: IrcDialect, arg: string): void | Promise<void> {
 }
 
 /** Registers once NICK and USER are in and CAP negotiation is over. */
-function complete(d: IrcDialect): void | Promise<void> {
+function complete(d: IrcContext): void | Promise<void> {
   const r = d.reg;
   if (d.registered || r.capping || r.nick === undefined || r.user === undefined) return;
   if (r.account !== undefined) return welcome(d);
@@ -154,7 +141,7 @@ function complete(d: IrcDialect): void | Promise<void> {
   return welcome(d);
 }
 
-function refused(d: IrcDialect, nick: string, err: unknown): void {
+function refused(d: IrcContext, nick: string, err: unknown): void {
   if (!(err instanceof ChatError)) return d.quit(d.failure(err));
   switch (err.code) {
     case 'name_in_use':

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_LIMITS, MAX_CHANNEL_CHARS, MAX_USERNAME_CHARS, WIRE_LIMITS } from '../../protocol/index.ts';
 import { writeAheadBytes } from '../clientConnection.ts';
-import type { IrcDialect } from './ircDialect.ts';
+import type { IrcContext } from './ircContext.ts';
 import { showJoin } from './ircChannelCommands.ts';
 
 const VERSION = 'parley-0.1.0';
@@ -25,7 +25,7 @@ export const ISUPPORT = [
   'SAFELIST',
 ];
 
-export async function welcome(d: IrcDialect): Promise<void> {
+export async function welcome(d: IrcContext): Promise<void> {
   const s = d.session;
   d.registered = true;
   d.peers.unregistered--;
@@ -47,7 +47,7 @@ export async function welcome(d: IrcDialect): Promise<void> {
   await offlineMessages(d);
 }
 
-export function lusers(d: IrcDialect): void {
+export function lusers(d: IrcContext): void {
   const online = d.chat.sessions.size;
   const max = (d.peers.maxUsers = Math.max(d.peers.maxUsers, online));
   const channels = d.chat.channels.list(d.session).length;
@@ -60,7 +60,7 @@ export function lusers(d: IrcDialect): void {
   d.reply('266', String(online), String(max), `Current global users ${online}, max ${max}`);
 }
 
-export function motd(d: IrcDialect): void {
+export function motd(d: IrcContext): void {
   d.reply('375', `- ${d.serverName} Message of the day - `);
   d.reply('372', '- Parley: the same conversations as the desktop app and nc.');
   d.reply('372', '- Channels are #name; #everyone is every user; a PRIVMSG to a,b,c is a group.');
@@ -68,7 +68,7 @@ export function motd(d: IrcDialect): void {
 }
 
 /** Messages stored while the account was offline, a page at a time as the client reads. */
-async function offlineMessages(d: IrcDialect): Promise<void> {
+async function offlineMessages(d: IrcContext): Promise<void> {
   let after = 0;
   const limits = d.chat.limits ?? DEFAULT_LIMITS;
   for (;;) {

@@ -120,7 +120,8 @@ export interface ResultMap {
   back: Record<string, never>;
   history: { messages: ChatMessage[]; hasMore: boolean };
   conversations: { conversations: ConversationSummary[] };
-  sync: { lastId: number; count: number };
+  /** One page: `lastId` is the highest id it covers; ask again from there while `hasMore`. */
+  sync: { lastId: number; hasMore: boolean; count: number };
   read: { unread: number };
   ping: Record<string, never>;
   logout: Record<string, never>;

@@ -1,5 +1,4 @@
-/** Small helpers of ClientConnection: joining a round's chunks once for a fan-out, and address forms. */
-
+/** Joining one round's output chunks for a socket, once for all the sockets of a fan-out. */
 /**
  * The last chunks joined, and the result: a fan-out hands every socket the same chunks in a
  * round. Holds at most one socket's round of output (under maxQueueBytes) until the next join.
@@ -13,9 +12,4 @@ export function joined(chunks: (Buffer | string)[]): Buffer {
   lastJoined = Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
   lastChunks = chunks;
   return lastJoined;
-}
-
-/** `::ffff:127.0.0.1` and `127.0.0.1` are the same client for lockouts and limits. */
-export function normaliseIp(ip: string): string {
-  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
