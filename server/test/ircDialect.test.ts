@@ -48,6 +48,17 @@ describe('IRC dialect: registration', () => {
     expect(c.buffer).not.toContain('Welcome to Parley');
   });
 
+  it('is picked only by an IRC registration line: a person called "nick" still gets the text dialect', async () => {
+    server = await startTestServer({}, { nick: 'pw' });
+    const t = await TextClient.open(server.port, '127.0.0.1', address());
+    clients.push(t);
+    await t.expect('Username: '); // the greeting comes once the client has been silent a moment
+    t.send('nick');
+    await t.expect('Password: ');
+    t.send('pw');
+    await t.expect('Welcome, nick!');
+  });
+
   it('PASS logs into an account; a wrong one is 464 and ERROR and counts towards the lockout of every dialect', async () => {
     server = await startTestServer({ blockTimeSec: 30 }, USERS);
     const ok = await irc(['PASS pw', 'NICK alice', 'USER a 0 * :Alice']);
