@@ -136,6 +136,20 @@ describe('IRC dialect: talking across dialects', () => {
     await bob.waitFor((l) => l.type === 'presence' && l.user === 'alice' && l.state === 'offline');
   });
 
+  it('a NOTICE reaches IRC readers as a NOTICE, errors for it are never answered, and a QUIT message reaches the channel', async () => {
+    server = await startTestServer({ guests: true }, USERS);
+    const a = await irc(['NICK ann', 'USER a 0 * :Ann', 'JOIN #lab'], / 366 ann #lab /);
+    const b = await irc(['NICK ben', 'USER b 0 * :Ben', 'JOIN #lab'], / 366 ben #lab /);
+    say(a, 'NOTICE nobody :ignored');
+    say(a, 'NOTICE #lab :heads up');
+    await b.expect(':ann!a@guest.parley NOTICE #lab :heads up\r\n');
+    say(a, 'PRIVMSG #lab :normal');
+    await b.expect(':ann!a@guest.parley PRIVMSG #lab :normal\r\n');
+    say(a, 'QUIT :gone fishing');
+    await b.expect(':ann!a@guest.parley QUIT :Quit: gone fishing\r\n');
+    expect(a.buffer).not.toContain(' 401 ');
+  });
+
   it('a PRIVMSG to an away user answers 301 and stores the auto-reply; a NOTICE and a channel message never do', async () => {
     server = await startTestServer({}, USERS);
     const bob = await json('bob');

@@ -89,12 +89,30 @@ function sent(d: IrcContext, target: string, m: ChatMessage, command: string, wa
   if (wasAway && d.session.away === null) d.reply('305', 'You are no longer marked as being away');
 }
 
+/**
+ * Readers on IRC get a NOTICE as a NOTICE (IrcPeers.isNotice): marked until the send settles,
+ * which is after its fan-out.
+ */
+function marked<T>(d: IrcContext, text: string, command: string, send: () => Promise<T>): Promise<T> {
+  if (command !== 'NOTICE') return send();
+  const from = d.nick;
+  d.peers.noticeSending(from, text, 1);
+  let pending: Promise<T>;
+  try {
+    pending = send();
+  } catch (err) {
+    d.peers.noticeSending(from, text, -1);
+    throw err;
+  }
+  return pending.finally(() => d.peers.noticeSending(from, text, -1));
+}
+
 function toChannel(d: IrcContext, target: string, text: string, command: string): void {
   const wasAway = d.session.away !== null;
   const lower = target.toLowerCase();
   if (lower === EVERYONE_CHANNEL) {
     if (!d.joined.has('everyone')) return command === 'NOTICE' ? undefined : d.reply('404', target, 'Cannot send to channel (JOIN #everyone first)');
-    void d.chat.messaging.broadcast(d.session, text).then(
+    void marked(d, text, command, () => d.chat.messaging.broadcast(d.session, text)).then(
       ({ message }) => sent(d, EVERYONE_CHANNEL, message, command, wasAway),
       (err: unknown) => sendFailed(d, target, err, command),
     );
@@ -104,7 +122,7 @@ function toChannel(d: IrcContext, target: string, text: string, command: string)
   let pending;
   try {
     if (!d.joined.has(name) && d.chat.channels.state(name) !== undefined) throw new ChatError('not_member', 'Cannot send to channel');
-    pending = d.chat.channels.send(d.session, name, text);
+    pending = marked(d, text, command, () => d.chat.channels.send(d.session, name, text));
   } catch (err) {
     return sendFailed(d, target, err, command);
   }
@@ -118,7 +136,7 @@ function toUsers(d: IrcContext, nicks: string[], text: string, command: 'PRIVMSG
   const wasAway = d.session.away !== null;
   let pending;
   try {
-    pending = d.chat.messaging.send(d.session, nicks, text, undefined, { autoReply: command === 'PRIVMSG' });
+    pending = marked(d, text, command, () => d.chat.messaging.send(d.session, nicks, text, undefined, { autoReply: command === 'PRIVMSG' }));
   } catch (err) {
     if (err instanceof ChatError && err.code === 'unknown_recipient') {
       if (command === 'PRIVMSG') for (const n of nicks) d.reply('401', n, 'No such nick/channel');
@@ -184,6 +202,8 @@ function mode(d: IrcContext, p: string[]): void {
   if (!target.startsWith('#')) {
     if (target !== d.nick) return d.reply('502', "Can't change mode for other users");
     if (p.length < 2) return d.reply('221', '+i');
+    // Everyone is invisible already (WHO and NAMES show only shared channels' members): +i/-i change nothing.
+    if (/^[+-]i+$/.test(p[1]!)) return d.write(ircLine(d.mask(d.nick), 'MODE', d.nick, '+i'));
     return d.reply('501', 'Unknown MODE flag');
   }
   const name = target.slice(1).toLowerCase();

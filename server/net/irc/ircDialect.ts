@@ -53,8 +53,8 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
 
   /** `nick!user@host` of anyone online (or this client). */
   mask(nick: string): string {
-    const peer = this.peers.get(nick);
-    const guest = this.chat.sessions.get(nick)?.guest ?? false;
+    const peer = this.peers.known(nick);
+    const guest = this.chat.sessions.get(nick)?.guest ?? peer?.guest ?? false;
     return `${nick}!${peer ? peer.user : nick}@${hostOf(guest)}`;
   }
 
@@ -151,7 +151,7 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
         return this.write(this.privmsg(m.from, this.nick, `[to ${others.join(', ')}] ${m.text}`, tags));
       }
       case 'direct':
-        return this.write(this.privmsg(m.from, this.nick, m.text, tags));
+        return this.write(this.privmsg(m.from, this.nick, m.text, tags, this.peers.isNotice(m.id, m.from, m.text) ? 'NOTICE' : 'PRIVMSG'));
       default: {
         const never: never = m.kind;
         throw new Error(`unhandled kind ${String(never)}`);
@@ -252,7 +252,8 @@ const SHARED = [0, 1, 2, 3].map(() =>
     if (ev.type !== 'message' || !encoding) return null;
     const m = ev.message;
     const target = m.kind === 'channel' ? `#${m.conversation.slice('channel:'.length)}` : EVERYONE_CHANNEL;
-    return Buffer.from(encoding.privmsg(m.from, target, m.text, encoding.tags(m.ts, m.id)));
+    const command = encoding.peers.isNotice(m.id, m.from, m.text) ? 'NOTICE' : 'PRIVMSG';
+    return Buffer.from(encoding.privmsg(m.from, target, m.text, encoding.tags(m.ts, m.id), command));
   }),
 );
 

@@ -10,6 +10,7 @@ import type { PresenceChange } from '../../chat/events.ts';
 
 export interface IrcPeer {
   user: string;
+  guest: boolean;
   realname: string;
   /** Accounts are in #everyone from registration; an IRC guest once it joins it. */
   inEveryone: boolean;
@@ -46,6 +47,11 @@ export class IrcPeers {
     return this.peers.get(nick);
   }
 
+  /** The peer online, or the one who just left with that nick (their QUIT still names them). */
+  known(nick: string): IrcPeer | undefined {
+    return this.peers.get(nick) ?? this.whowas.find((w) => w.nick === nick);
+  }
+
   add(nick: string, peer: IrcPeer): void {
     this.peers.set(nick, peer);
   }
@@ -67,7 +73,30 @@ export class IrcPeers {
 
   /** What others see in the QUIT of someone who left (a JSON or text user: `Quit`). */
   quitReason(nick: string): string {
-    return this.whowas.find((w) => w.nick === nick)?.quit ?? 'Quit';
+    return this.peers.get(nick)?.quit ?? this.whowas.find((w) => w.nick === nick)?.quit ?? 'Quit';
+  }
+
+  /**
+   * NOTICEs in flight and recent: a stored message does not say it was a NOTICE, so IRC readers
+   * of a message an IRC client sent as a NOTICE get a NOTICE. Marked before the send (the
+   * fan-out happens at commit, before the sender hears back), matched by sender and text.
+   */
+  private readonly pendingNotices = new Map<string, number>();
+  private readonly noticeIds = new Set<number>();
+
+  noticeSending(from: string, text: string, delta: 1 | -1): void {
+    const key = `${from}\0${text}`;
+    const n = (this.pendingNotices.get(key) ?? 0) + delta;
+    if (n <= 0) this.pendingNotices.delete(key);
+    else this.pendingNotices.set(key, n);
+  }
+
+  isNotice(id: number, from: string, text: string): boolean {
+    if (this.noticeIds.has(id)) return true;
+    if (this.pendingNotices.size === 0 || !this.pendingNotices.has(`${from}\0${text}`)) return false;
+    this.noticeIds.add(id);
+    if (this.noticeIds.size > 1000) this.noticeIds.delete(this.noticeIds.values().next().value!);
+    return true;
   }
 
   /** Connections that speak IRC and have not registered yet (LUSERS 253). */

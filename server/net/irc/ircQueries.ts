@@ -70,7 +70,7 @@ export function whowas(d: IrcContext, p: string[]): void {
   let entries = d.peers.departed(nick);
   if (count > 0) entries = entries.slice(0, count);
   for (const w of entries) {
-    d.reply('314', w.nick, w.user, hostOf(!w.inEveryone), '*', w.realname);
+    d.reply('314', w.nick, w.user, hostOf(w.guest), '*', w.realname);
     d.reply('312', w.nick, d.serverName, new Date(w.at).toUTCString());
   }
   if (entries.length === 0) {

@@ -31,7 +31,7 @@ export async function welcome(d: IrcContext): Promise<void> {
   d.peers.unregistered--;
   d.nick = s.user;
   d.conn.authenticated();
-  d.peers.add(s.user, { user: d.reg.user ?? s.user, realname: d.reg.realname ?? s.user, inEveryone: !s.guest });
+  d.peers.add(s.user, { user: d.reg.user ?? s.user, realname: d.reg.realname ?? s.user, guest: s.guest, inEveryone: !s.guest });
   d.reply('001', `Welcome to the Parley IRC network, ${d.mask(s.user)}`);
   d.reply('002', `Your host is ${d.serverName}, running version ${VERSION}`);
   d.reply('003', `This server was created ${STARTED}`);
