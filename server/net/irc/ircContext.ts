@@ -67,6 +67,8 @@ export interface IrcContext {
   /** Ends the connection with ERROR. */
   quit(reason: string): void;
   unshare(nick: string): void;
+  /** Leaves LUSERS' count of unregistered connections, once. */
+  uncount(): void;
   /** Turns an expected failure into words; a bug is logged. */
   failure(err: unknown): string;
 }

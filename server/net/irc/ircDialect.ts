@@ -84,6 +84,7 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
   /** Ends the connection with ERROR, as IRC clients expect before a close. */
   quit(reason: string): void {
     this.peers.setQuitReason(this.nick, reason);
+    this.uncount(); // gone from LUSERS now, not when the socket has closed
     if (this.session.online) this.chat.logout(this.session, reason);
     else this.conn.end(ircLine(null, 'ERROR', `Closing Link: ${hostOf(this.session.guest)} (${reason})`));
   }
@@ -118,6 +119,15 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
   private awayOnJoin(nick: string): void {
     const away = this.chat.sessions.get(nick)?.away;
     if (away && this.caps.has('away-notify')) this.write(ircLine(this.mask(nick), 'AWAY', away));
+  }
+
+  private counted = true;
+
+  /** Leaves LUSERS' count of unregistered connections (at registration, QUIT or close), once. */
+  uncount(): void {
+    if (!this.counted) return;
+    this.counted = false;
+    this.peers.unregistered--;
   }
 
   unshare(nick: string): void {
@@ -229,7 +239,7 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
 
   onClosed(): void {
     if (this.registered) this.peers.remove(this.nick, this.chat.now());
-    else this.peers.unregistered--;
+    this.uncount();
     this.chat.closed(this.session);
   }
 

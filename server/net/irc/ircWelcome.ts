@@ -28,7 +28,7 @@ export const ISUPPORT = [
 export async function welcome(d: IrcContext): Promise<void> {
   const s = d.session;
   d.registered = true;
-  d.peers.unregistered--;
+  d.uncount();
   d.nick = s.user;
   d.conn.authenticated();
   d.peers.add(s.user, { user: d.reg.user ?? s.user, realname: d.reg.realname ?? s.user, guest: s.guest, inEveryone: !s.guest });
