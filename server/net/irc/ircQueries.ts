@@ -33,8 +33,10 @@ export function who(d: IrcContext, p: string[]): void {
         : (d.chat.channels.state(name)?.members ?? []);
     for (const u of members) whoLine(d, `#${name}`, u);
   } else if (/[*?]/.test(mask)) {
+    // Everyone is invisible (+i): a mask finds only oneself and those one shares a channel with.
     const re = maskPattern(mask);
-    for (const s of d.chat.sessions.all()) if (re.test(s.user) || re.test(d.mask(s.user))) whoLine(d, '*', s.user);
+    const visible = (u: string): boolean => u === d.nick || d.sharing.has(u) || (d.joined.has('everyone') && d.peers.inEveryone(u));
+    for (const s of d.chat.sessions.all()) if (visible(s.user) && (re.test(s.user) || re.test(d.mask(s.user)))) whoLine(d, '*', s.user);
   } else {
     const nick = findNick(d, mask);
     if (nick) whoLine(d, '*', nick);
