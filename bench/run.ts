@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { LoadResult, Workload } from './loadGen.ts';
 import type { ServerMemory } from './serverMain.ts';
+import { ircBench } from './ircBench.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
@@ -30,10 +31,10 @@ function forkTs(file: string, args: string[], extraExecArgv: string[], stdio: St
   });
 }
 
-function startServer(users: number, historyMessages = 0): Promise<Server> {
+function startServer(users: number, historyMessages = 0, extra: string[] = []): Promise<Server> {
   // BENCH_PROFILE=dir writes a CPU profile of each server run (node --cpu-prof) into dir.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = forkTs('./serverMain.ts', [String(users), String(historyMessages)], profile, ['ignore', 'pipe', 'inherit', 'ipc']);
+  const child = forkTs('./serverMain.ts', [String(users), String(historyMessages), ...extra], profile, ['ignore', 'pipe', 'inherit', 'ipc']);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
@@ -92,11 +93,19 @@ async function main(): Promise<void> {
     .option('--json', 'print one JSON object instead of a table')
     .option('--quick', 'every workload at a tenth of the size (a smoke test)')
     .option('--only <names>', 'comma-separated workloads to run (direct,fanout,idle,durable,history,sync)')
+    .option('--irc', "the IRC dialect under ../shared/bench-peers/irc-load.mjs (W1, W2, W3), beside the peers' figures")
     .parse()
-    .opts<{ json?: boolean; quick?: boolean; only?: string }>();
+    .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean }>();
   const scale = opts.quick ? 10 : 1;
   const only = new Set((opts.only ?? 'direct,fanout,idle,durable,history,sync').split(','));
   const log = (s: string): void => void (opts.json ? process.stderr.write(s + '\n') : console.log(s));
+  if (opts.irc) {
+    const start = async (users: number, extra: string[]) => {
+      const s = await startServer(users, 0, extra);
+      return { port: s.port, pid: s.pid, stop: () => stopServer(s) };
+    };
+    return ircBench(start, log, opts.json === true);
+  }
   const out: Record<string, Record<string, number | string>> = {};
 
   const users = 500 / scale;

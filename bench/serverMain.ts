@@ -21,6 +21,8 @@ export interface ServerMemory {
 
 const users = Number(process.argv[2] ?? 500);
 const historyMessages = Number(process.argv[3] ?? 0);
+/** `guests`: the IRC load generator registers with NICK and USER only. */
+const guests = process.argv[4] === 'guests';
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
 await seedUsers(dataDir, Array.from({ length: users }, (_, i) => `b${i}`), 'pw');
 if (historyMessages > 0) seedConversation(dataDir, 'b0', 'b1', historyMessages);
@@ -35,6 +37,8 @@ const server = await startServer({
     maxConnectionsPerIp: 100_000, maxUnauthenticated: 100_000, maxUnauthenticatedPerAddress: 100_000,
     maxChecksPerAddress: 100_000, maxAddressAttempts: 100_000, loginTimeoutSec: 600, silentCloseSec: 600,
   },
+  guests,
+  serverName: 'bench.parley',
 });
 process.stdout.write(JSON.stringify({ port: server.port, pid: process.pid }) + '\n');
 

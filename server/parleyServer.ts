@@ -5,13 +5,14 @@
  * imported and old hashes upgraded before the port accepts a connection.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { DEFAULT_LIMITS, encodeJsonLine, type Limits } from './protocol/index.ts';
 import { addressKey } from './auth/addressKey.ts';
 import { DEFAULT_SCRYPT, PasswordHasher, type ScryptParams } from './auth/passwords.ts';
 import { ChatService } from './chat/chatService.ts';
 import { ClientConnection, type ConnectionContext } from './net/clientConnection.ts';
 import { JsonDialect } from './net/jsonDialect.ts';
+import { IrcDialect } from './net/irc/ircDialect.ts';
 import { GREETING, TextDialect, USERNAME_PROMPT } from './net/textDialect.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import type { Db } from './store/db.ts';
@@ -82,6 +83,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const log = options.log ?? silentLogger;
   const now = options.now ?? Date.now;
   const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+  const serverName = options.serverName ?? hostname();
   const db: Db = openDatabase(options.dataDir, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   let chat: ChatService | undefined;
   let imported: { added: number; skipped: number } | null = null;
@@ -121,7 +123,14 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const ctx: ConnectionContext = {
     limits,
     log,
-    pickDialect: (conn, first) => (looksLikeJsonObject(first) ? new JsonDialect(conn, service, SERVER_NAME) : new TextDialect(conn, service)),
+    pickDialect: (conn, first) => {
+      if (looksLikeIrc(first)) {
+        conn.greeting.drop();
+        return new IrcDialect(conn, service, serverName);
+      }
+      conn.greeting.now();
+      return looksLikeJsonObject(first) ? new JsonDialect(conn, service, SERVER_NAME) : new TextDialect(conn, service);
+    },
     onAuthenticated(conn) {
       if (authenticated.has(conn)) return;
       authenticated.add(conn);
@@ -151,7 +160,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     count(perAddress, key, 1);
     count(waitingPerAddress, key, 1);
     waiting++;
-    conn.write(GREETING + USERNAME_PROMPT);
+    conn.greeting.hold(GREETING + USERNAME_PROMPT, limits.greetDelayMs);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -205,6 +214,11 @@ function refuse(socket: Socket, why: string): void {
   const message = `${why}; try again later.`;
   socket.end(`${message}\n${encodeJsonLine({ type: 'disconnect', reason: 'too_many_connections', message }).toString()}`);
   setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** An IRC client's first line is part of registration (CAP, NICK, USER or PASS), tags aside. */
+export function looksLikeIrc(line: string): boolean {
+  return /^(@\S+ +)?(CAP|NICK|USER|PASS) +\S/i.test(line);
 }
 
 function looksLikeJsonObject(line: string): boolean {

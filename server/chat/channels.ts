@@ -100,14 +100,15 @@ export class Channels {
     return this.info(r);
   }
 
-  leave(session: Session, input: string): void {
+  /** Leaves `input`; `reason` (IRC's PART message) goes to the others with the event. */
+  leave(session: Session, input: string, reason?: string): void {
     const r = this.memberRoster(session, input);
     if (session.guest) r.guests.delete(session);
     else {
       this.store.removeMember(r.row.id, session.userId);
       r.accounts.delete(session.userId);
     }
-    this.tell(r, { type: 'left', channel: r.row.name, user: session.user }, session);
+    this.tell(r, { type: 'left', channel: r.row.name, user: session.user, ...(reason ? { reason } : {}) }, session);
   }
 
   /** Every channel, with its member count and whether the session is in it. */

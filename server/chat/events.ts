@@ -20,7 +20,7 @@ export type ChatEvent =
   | { type: 'presence'; changes: PresenceChange[] }
   /** To the channel's online members but the one who joined. */
   | { type: 'joined'; channel: string; user: string }
-  | { type: 'left'; channel: string; user: string }
+  | { type: 'left'; channel: string; user: string; reason?: string }
   | { type: 'topic'; channel: string; topic: string; by: string };
 
 /** Why and how the chat layer ends a session. */

@@ -65,8 +65,11 @@ export class Messaging {
     }
   }
 
-  /** Sends to one user or a list; resolves once stored, after live recipients were handed it. */
-  send(session: Session, to: readonly string[], text: string, clientId?: string): Promise<SendOutcome> {
+  /**
+   * Sends to one user or a list; resolves once stored, after live recipients were handed it.
+   * `autoReply: false` (IRC's NOTICE) asks away recipients for no automatic reply.
+   */
+  send(session: Session, to: readonly string[], text: string, clientId?: string, options: { autoReply?: boolean } = {}): Promise<SendOutcome> {
     this.checkText(text);
     const names = [...new Set(to)];
     if (names.includes(session.user)) throw new ChatError('bad_recipient', 'You cannot send a message to yourself.');
@@ -103,7 +106,7 @@ export class Messaging {
     const awayReplies: { from: Session; index: number }[] = [];
     for (const r of known) {
       const s = this.d.sessions.get(r.name);
-      if (!s || s.away === null) continue;
+      if (!s || s.away === null || options.autoReply === false) continue;
       const replyKey = conversationKey([keyName(r.name, r.id), keyName(session.user, session.userId)]);
       awayReplies.push({ from: s, index: batch.length });
       batch.push({

@@ -9,6 +9,7 @@ import { queueForRound, type RoundWriter } from '../chat/outputRounds.ts';
 import type { Logger } from '../log.ts';
 import { clientIp } from '../auth/addressKey.ts';
 import { joined } from './joinChunks.ts';
+import { HeldGreeting } from './greeting.ts';
 
 /** A dialect: what a connection does with its lines. */
 export interface Dialect {
@@ -65,6 +66,8 @@ export class ClientConnection implements RoundWriter {
   private loginTimer: NodeJS.Timeout | undefined;
   private silentTimer: NodeJS.Timeout | undefined;
   private drainWaiters: (() => void)[] | undefined;
+  /** The text greeting, held until a pause in silence or a first line that is no IRC (greeting.ts). */
+  readonly greeting = new HeldGreeting(this);
 
   constructor(
     readonly socket: Socket,
@@ -208,6 +211,7 @@ export class ClientConnection implements RoundWriter {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    if (this.dialect === null) this.greeting.spoke();
     const events = this.decoder.push(chunk);
     if (events.length === 0) return;
     if (this.holding) {
@@ -256,12 +260,14 @@ export class ClientConnection implements RoundWriter {
       return this.dialect.onLine(ev.line);
     }
     if (ev.kind === 'too_long') {
-      if (this.dialect) this.dialect.onTooLong();
-      else this.end(`Line too long (more than ${this.ctx.limits.maxLineBytes} bytes); disconnecting.\n`);
+      if (this.dialect) return this.dialect.onTooLong();
+      this.greeting.now();
+      this.end(`Line too long (more than ${this.ctx.limits.maxLineBytes} bytes); disconnecting.\n`);
       return;
     }
-    if (this.dialect) this.dialect.onInvalidUtf8();
-    else this.write('That line is not valid UTF-8; ignored.\nUsername: ');
+    if (this.dialect) return this.dialect.onInvalidUtf8();
+    this.write('That line is not valid UTF-8; ignored.\n');
+    if (!this.greeting.now()) this.write('Username: ');
   }
 
   private onSocketClosed(): void {
@@ -274,6 +280,7 @@ export class ClientConnection implements RoundWriter {
     this.closeNotified = true;
     clearTimeout(this.loginTimer);
     clearTimeout(this.silentTimer);
+    this.greeting.drop();
     this.wakeDrainWaiters();
     try {
       this.dialect?.onClosed();

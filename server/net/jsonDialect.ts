@@ -136,7 +136,7 @@ export class JsonDialect implements Dialect, SessionSink {
       case 'join':
         return this.ok(req.id, { channel: chat.channels.join(s, req.channel) });
       case 'leave':
-        chat.channels.leave(s, req.channel);
+        chat.channels.leave(s, req.channel, req.reason);
         return this.ok(req.id);
       case 'channels':
         return this.ok(req.id, { channels: chat.channels.list(s) });

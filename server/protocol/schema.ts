@@ -43,7 +43,7 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('ping') }),
   z.object({ id, type: z.literal('logout') }),
   z.object({ id, type: z.literal('join'), channel }),
-  z.object({ id, type: z.literal('leave'), channel }),
+  z.object({ id, type: z.literal('leave'), channel, reason: z.string().max(WIRE_LIMITS.maxAwayChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed').optional() }),
   z.object({ id, type: z.literal('channels') }),
   z.object({ id, type: z.literal('members'), channel }),
   z.object({ id, type: z.literal('topic'), channel, topic: z.string().max(WIRE_LIMITS.maxTopicChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed') }),

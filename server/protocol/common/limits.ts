@@ -25,6 +25,11 @@ export const DEFAULT_LIMITS = {
   maxUnauthenticated: 256,
   /** Connections not yet logged in from one address (IPv6: one /64). */
   maxUnauthenticatedPerAddress: 8,
+  /**
+   * ms the text greeting waits for a client that speaks first: an IRC client must not get it
+   * (it would read it as garbage lines), a person with nc does not notice the pause.
+   */
+  greetDelayMs: 100,
   /** Seconds a connection may stay silent before its first line; then it is closed. */
   silentCloseSec: 10,
   /** Days a resume token may go unused before it stops working. */

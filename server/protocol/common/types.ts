@@ -96,7 +96,7 @@ export type Request =
   | { id: number; type: 'logout' }
   /** Joins (creating it if new) a channel; membership persists. */
   | { id: number; type: 'join'; channel: string }
-  | { id: number; type: 'leave'; channel: string }
+  | { id: number; type: 'leave'; channel: string; reason?: string }
   | { id: number; type: 'channels' }
   | { id: number; type: 'members'; channel: string }
   /** Sets the topic of a channel the user is a member of; an empty topic clears it. */
@@ -155,7 +155,7 @@ export type ServerEvent =
   | { type: 'disconnect'; reason: DisconnectReason; message: string }
   /** To the channel's other online members (the one who joined, left or set it gets the answer). */
   | { type: 'joined'; channel: string; user: string }
-  | { type: 'left'; channel: string; user: string }
+  | { type: 'left'; channel: string; user: string; reason?: string }
   | { type: 'topic'; channel: string; topic: string; by: string };
 
 export type ServerLine = Answer | ServerEvent;

@@ -1,0 +1,45 @@
+/**
+ * The text greeting of a new connection, held back for a moment. IRC clients speak at once, and
+ * words before their first line would reach them as garbage lines; a person with nc waits for the
+ * prompt, so it comes after a pause too short to notice. A client that speaks first gets it (or
+ * not, for IRC) when its first line picks the dialect.
+ */
+
+export class HeldGreeting {
+  private text: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly out: { write(data: string): void }) {}
+
+  /** Writes `text` after `delayMs` of silence. */
+  hold(text: string, delayMs: number): void {
+    this.text = text;
+    this.timer = setTimeout(HeldGreeting.fire, delayMs, this);
+    this.timer.unref();
+  }
+
+  private static fire(g: HeldGreeting): void {
+    g.now();
+  }
+
+  /** The client sent bytes: its first line decides (now() or drop()). */
+  spoke(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** Writes the greeting now if it is still held; true when it was. */
+  now(): boolean {
+    clearTimeout(this.timer);
+    const text = this.text;
+    this.text = undefined;
+    if (text === undefined) return false;
+    this.out.write(text);
+    return true;
+  }
+
+  /** Never sends it (the client speaks IRC, or is gone). */
+  drop(): void {
+    clearTimeout(this.timer);
+    this.text = undefined;
+  }
+}
