@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TextClient } from '../../server/testkit/lineClient.ts';
 import { startTcpProxy, type TcpProxy } from '../../server/testkit/tcpProxy.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../../server/testkit/testServer.ts';
 import type { ChannelEvent } from './api.ts';
@@ -14,6 +15,7 @@ let server: TestServer | undefined;
 let proxy: TcpProxy | undefined;
 const cores: Core[] = [];
 const dirs: string[] = [];
+const clients: TextClient[] = [];
 
 function newCore(): Core {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-core-'));
@@ -31,6 +33,7 @@ async function loggedIn(user: string): Promise<Core> {
 
 afterEach(async () => {
   for (const c of cores.splice(0)) await c.close();
+  for (const c of clients.splice(0)) c.close();
   await proxy?.close();
   proxy = undefined;
   await stopTestServer(server);
@@ -121,6 +124,37 @@ describe('core channels over a real server', () => {
     expect(checkArgs('login', [{ host: 'h', port: 1, user: 'v', guest: true, password: 'x' }]).ok).toBe(false);
     expect(wireRequestFor('channel:lab', 'alice', 'hi', 'c1')).toEqual({ ok: true, value: { type: 'send', channel: 'lab', text: 'hi', clientId: 'c1' } });
     expect(wireRequestFor('direct:alice,~visitor', 'alice', 'hi', 'c2')).toEqual({ ok: true, value: { type: 'send', to: ['visitor'], text: 'hi', clientId: 'c2' } });
+  });
+});
+
+describe('core channels across dialects', () => {
+  it('the app, an nc user and an IRC guest share #lab: joins, topic and messages go every way', async () => {
+    server = await startTestServer({ guests: true }, { alice: 'pw', carol: 'pw' });
+    const alice = await loggedIn('alice');
+    await alice.joinChannel({ channel: 'lab' });
+    const seen = collect<ChannelEvent>(alice.onChannel);
+
+    const carol = await TextClient.login(server.port, 'carol', 'pw');
+    clients.push(carol);
+    carol.send('join #lab');
+    await carol.expect('You are in #lab');
+    const irc = await TextClient.open(server.port);
+    clients.push(irc);
+    irc.send('NICK weechat\r\nUSER w 0 * :WeeChat\r\nJOIN #lab');
+    await irc.expect(/JOIN :?#lab/);
+    await seen.until(2);
+    expect(seen.values.map((e) => e.type === 'joined' && e.user)).toEqual(['carol', 'weechat']);
+
+    irc.send('TOPIC #lab :from irc');
+    await seen.until(3);
+    expect(seen.values[2]).toEqual({ type: 'topic', channel: 'lab', topic: 'from irc', by: 'weechat' });
+
+    const fromIrc = nextEvent(alice.onMessage, (m) => m.from === 'weechat', 5_000, 'the IRC message');
+    irc.send('PRIVMSG #lab :hello from irc');
+    expect(await fromIrc).toMatchObject({ conversation: 'channel:lab', kind: 'channel', text: 'hello from irc' });
+    await alice.send({ conversation: 'channel:lab', text: 'hello everyone in lab' });
+    await carol.expect('#lab alice: hello everyone in lab');
+    await irc.expect(/:alice!\S* PRIVMSG #lab :hello everyone in lab/);
   });
 });
 
