@@ -13,7 +13,7 @@ const msgId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const clientId = z.string().max(WIRE_LIMITS.maxClientIdChars).optional();
 const conversation = z.string().min(1).max(WIRE_LIMITS.maxConversationChars);
 /** Bare or with `#`; the chat layer checks the name itself (bad_channel). */
-const channel = z.string().min(1).max(MAX_CHANNEL_CHARS + 1);
+const channelName = z.string().min(1).max(MAX_CHANNEL_CHARS + 1);
 
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('hello'), protocol: z.number().int(), client: z.string().max(200).optional() }),
@@ -22,7 +22,7 @@ export const requestSchema = z.discriminatedUnion('type', [
     .refine((r) => (r.guest === true) === (r.password === undefined), 'a login needs a password, or `guest: true` and none'),
   z.object({ id, type: z.literal('resume'), token: z.string().min(1).max(200) }),
   z
-    .object({ id, type: z.literal('send'), to: z.array(username).min(1).max(WIRE_LIMITS.maxRecipients).optional(), channel: channel.optional(), text, clientId })
+    .object({ id, type: z.literal('send'), to: z.array(username).min(1).max(WIRE_LIMITS.maxRecipients).optional(), channel: channelName.optional(), text, clientId })
     .refine((r) => (r.to === undefined) !== (r.channel === undefined), 'a send needs either `to` or `channel`'),
   z.object({ id, type: z.literal('broadcast'), text, clientId }),
   z.object({ id, type: z.literal('who') }),
@@ -42,11 +42,11 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('read'), conversation, upTo: msgId }),
   z.object({ id, type: z.literal('ping') }),
   z.object({ id, type: z.literal('logout') }),
-  z.object({ id, type: z.literal('join'), channel }),
-  z.object({ id, type: z.literal('leave'), channel, reason: z.string().max(WIRE_LIMITS.maxAwayChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed').optional() }),
+  z.object({ id, type: z.literal('join'), channel: channelName }),
+  z.object({ id, type: z.literal('leave'), channel: channelName, reason: z.string().max(WIRE_LIMITS.maxAwayChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed').optional() }),
   z.object({ id, type: z.literal('channels') }),
-  z.object({ id, type: z.literal('members'), channel }),
-  z.object({ id, type: z.literal('topic'), channel, topic: z.string().max(WIRE_LIMITS.maxTopicChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed') }),
+  z.object({ id, type: z.literal('members'), channel: channelName }),
+  z.object({ id, type: z.literal('topic'), channel: channelName, topic: z.string().max(WIRE_LIMITS.maxTopicChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed') }),
 ]);
 
 export const REQUEST_TYPES = requestSchema.options.map((o) => o.shape.type.value);
