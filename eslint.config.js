@@ -1,13 +1,14 @@
 // Lint for safety, not style: no HTML injection (no-unsanitized, no {@html}), and each folder
 // imports only what may run where it runs (DESIGN.md).
+import boundaries from 'eslint-plugin-boundaries';
+import importX from 'eslint-plugin-import-x';
 import noUnsanitized from 'eslint-plugin-no-unsanitized';
 import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
-
-const NODE_ONLY = ['node:*', 'fs', 'net', 'child_process', 'better-sqlite3', 'pino', 'ws'];
+import { layerPolicies, layerSettings } from './eslint.layers.js';
 
 export default [
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'build/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'build/**', 'test-results/**', 'playwright-report/**', 'checks/fixtures/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { sourceType: 'module' } },
@@ -30,35 +31,26 @@ export default [
       'no-new-func': 'error',
     },
   },
+  // Layers: one allow-map of which folder may import which (eslint.layers.js).
   {
-    files: ['main/core/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/core is plain Node: it never imports electron.' }] }] },
-  },
-  {
-    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.svelte'],
-    ignores: ['renderer/src/**/*.test.ts'],
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.svelte'],
+    // The root's tool configs (vite, vitest, playwright, eslint) import only packages and each other.
+    ignores: ['*.ts', '*.js'],
+    plugins: { boundaries },
+    settings: layerSettings,
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'The renderer knows only window.parley.' }],
-          patterns: [
-            { group: NODE_ONLY, message: 'The renderer runs in a browser: no Node modules.' },
-            {
-              group: [
-                '**/server/**/*.ts',
-                '!**/server/protocol/common/*.ts',
-                '**/main/**/*.ts',
-                '!**/main/core/api.ts',
-                '!**/main/core/apiChannels.ts',
-                '!**/main/core/buildApi.ts',
-                '!**/main/web/wireMessages.ts',
-              ],
-              message: 'The renderer may import only the API and the pure wire contract.',
-            },
-          ],
-        },
-      ],
+      'boundaries/dependencies': ['error', { default: 'disallow', checkAllOrigins: true, checkUnknownLocals: true, checkInternals: true, policies: layerPolicies }],
     },
+  },
+  // No import cycles anywhere: a cycle means two modules that are really one, or a missing seam.
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [importX.createNodeResolver()],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
 ];

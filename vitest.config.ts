@@ -6,7 +6,7 @@ export default defineConfig({
   plugins: [svelte()],
   resolve: { conditions: ['browser'] },
   test: {
-    include: ['server/**/*.test.ts', 'main/**/*.test.ts', 'renderer/src/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'main/**/*.test.ts', 'renderer/src/**/*.test.ts', 'checks/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

@@ -4,7 +4,7 @@
  * Calls return Promises of `Result`; events are `onX(listener) => unsubscribe`.
  */
 // Straight from the type files: the renderer type-checks this without Node's types.
-import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../server/protocol/common/types.ts';
+import type { ChatMessage, ConversationSummary, DisconnectReason, RecipientResult, UserPresence } from '../../server/protocol/common/types.ts';
 import type { ErrorCode } from '../../server/protocol/common/errors.ts';
 
 export type { ChatMessage, ConversationSummary, RecipientResult, UserPresence };
@@ -30,7 +30,17 @@ export type ConnectionState =
   | { status: 'offline'; reason?: string; code?: string }
   | { status: 'connecting'; server: ServerAddress }
   | { status: 'online'; server: ServerAddress; user: string }
-  | { status: 'reconnecting'; server: ServerAddress; user: string; attempt: number; retryInMs: number; reason: string };
+  | {
+      status: 'reconnecting';
+      server: ServerAddress;
+      user: string;
+      attempt: number;
+      retryInMs: number;
+      /** Why, in words. */
+      reason: string;
+      /** The server's reason when it said one (`shutting_down`, `too_many_connections`...). */
+      code?: DisconnectReason;
+    };
 
 export interface AwayState {
   away: boolean;
@@ -53,16 +63,17 @@ export interface CoreState {
   connection: ConnectionState;
   away: AwayState;
   hosting: HostingState;
-  /** Total unread messages across conversations. */
+  /** Total unread messages across conversations (the server counts them). */
   unread: number;
+  /** Unread messages per conversation key, as the server last said; absent keys have none. */
+  unreadByConversation: Record<string, number>;
 }
 
 /** A message the user wrote that the server has not acknowledged yet. */
 export interface OutboxEntry {
   clientId: string;
+  /** The conversation key it goes to (`everyone`, `direct:...`, `group:...`). */
   conversation: string;
-  /** Recipients; empty for a broadcast. */
-  to: string[];
   text: string;
   status: 'pending' | 'sending' | 'failed';
   error?: string;
@@ -105,7 +116,11 @@ export type RememberMeStatus = { available: true } | { available: false; reason:
 /** Who can reach a hosted server: this computer only (loopback), or everyone on the network. */
 export type HostScope = 'loopback' | 'network';
 
-export type LogoutReason = 'inactivity' | 'shutting_down' | 'replaced' | 'logout' | 'kicked';
+/**
+ * Why the app's connection ended for good (it does not reconnect): the server's final
+ * disconnect reasons, `kicked` when the server no longer knows the resume token.
+ */
+export type LogoutReason = 'inactivity' | 'replaced' | 'logout' | 'kicked' | 'account_changed';
 
 export interface ParleyApi {
   getState(): Promise<CoreState>;
@@ -113,12 +128,14 @@ export interface ParleyApi {
 
   login(args: { host: string; port: number; user: string; password: string }): Promise<Result<{ user: string }>>;
   logout(): Promise<Result<null>>;
-  /** Fired when the server ends the session (inactivity, shutdown...) with the reason in words. */
+  /** Fired when the connection ends for good (inactivity, account changed...) with the reason in words. */
   onLoggedOut(listener: (event: { reason: LogoutReason; message: string }) => void): () => void;
 
-  /** Queues a message in the outbox and sends it as soon as the connection allows. */
-  send(args: { to: string[]; text: string }): Promise<Result<OutboxEntry>>;
-  broadcast(args: { text: string }): Promise<Result<OutboxEntry>>;
+  /**
+   * Queues a message to a conversation (`everyone`, or a direct or group key that includes the
+   * user) in the outbox and sends it as soon as the connection allows.
+   */
+  send(args: { conversation: string; text: string }): Promise<Result<OutboxEntry>>;
   retry(args: { clientId: string }): Promise<Result<null>>;
   discard(args: { clientId: string }): Promise<Result<null>>;
   onOutbox(listener: (entries: OutboxEntry[]) => void): () => void;
@@ -126,7 +143,8 @@ export interface ParleyApi {
 
   history(args: { conversation: string; before?: number; limit?: number }): Promise<Result<{ messages: ChatMessage[]; hasMore: boolean }>>;
   conversations(): Promise<Result<ConversationSummary[]>>;
-  markRead(args: { conversation: string; upTo: number }): Promise<Result<null>>;
+  /** Marks the conversation read up to a message id; answers the unread left in it. */
+  read(args: { conversation: string; upTo: number }): Promise<Result<{ unread: number }>>;
   /** Every message from the server, exactly once, in id order (including after reconnects). */
   onMessage(listener: (message: ChatMessage) => void): () => void;
 
@@ -136,7 +154,8 @@ export interface ParleyApi {
 
   /** `message` absent: the default away message. */
   setAway(args: { message?: string }): Promise<Result<AwayState>>;
-  setAvailable(): Promise<Result<AwayState>>;
+  /** Ends away (the wire's `back`). */
+  back(): Promise<Result<AwayState>>;
 
   /** `scope` absent: the network (the app's default), unless the host's options say otherwise. */
   host(args: { port: number; scope?: HostScope }): Promise<Result<HostingState>>;

@@ -1,12 +1,16 @@
 /**
- * A logged-in session that survives dropped connections: it reconnects with backoff, resumes
- * with its token and syncs from the last message id it delivered, so its `message` stream
- * carries every message exactly once and in id order, across drops and server restarts.
+ * The app's connection to a server, logged in, that survives drops: it reconnects with
+ * backoff, resumes with its token and syncs (page by page) from the last message id it
+ * delivered, so its `message` stream carries every message exactly once and in id order,
+ * across drops and server restarts. ("Session" is the server's word for its side of it.)
  */
 import { EventEmitter } from 'node:events';
 import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap } from '../../server/protocol/index.ts';
 import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
+import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
 import { JsonConnection, RequestError, type RequestOf } from './jsonConnection.ts';
+
+export type { Backoff } from './disconnectPolicy.ts';
 
 export interface PresenceEvent {
   user: string;
@@ -19,7 +23,7 @@ export interface ChatConnectionEvents {
   state: [ConnectionState];
   message: [ChatMessage];
   presence: [PresenceEvent];
-  /** The session is over for good (inactivity, replaced, token revoked, logout). */
+  /** The connection is over for good (inactivity, replaced, account changed, token revoked, logout). */
   loggedOut: [{ reason: LogoutReason; message: string }];
   /** A (re)connection finished its sync; callers refresh what they cache. */
   online: [{ resumed: boolean }];
@@ -27,13 +31,10 @@ export interface ChatConnectionEvents {
   cursor: [number];
 }
 
-export interface Backoff {
-  initialMs: number;
-  maxMs: number;
-}
-
 export interface ChatConnectionOptions extends ServerAddress {
   backoff?: Backoff;
+  /** Least wait before reconnecting to a server that said it is restarting (`shutting_down`). */
+  restartWaitMs?: number;
   timeoutMs?: number;
   /** Interval of keepalive pings that detect a dead link (sleep, network change). */
   pingMs?: number;
@@ -41,10 +42,12 @@ export interface ChatConnectionOptions extends ServerAddress {
   cursor?: number;
 }
 
-const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 15_000 };
-
-/** Server disconnect reasons that end the session instead of reconnecting. */
-const FINAL: Partial<Record<DisconnectReason, LogoutReason>> = { inactivity: 'inactivity', replaced: 'replaced', logout: 'logout' };
+/** A `sync` answer; `hasMore` is absent from servers that answer in one piece. */
+interface SyncPage {
+  lastId: number;
+  count: number;
+  hasMore?: boolean;
+}
 
 export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private conn: JsonConnection | null = null;
@@ -74,7 +77,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     return ChatConnection.start(options, { type: 'login', user, password });
   }
 
-  /** Continues a remembered session with its resume token (no password); rejects with `bad_token` once revoked. */
+  /** Continues a remembered login with its resume token (no password); rejects with `bad_token` once revoked. */
   static resume(options: ChatConnectionOptions, token: string): Promise<ChatConnection> {
     return ChatConnection.start(options, { type: 'resume', token });
   }
@@ -85,17 +88,17 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
       const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
       // No cursor, or one from a server whose data was reset: start from now.
       const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
-      const session = new ChatConnection({ ...options, cursor }, answer.user);
-      session.token = answer.token;
-      await session.adopt(conn, false);
-      return session;
+      const connection = new ChatConnection({ ...options, cursor }, answer.user);
+      connection.token = answer.token;
+      await connection.adopt(conn, false);
+      return connection;
     } catch (err) {
       conn.close();
       throw err;
     }
   }
 
-  /** The resume token of this session (for "Remember me"; revoked by logging out). */
+  /** The resume token of this connection (for "Remember me"; revoked by logging out). */
   get resumeToken(): string {
     return this.token;
   }
@@ -106,10 +109,6 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
 
   get state(): ConnectionState {
     return this.stateValue;
-  }
-
-  get cursor(): number {
-    return this.cursorId;
   }
 
   /** Sends a request on the live connection; fails at once with `not_connected` while reconnecting. */
@@ -157,14 +156,18 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     });
     conn.on('close', (reason) => this.onClose(conn, reason));
     try {
-      await conn.request({ type: 'sync', after: this.cursorId });
+      // The server answers one page at a time: its messages arrive as events, then the answer
+      // with the page's last id. Ask again from there while it says there is more.
+      for (let after = this.cursorId; ; ) {
+        const page = (await conn.request({ type: 'sync', after })) as SyncPage;
+        this.releaseHeld(page.lastId);
+        if (page.hasMore !== true || page.lastId <= after) break;
+        after = page.lastId;
+      }
     } finally {
       this.syncing = false;
     }
-    // Live events that raced the sync's backlog are merged by id, so none is lost or repeated.
-    const held = this.heldDuringSync.sort((a, b) => a.id - b.id);
-    this.heldDuringSync = [];
-    for (const m of held) this.deliver(m);
+    this.releaseHeld(Number.POSITIVE_INFINITY);
     this.attempt = 0;
     this.setState({ status: 'online', server: this.server, user: this.user });
     this.startPing(conn);
@@ -174,6 +177,19 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private onMessage(message: ChatMessage): void {
     if (this.syncing) this.heldDuringSync.push(message);
     else this.deliver(message);
+  }
+
+  /**
+   * Delivers, in id order, what arrived during the sync up to `upTo`. Live events that raced
+   * the backlog are merged by id, so none is lost or repeated; those above a page's last id wait
+   * for the pages before them (delivering one would move the cursor past the rest).
+   */
+  private releaseHeld(upTo: number): void {
+    const held = this.heldDuringSync.sort((a, b) => a.id - b.id);
+    const cut = held.findIndex((m) => m.id > upTo);
+    const ready = cut === -1 ? held : held.slice(0, cut);
+    this.heldDuringSync = cut === -1 ? [] : held.slice(cut);
+    for (const m of ready) this.deliver(m);
   }
 
   private deliver(message: ChatMessage): void {
@@ -197,16 +213,17 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     this.conn = null;
     const told = this.disconnectReason;
     this.disconnectReason = null;
-    const final = told ? FINAL[told.reason] : undefined;
-    if (told && final) return this.stop(final, told.message);
-    this.scheduleRetry(told ? told.message : reason);
+    if (!told) return this.scheduleRetry(reason);
+    const next = afterDisconnect(told, this.options.backoff ?? DEFAULT_BACKOFF, this.options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS);
+    if (next.action === 'stop') return this.stop(next.reason, next.message);
+    this.scheduleRetry(next.reason, next.code, next.leastMs);
   }
 
-  private scheduleRetry(reason: string): void {
+  private scheduleRetry(reason: string, code?: DisconnectReason, leastMs = 0): void {
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
-    const retryInMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** this.attempt);
+    const retryInMs = Math.max(leastMs, Math.min(backoff.maxMs, backoff.initialMs * 2 ** this.attempt));
     this.attempt += 1;
-    this.setState({ status: 'reconnecting', server: this.server, user: this.user, attempt: this.attempt, retryInMs, reason });
+    this.setState({ status: 'reconnecting', server: this.server, user: this.user, attempt: this.attempt, retryInMs, reason, ...(code ? { code } : {}) });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.reconnect(), retryInMs);
   }
@@ -214,12 +231,14 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private async reconnect(): Promise<void> {
     this.retryTimer = undefined;
     if (this.stopped) return;
-    const reason = this.stateValue.status === 'reconnecting' ? this.stateValue.reason : 'reconnecting';
+    const prior = this.stateValue.status === 'reconnecting' ? this.stateValue : null;
+    const reason = prior?.reason ?? 'reconnecting';
     let conn: JsonConnection;
     try {
       conn = await JsonConnection.open({ ...this.options, timeoutMs: this.options.timeoutMs ?? 10_000 });
     } catch (err) {
-      if (!this.stopped) this.scheduleRetry(err instanceof Error ? err.message : reason);
+      // What the server said (restarting, too many connections) stays the reason while its port is closed.
+      if (!this.stopped) this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
       return;
     }
     if (this.stopped) return conn.close();
@@ -231,7 +250,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
       conn.close();
       if (this.stopped) return;
       if (err instanceof RequestError && err.code === 'bad_token') {
-        return this.stop('kicked', 'The server no longer knows this session; log in again.');
+        return this.stop('kicked', 'The server no longer accepts this login; log in again.');
       }
       // The connection's close may already have scheduled the next attempt.
       if (this.retryTimer === undefined) this.scheduleRetry(reason);

@@ -95,9 +95,9 @@ describe('createCore chatting', () => {
     const bob = await loggedIn('bob');
     const bobGot = collect(bob.onMessage);
     const sent = collect(alice.onSent);
-    await alice.send({ to: ['bob'], text: 'hi bob' });
-    await alice.send({ to: ['bob', 'carol'], text: 'hi both' });
-    await alice.broadcast({ text: 'hi all' });
+    await alice.send({ conversation: 'direct:alice,bob', text: 'hi bob' });
+    await alice.send({ conversation: 'group:alice,bob,carol', text: 'hi both' });
+    await alice.send({ conversation: 'everyone', text: 'hi all' });
     await sent.until(3);
     expect(sent.values.map((s) => s.message.conversation)).toEqual(['direct:alice,bob', 'group:alice,bob,carol', 'everyone']);
     expect(sent.values[1]!.recipients).toEqual([
@@ -113,7 +113,7 @@ describe('createCore chatting', () => {
     const history = await bob.history({ conversation: 'direct:alice,bob' });
     expect(history.ok && history.value.messages.map((m) => m.text)).toEqual(['hi bob']);
     await stateWhere(bob, (s) => s.unread === 3, 5_000, 'unread 3');
-    await bob.markRead({ conversation: 'direct:alice,bob', upTo: sent.values[0]!.message.id });
+    expect(await bob.read({ conversation: 'direct:alice,bob', upTo: sent.values[0]!.message.id })).toEqual({ ok: true, value: { unread: 0 } });
     await stateWhere(bob, (s) => s.unread === 2, 5_000, 'unread 2');
   });
 
@@ -126,13 +126,13 @@ describe('createCore chatting', () => {
     expect((await bob.getState()).away).toEqual({ away: true, message: 'at lunch' });
     const aliceGot = collect(alice.onMessage);
     const sent = nextEvent(alice.onSent);
-    await alice.send({ to: ['bob'], text: 'lunch?' });
+    await alice.send({ conversation: 'direct:alice,bob', text: 'lunch?' });
     expect((await sent).recipients).toEqual([{ user: 'bob', status: 'delivered', away: 'at lunch' }]);
     const [reply] = await aliceGot.until(1);
     expect(reply).toMatchObject({ from: 'bob', kind: 'auto-reply', text: 'at lunch', conversation: 'direct:alice,bob' });
 
     const back = stateWhere(bob, (s) => !s.away.away, 5_000, 'bob available');
-    await bob.send({ to: ['alice'], text: 'back now' });
+    await bob.send({ conversation: 'direct:alice,bob', text: 'back now' });
     await back;
     const presence = await alice.users();
     expect(presence.ok && presence.value.find((u) => u.user === 'bob')?.state).toBe('online');
@@ -172,7 +172,7 @@ describe('createCore chatting', () => {
     const got = nextEvent(alice.onMessage);
     dave.send('send alice hello from nc');
     expect(await got).toMatchObject({ from: 'dave', text: 'hello from nc' });
-    await alice.send({ to: ['dave'], text: 'hello from the app' });
+    await alice.send({ conversation: 'direct:alice,dave', text: 'hello from the app' });
     await dave.expect('alice: hello from the app');
   });
 
@@ -180,7 +180,7 @@ describe('createCore chatting', () => {
     server = await startTestServer({}, { alice: 'pw' });
     const alice = await loggedIn('alice');
     const failed = nextEvent(alice.onOutbox, (entries) => entries.some((e) => e.status === 'failed'));
-    const queued = await alice.send({ to: ['nobody'], text: 'hello?' });
+    const queued = await alice.send({ conversation: 'direct:alice,nobody', text: 'hello?' });
     expect(queued.ok).toBe(true);
     const [entry] = await failed;
     expect(entry).toMatchObject({ status: 'failed', text: 'hello?' });
@@ -191,7 +191,7 @@ describe('createCore chatting', () => {
     expect((await sent).clientId).toBe(entry!.clientId);
 
     const failedAgain = nextEvent(alice.onOutbox, (entries) => entries.some((e) => e.status === 'failed'));
-    await alice.send({ to: ['ghost'], text: 'x' });
+    await alice.send({ conversation: 'direct:alice,ghost', text: 'x' });
     const [ghost] = await failedAgain;
     const emptied = nextEvent(alice.onOutbox, (entries) => entries.length === 0);
     expect(await alice.discard({ clientId: ghost!.clientId })).toEqual({ ok: true, value: null });

@@ -1,7 +1,7 @@
 /**
  * One TCP connection speaking the JSON-lines dialect: typed requests that return promises and
  * a stream of server events. It knows nothing of reconnecting; `chatConnection.ts` builds the
- * session that survives drops on top of it.
+ * connection that survives drops on top of it.
  */
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -98,10 +98,6 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
     return conn;
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   request<T extends Request['type']>(body: RequestOf<T>): Promise<ResultMap[T]> {
     if (this.closed) return Promise.reject(new RequestError('not_connected', 'Not connected.'));
     const id = this.nextId++;
@@ -109,7 +105,7 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new RequestError('timeout', `The server did not answer ${body.type} in time.`));
-        // A server that stops answering is as good as gone; the session reconnects.
+        // A server that stops answering is as good as gone; the app reconnects.
         this.close('the server stopped answering');
       }, this.timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: never) => void, reject, timer });

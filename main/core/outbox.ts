@@ -1,15 +1,16 @@
 /**
  * Messages the user wrote that the server has not acknowledged. Each carries a client id that
  * the server remembers per sender, so sending it again after a lost answer stores it once.
- * The queue is kept on disk: a message written while offline survives an app restart.
+ * The queue is kept on disk: a message written while offline survives an app restart. Changes
+ * are written off the hot path, several to one write (see DeferredJsonFile).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { OutboxEntry } from './api.ts';
-import { readJson, writeJsonAtomic } from './settings.ts';
+import { DeferredJsonFile, readJson } from './dataFiles.ts';
 
 export class Outbox {
-  private readonly file: string;
+  private readonly file: DeferredJsonFile;
   private entries: OutboxEntry[];
 
   constructor(
@@ -19,17 +20,26 @@ export class Outbox {
     private readonly onChange: (entries: OutboxEntry[]) => void,
     private readonly now: () => number = Date.now,
   ) {
-    this.file = join(dataDir, `outbox-${createHash('sha256').update(account).digest('hex').slice(0, 16)}.json`);
-    // Anything that was mid-send when the app stopped is simply pending again.
-    this.entries = readJson<OutboxEntry[]>(this.file, []).map((e) => (e.status === 'sending' ? { ...e, status: 'pending' } : e));
+    const path = join(dataDir, `outbox-${createHash('sha256').update(account).digest('hex').slice(0, 16)}.json`);
+    // Anything that was mid-send when the app stopped is simply pending again; files of older
+    // versions also carried the recipients (`to`), which the conversation key already says.
+    this.entries = readJson<OutboxEntry[]>(path, []).map(({ clientId, conversation, text, status, error, createdAt }) => ({
+      clientId,
+      conversation,
+      text,
+      status: status === 'sending' ? 'pending' : status,
+      ...(error !== undefined ? { error } : {}),
+      createdAt,
+    }));
+    this.file = new DeferredJsonFile(path, () => this.entries);
   }
 
   list(): OutboxEntry[] {
-    return this.entries.map((e) => ({ ...e, to: [...e.to] }));
+    return this.entries.map((e) => ({ ...e }));
   }
 
-  add(conversation: string, to: string[], text: string): OutboxEntry {
-    const entry: OutboxEntry = { clientId: randomUUID(), conversation, to, text, status: 'pending', createdAt: new Date(this.now()).toISOString() };
+  add(conversation: string, text: string): OutboxEntry {
+    const entry: OutboxEntry = { clientId: randomUUID(), conversation, text, status: 'pending', createdAt: new Date(this.now()).toISOString() };
     this.entries.push(entry);
     this.changed();
     return { ...entry };
@@ -62,8 +72,13 @@ export class Outbox {
     return true;
   }
 
+  /** Resolves once the queue as it is now is on disk. */
+  flush(): Promise<void> {
+    return this.file.flush();
+  }
+
   private changed(): void {
-    writeJsonAtomic(this.file, this.entries);
+    this.file.changed();
     this.onChange(this.list());
   }
 }

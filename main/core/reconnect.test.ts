@@ -66,6 +66,32 @@ describe('reconnecting through main/core', () => {
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
   });
 
+  it('syncs a backlog of several pages exactly once and in id order, with live messages racing it', async () => {
+    server = await startTestServer({}, { alice: 'pw', bob: 'pw' });
+    proxy = await startTcpProxy(server.port);
+    const alice = newCore();
+    expect((await alice.login({ host: '127.0.0.1', port: proxy.port, user: 'alice', password: 'pw' })).ok).toBe(true);
+    const got = collect(alice.onMessage);
+    const bob = await JsonClient.login(server.port, 'bob', 'pw');
+    clients.push(bob);
+    proxy.targetPort = 1;
+    proxy.cut();
+    await stateWhere(alice, (s) => s.connection.status === 'reconnecting', 5_000, 'reconnecting');
+    // More than two server pages (500 each) wait while alice is away.
+    const backlog = Array.from({ length: 1_100 }, (_, i) => `b${i + 1}`);
+    await Promise.all(backlog.map((text) => bob.request({ type: 'send', to: ['alice'], text })));
+    proxy.targetPort = server.port;
+    alice.reconnectNow();
+    const live = Array.from({ length: 20 }, (_, i) => `l${i + 1}`);
+    for (const text of live) await bob.request({ type: 'send', to: ['alice'], text });
+    await got.until(backlog.length + live.length, 15_000);
+    await stateWhere(alice, (s) => s.connection.status === 'online', 5_000, 'online again');
+    expect(got.values.map((m) => m.text)).toEqual([...backlog, ...live]);
+    const ids = got.values.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+  });
+
   it('sends what was written while disconnected once the connection is back, never twice', async () => {
     server = await startTestServer({}, { alice: 'pw', bob: 'pw' });
     proxy = await startTcpProxy(server.port);
@@ -80,8 +106,8 @@ describe('reconnecting through main/core', () => {
     proxy.targetPort = 1;
     proxy.cut();
     await stateWhere(alice, (s) => s.connection.status === 'reconnecting', 5_000, 'reconnecting');
-    await alice.send({ to: ['bob'], text: 'written offline 1' });
-    await alice.send({ to: ['bob'], text: 'written offline 2' });
+    await alice.send({ conversation: 'direct:alice,bob', text: 'written offline 1' });
+    await alice.send({ conversation: 'direct:alice,bob', text: 'written offline 2' });
     expect(pending.values.at(-1)!.map((e) => [e.text, e.status])).toEqual([
       ['written offline 1', 'pending'],
       ['written offline 2', 'pending'],

@@ -25,8 +25,8 @@ export function runCommand(command: ShellCommand, { core, showWindow, quit }: Sh
       return toWindow('showConnect');
     case 'logout':
       return void core.logout();
-    case 'setAvailable':
-      return void core.setAvailable();
+    case 'back':
+      return void core.back();
     case 'setAway':
       return void core.setAway(command.message ? { message: command.message } : {});
     case 'customAway':

@@ -5,7 +5,7 @@ export type ShellCommand =
   | { type: 'manageUsers' }
   | { type: 'connect' }
   | { type: 'logout' }
-  | { type: 'setAvailable' }
+  | { type: 'back' }
   | { type: 'setAway'; message?: string }
   | { type: 'customAway' }
   /** A click on a message's notification. */

@@ -56,7 +56,7 @@ export function closeDecision(args: { hasTray: boolean; hosting: boolean; quitti
 export class IdleAway {
   private setByIdle = false;
 
-  decide(idleSeconds: number, minutes: number, away: AwayState): { type: 'setAway'; message: string } | { type: 'setAvailable' } | null {
+  decide(idleSeconds: number, minutes: number, away: AwayState): { type: 'setAway'; message: string } | { type: 'back' } | null {
     if (minutes <= 0) return null;
     const idle = idleSeconds >= minutes * 60;
     if (idle && !away.away) {
@@ -65,17 +65,17 @@ export class IdleAway {
     }
     if (!idle && away.away && this.setByIdle) {
       this.setByIdle = false;
-      return { type: 'setAvailable' };
+      return { type: 'back' };
     }
     if (!away.away) this.setByIdle = false;
     return null;
   }
 
   /** One check of the system idle time against the user's setting, applied to core. */
-  async tick(core: Pick<ParleyApi, 'getSettings' | 'getState' | 'setAway' | 'setAvailable'>, idleSeconds: number): Promise<void> {
+  async tick(core: Pick<ParleyApi, 'getSettings' | 'getState' | 'setAway' | 'back'>, idleSeconds: number): Promise<void> {
     const [settings, state] = await Promise.all([core.getSettings(), core.getState()]);
     const action = this.decide(idleSeconds, settings.idleAwayMinutes, state.away);
     if (action?.type === 'setAway') await core.setAway({ message: action.message });
-    else if (action?.type === 'setAvailable') await core.setAvailable();
+    else if (action?.type === 'back') await core.back();
   }
 }

@@ -76,7 +76,7 @@ describe('remember me over a real core and server', () => {
     await app.remembered.settled();
     expect(existsSync(join(dir, 'session.bin'))).toBe(true);
     await app.core.updateSettings({ rememberMe: false });
-    await app.core.setAvailable();
+    await app.core.back();
     await app.remembered.settled();
     expect(existsSync(join(dir, 'session.bin'))).toBe(false);
   });

@@ -1,5 +1,5 @@
 /**
- * "Remember me": keeps the session's resume token (revocable by logging out; never the
+ * "Remember me": keeps the login's resume token (revocable by logging out; never the
  * password), encrypted by the OS keyring through Electron's asynchronous safeStorage API.
  * Nothing is written where the OS offers no keyring, nor on Linux when safeStorage fell back to
  * `basic_text`: Electron then encrypts with a fixed password that anyone can look up, which is
@@ -47,9 +47,9 @@ export class RememberMe {
     return (await this.status()).available;
   }
 
-  async save(session: Remembered): Promise<boolean> {
+  async save(login: Remembered): Promise<boolean> {
     if (!(await this.available())) return false;
-    const sealed = await this.encryptor.encryptStringAsync(JSON.stringify(session));
+    const sealed = await this.encryptor.encryptStringAsync(JSON.stringify(login));
     await writeFile(this.file, sealed, { mode: 0o600 });
     return true;
   }

@@ -3,7 +3,7 @@
  * navigate, which links open outside, which permissions web content gets. The CSP is in
  * contentSecurityPolicy.ts; argument checks are in callDispatcher.ts.
  */
-import { isWebUrl } from '../core/core.ts';
+import { isWebUrl } from '../core/webUrl.ts';
 
 /** True when `url` is the app's own page (the packaged index.html), whatever its hash or query. */
 export function isAppPage(url: string, appPageUrl: string): boolean {

@@ -18,9 +18,10 @@ const online = (patch: Partial<CoreState> = {}): CoreState => ({
   away: { away: false },
   hosting: { status: 'stopped' },
   unread: 0,
+  unreadByConversation: {},
   ...patch,
 });
-const offline: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0 };
+const offline: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {} };
 const find = (items: MenuItemSpec[], label: string): MenuItemSpec | undefined =>
   items.flatMap((i) => [i, ...(i.submenu ?? [])]).find((i) => i.label === label);
 
@@ -115,7 +116,7 @@ describe('desktop manners', () => {
     expect(idle.decide(600, 0, { away: false })).toBeNull();
     expect(idle.decide(299, 5, { away: false })).toBeNull();
     expect(idle.decide(300, 5, { away: false })).toMatchObject({ type: 'setAway' });
-    expect(idle.decide(2, 5, { away: true, message: 'x' })).toEqual({ type: 'setAvailable' });
+    expect(idle.decide(2, 5, { away: true, message: 'x' })).toEqual({ type: 'back' });
     const chosen = new IdleAway();
     expect(chosen.decide(2, 5, { away: true, message: 'In a meeting' })).toBeNull();
   });

@@ -30,7 +30,7 @@ export function trayTemplate(state: CoreState, settings: Pick<Settings, 'awayPre
   return [
     { label: online ? `Signed in as ${state.connection.status !== 'offline' && 'user' in state.connection ? state.connection.user : ''}` : 'Offline', enabled: false },
     { type: 'separator' },
-    { label: 'Available', type: 'radio', checked: online && !away.away, enabled: online, command: { type: 'setAvailable' } },
+    { label: 'Available', type: 'radio', checked: online && !away.away, enabled: online, command: { type: 'back' } },
     { label: 'Away', type: 'radio', checked: online && away.away && (away.message ?? DEFAULT_AWAY) === DEFAULT_AWAY, enabled: online, command: { type: 'setAway' } },
     ...settings.awayPresets.map(
       (p): MenuItemSpec => ({ label: p, type: 'radio', checked: online && away.away && away.message === p, enabled: online, command: { type: 'setAway', message: p } }),

@@ -1,7 +1,8 @@
 /**
  * A loopback TCP relay between a client and a server, for tests of dropped connections: `cut()`
- * destroys every relayed connection (a network drop), and the target port can change (a server
- * restarted on a new ephemeral port stays reachable at the proxy's port).
+ * destroys every relayed connection (a network drop), the target port can change (a server
+ * restarted on a new ephemeral port stays reachable at the proxy's port), and `dropReplies`
+ * loses what the server sends (an answer lost after the server acted on the request).
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -9,6 +10,8 @@ export interface TcpProxy {
   readonly port: number;
   /** Where new connections go. */
   targetPort: number;
+  /** While true, bytes from the server are thrown away instead of reaching the client. */
+  dropReplies: boolean;
   /** Drops every open connection, both sides, as a network failure would. */
   cut(): void;
   /** Connections relayed now. */
@@ -30,7 +33,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      if (!proxy.dropReplies) client.write(chunk);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -38,6 +43,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const proxy: TcpProxy = {
     port: address.port,
     targetPort,
+    dropReplies: false,
     cut: () => {
       for (const [a, b] of pairs) {
         a.destroy();

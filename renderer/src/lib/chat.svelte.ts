@@ -2,12 +2,13 @@
  * The chat window's state: conversations with unread counts, each conversation's loaded
  * history (paged back on demand), people with presence, the outbox, and delivery notes.
  * Messages come from core exactly once; this class still ignores an id it already holds.
+ * Unread counts are the server's, as core passes them on: this class never counts.
  */
-import type { OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
-import { conversationKey } from '../../../server/protocol/common/conversation.ts';
+import type { CoreState, OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
+import { conversationKey, parseConversationKey } from '../../../server/protocol/common/conversation.ts';
+import { EVERYONE } from '../../../server/protocol/common/limits.ts';
 import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../../server/protocol/common/types.ts';
 
-export const EVERYONE = 'everyone';
 const PAGE = 50;
 
 export interface Thread {
@@ -27,6 +28,9 @@ export class ChatState {
   #recent = $state.raw<Set<string>>(new Set());
   #visible = $state(true);
   #error = $state<string | null>(null);
+  #unread = $state.raw<Record<string, number>>({});
+  /** Per conversation, the id up to which this window already said it was read. */
+  readonly #readUpTo = new Map<string, number>();
   readonly #offs: Array<() => void> = [];
 
   constructor(
@@ -40,7 +44,9 @@ export class ChatState {
       this.api.onSent((s) => this.sent(s)),
       this.api.onOutbox((entries) => (this.#outbox = entries)),
       this.api.onPresence((p) => this.presence(p)),
+      this.api.onState((s) => this.unreadChanged(s)),
     );
+    this.unreadChanged(await this.api.getState());
     await Promise.all([this.refreshConversations(), this.refreshPeople()]);
     await this.select(EVERYONE);
   }
@@ -55,12 +61,13 @@ export class ChatState {
   get error(): string | null {
     return this.#error;
   }
-  /** Everyone first, then conversations by their newest message. */
+  /** Everyone first, then conversations by their newest message, with the server's unread counts. */
   get conversations(): ConversationSummary[] {
     const everyone = this.#conversations.find((c) => c.conversation === EVERYONE) ?? emptySummary(EVERYONE);
     const rest = this.#conversations.filter((c) => c.conversation !== EVERYONE);
     rest.sort((a, b) => (b.lastMessage?.id ?? Number.MAX_SAFE_INTEGER) - (a.lastMessage?.id ?? Number.MAX_SAFE_INTEGER));
-    return [everyone, ...rest];
+    // The open conversation shows none while its read is on the way (no badge flicker).
+    return [everyone, ...rest].map((c) => ({ ...c, unread: this.reading(c.conversation) ? 0 : (this.#unread[c.conversation] ?? 0) }));
   }
   get people(): UserPresence[] {
     const minutes = this.#lastMinutes;
@@ -83,7 +90,7 @@ export class ChatState {
   /** Whether the window is on screen (read receipts only count what the user can see). */
   setVisible(visible: boolean): void {
     this.#visible = visible;
-    if (visible) void this.markRead(this.#selected);
+    if (visible) void this.read(this.#selected);
   }
 
   async select(key: string): Promise<void> {
@@ -92,7 +99,7 @@ export class ChatState {
       this.#threads[key] = { messages: [], hasMore: true, loading: false };
       await this.loadOlder(key);
     }
-    await this.markRead(key);
+    await this.read(key);
   }
 
   /** Opens (or creates) the conversation with these people. */
@@ -126,8 +133,7 @@ export class ChatState {
   async send(text: string): Promise<boolean> {
     const body = text.trim();
     if (!body) return false;
-    const key = this.#selected;
-    const result = key === EVERYONE ? await this.api.broadcast({ text: body }) : await this.api.send({ to: membersOf(key).filter((m) => m !== this.me), text: body });
+    const result = await this.api.send({ conversation: this.#selected, text: body });
     if (!result.ok) this.#error = result.error.message;
     return result.ok;
   }
@@ -162,18 +168,26 @@ export class ChatState {
     }
   }
 
+  private reading(key: string): boolean {
+    return this.#visible && this.#selected === key;
+  }
+
+  private unreadChanged(state: CoreState): void {
+    this.#unread = state.unreadByConversation;
+    // A count for the open conversation that arrived after its messages: read it now.
+    if ((state.unreadByConversation[this.#selected] ?? 0) > 0) void this.read(this.#selected);
+  }
+
   private receive(m: ChatMessage): void {
     this.append(m);
-    const mine = m.from === this.me;
-    const reading = this.#visible && this.#selected === m.conversation;
-    this.touch(m, mine || reading ? 0 : 1);
-    if (reading && !mine) void this.markRead(m.conversation);
+    this.touch(m);
+    if (this.reading(m.conversation) && m.from !== this.me) void this.read(m.conversation, true);
   }
 
   private sent(s: SentMessage): void {
     this.#delivery[s.message.id] = s.recipients;
     this.append(s.message);
-    this.touch(s.message, 0);
+    this.touch(s.message);
   }
 
   private append(m: ChatMessage): void {
@@ -188,7 +202,7 @@ export class ChatState {
     thread.messages.push(m);
   }
 
-  private touch(m: ChatMessage, unread: number): void {
+  private touch(m: ChatMessage): void {
     let summary = this.#conversations.find((c) => c.conversation === m.conversation);
     if (!summary) {
       summary = emptySummary(m.conversation);
@@ -196,7 +210,6 @@ export class ChatState {
       summary = this.#conversations.at(-1)!;
     }
     if (!summary.lastMessage || summary.lastMessage.id < m.id) summary.lastMessage = m;
-    summary.unread += unread;
   }
 
   private presence(p: UserPresence): void {
@@ -207,20 +220,21 @@ export class ChatState {
     if (p.state !== 'offline' && this.#lastMinutes !== null) this.#recent = new Set([...this.#recent, p.user]);
   }
 
-  private async markRead(key: string): Promise<void> {
-    const summary = this.#conversations.find((c) => c.conversation === key);
+  /**
+   * Tells the server what the user has seen of the open conversation: when it has unread
+   * messages by the server's count, or (`arrived`) a message just came in while open.
+   */
+  private async read(key: string, arrived = false): Promise<void> {
     const last = this.#threads[key]?.messages.at(-1);
-    if (!summary || summary.unread === 0 || !last || !this.#visible) return;
-    summary.unread = 0;
-    await this.api.markRead({ conversation: key, upTo: last.id });
+    if (!last || !this.reading(key)) return;
+    if (!arrived && (this.#unread[key] ?? 0) === 0) return;
+    if (last.id <= (this.#readUpTo.get(key) ?? 0)) return;
+    this.#readUpTo.set(key, last.id);
+    await this.api.read({ conversation: key, upTo: last.id });
   }
 }
 
-export function membersOf(key: string): string[] {
-  return key === EVERYONE ? [] : key.replace(/^(direct|group):/, '').split(',');
-}
-
-function emptySummary(key: string, members = membersOf(key)): ConversationSummary {
-  const kind = key === EVERYONE ? 'everyone' : key.startsWith('direct:') ? 'direct' : 'group';
-  return { conversation: key, kind, members, lastMessage: null, unread: 0 };
+function emptySummary(key: string, members?: string[]): ConversationSummary {
+  const parsed = parseConversationKey(key);
+  return { conversation: key, kind: parsed?.kind ?? 'group', members: members ?? parsed?.members ?? [], lastMessage: null, unread: 0 };
 }

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../main/core/core.ts';
-import { collect, nextEvent } from '../../../main/core/testing.ts';
+import { collect, nextEvent, stateWhere } from '../../../main/core/testing.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../../../server/testkit/testServer.ts';
 import { ChatState } from './chat.svelte.ts';
-import { SessionState } from './session.svelte.ts';
+import { AppState } from './app.svelte.ts';
 
 let server: TestServer | undefined;
 const cores: Core[] = [];
@@ -39,9 +39,11 @@ describe('ChatState over a real core', () => {
     expect(chat.conversations.map((c) => c.conversation)).toEqual(['everyone']);
 
     const got = collect(alice.onMessage);
-    await bob.send({ to: ['alice'], text: 'one' });
-    await bob.send({ to: ['alice', 'carol'], text: 'two' });
+    await bob.send({ conversation: 'direct:alice,bob', text: 'one' });
+    await bob.send({ conversation: 'group:alice,bob,carol', text: 'two' });
     await got.until(2);
+    // The counts are the server's: they arrive with core's next state.
+    await stateWhere(alice, (s) => s.unread === 2, 5_000, 'unread 2');
     flushSync();
     expect(chat.conversations.map((c) => [c.conversation, c.unread])).toEqual([
       ['everyone', 0],
@@ -51,6 +53,8 @@ describe('ChatState over a real core', () => {
     await chat.select('direct:alice,bob');
     expect(chat.thread('direct:alice,bob').messages.map((m) => m.text)).toEqual(['one']);
     expect(chat.conversations.find((c) => c.conversation === 'direct:alice,bob')?.unread).toBe(0);
+    // Opening it told the server: its count, and core's total, went down there too.
+    await stateWhere(alice, (s) => s.unread === 1 && s.unreadByConversation['direct:alice,bob'] === undefined, 5_000, 'read on the server');
     chat.dispose();
   });
 
@@ -59,7 +63,7 @@ describe('ChatState over a real core', () => {
     const alice = await loggedIn('alice');
     const bob = await loggedIn('bob');
     const sent = collect(bob.onSent);
-    for (let i = 1; i <= 120; i++) await bob.send({ to: ['alice'], text: `m${i}` });
+    for (let i = 1; i <= 120; i++) await bob.send({ conversation: 'direct:alice,bob', text: `m${i}` });
     await sent.until(120);
     const chat = new ChatState(alice, 'alice');
     await chat.init();
@@ -94,22 +98,22 @@ describe('ChatState over a real core', () => {
   });
 });
 
-describe('SessionState over a real core', () => {
+describe('AppState over a real core', () => {
   it('says wrong passwords and blocks in words, with the seconds left', async () => {
     server = await startTestServer({ blockTimeSec: 30 }, { alice: 'pw' });
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-ui-'));
     dirs.push(dataDir);
     const core = createCore({ dataDir });
     cores.push(core);
-    const session = new SessionState(core);
-    await session.init();
-    expect(await session.logIn('127.0.0.1', server.port, 'alice', 'nope')).toBe(false);
-    expect(session.errorText).toBe('Wrong username or password. 2 attempts left before this username is blocked for a while.');
-    await session.logIn('127.0.0.1', server.port, 'alice', 'nope');
-    await session.logIn('127.0.0.1', server.port, 'alice', 'nope');
-    await session.logIn('127.0.0.1', server.port, 'alice', 'pw');
-    expect(session.errorText).toMatch(/^Too many failed attempts: alice is blocked from this computer\. Try again in (29|30) s\.$/);
-    expect(session.blockedSeconds).toBeGreaterThan(25);
+    const app = new AppState(core);
+    await app.init();
+    expect(await app.logIn('127.0.0.1', server.port, 'alice', 'nope')).toBe(false);
+    expect(app.errorText).toBe('Wrong username or password. 2 attempts left before this username is blocked for a while.');
+    await app.logIn('127.0.0.1', server.port, 'alice', 'nope');
+    await app.logIn('127.0.0.1', server.port, 'alice', 'nope');
+    await app.logIn('127.0.0.1', server.port, 'alice', 'pw');
+    expect(app.errorText).toMatch(/^Too many failed attempts: alice is blocked from this computer\. Try again in (29|30) s\.$/);
+    expect(app.blockedSeconds).toBeGreaterThan(25);
   });
 
   it('says the server logged the user out for inactivity and returns to the login window', async () => {
@@ -118,13 +122,13 @@ describe('SessionState over a real core', () => {
     dirs.push(dataDir);
     const core = createCore({ dataDir });
     cores.push(core);
-    const session = new SessionState(core);
-    await session.init();
+    const app = new AppState(core);
+    await app.init();
     const loggedOut = nextEvent(core.onLoggedOut);
-    expect(await session.logIn('127.0.0.1', server.port, 'alice', 'pw')).toBe(true);
+    expect(await app.logIn('127.0.0.1', server.port, 'alice', 'pw')).toBe(true);
     await loggedOut;
     flushSync();
-    expect(session.inChat).toBe(false);
-    expect(session.notice).toMatch(/inactivity|without activity/);
+    expect(app.inChat).toBe(false);
+    expect(app.notice).toMatch(/inactivity|without activity/);
   });
 });

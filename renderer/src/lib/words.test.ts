@@ -27,6 +27,9 @@ describe('words', () => {
   it('says the app is reconnecting, and why', () => {
     const text = connectionInWords({ status: 'reconnecting', server: { host: 'h', port: 1 }, user: 'a', attempt: 2, retryInMs: 1500, reason: 'connection reset' });
     expect(text).toContain('Connection lost (connection reset). Reconnecting... attempt 2');
+    const server = { host: 'h', port: 1 };
+    expect(connectionInWords({ status: 'reconnecting', server, user: 'a', attempt: 1, retryInMs: 1000, reason: 'x', code: 'shutting_down' })).toMatch(/^The server is restarting\./);
+    expect(connectionInWords({ status: 'reconnecting', server, user: 'a', attempt: 1, retryInMs: 15000, reason: 'x', code: 'too_many_connections' })).toMatch(/too many connections.*within 15 s/);
     expect(connectionInWords({ status: 'offline' })).toBeNull();
   });
 });

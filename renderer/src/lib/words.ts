@@ -24,7 +24,16 @@ export function errorInWords(error: ApiError, user: string, secondsLeft?: number
 export function connectionInWords(state: ConnectionState): string | null {
   if (state.status !== 'reconnecting') return null;
   const seconds = Math.max(1, Math.round(state.retryInMs / 1000));
-  return `Connection lost (${state.reason}). Reconnecting... attempt ${state.attempt}, next try within ${seconds} s. Messages you write are kept and sent when the connection is back.`;
+  const kept = 'Messages you write are kept and sent when the connection is back.';
+  switch (state.code) {
+    case 'shutting_down':
+    case 'shutdown':
+      return `The server is restarting. Reconnecting... attempt ${state.attempt}, next try within ${seconds} s. ${kept}`;
+    case 'too_many_connections':
+      return `The server has too many connections right now. Trying again within ${seconds} s (attempt ${state.attempt}). ${kept}`;
+    default:
+      return `Connection lost (${state.reason}). Reconnecting... attempt ${state.attempt}, next try within ${seconds} s. ${kept}`;
+  }
 }
 
 /** What each hosting choice means for who can connect and what they can read. */

@@ -98,13 +98,16 @@ export type Answer = OkAnswer | ErrorAnswer;
 export type DisconnectReason =
   | 'inactivity'
   | 'shutting_down'
-  | 'account_changed'
+  /** The old name of `shutting_down`, until every server sends the new one. */
+  | 'shutdown'
   | 'replaced'
   | 'queue_full'
   | 'line_too_long'
   | 'login_timeout'
   | 'too_many_connections'
-  | 'logout';
+  | 'logout'
+  /** The password changed or an administrator removed the account: the token is revoked too. */
+  | 'account_changed';
 
 export type ServerEvent =
   | { type: 'message'; message: ChatMessage }

@@ -7,8 +7,8 @@ import { errorInWords } from './words.ts';
 
 export type LoginMode = 'join' | 'host';
 
-export class SessionState {
-  #core = $state<CoreState>({ connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0 });
+export class AppState {
+  #core = $state<CoreState>({ connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {} });
   #settings = $state<Settings | null>(null);
   #notice = $state<string | null>(null);
   #error = $state<ApiError | null>(null);
@@ -27,7 +27,9 @@ export class SessionState {
           ? `${e.message} You were logged out after a while without activity.`
           : e.reason === 'logout'
             ? null
-            : e.message;
+            : e.reason === 'account_changed'
+              ? `${e.message} Log in again (with the new password, if it was changed).`
+              : e.message;
     });
   }
 

@@ -1,0 +1,94 @@
+// Which folder may import which: DESIGN.md's layers as one allow-map, checked by
+// eslint-plugin-boundaries' `boundaries/dependencies` rule with `default: 'disallow'`. Like VS
+// Code's layering rule, each folder is classified by where its code runs, and an import the map
+// does not allow is an error. checks/layers.test.ts lints fixtures that break it.
+//
+// Contract files inside main/core are classified as files: the renderer may import only the API
+// (`api`), the shell the API and core's boundary checks (`api-policy`), never core's internals.
+
+/** Folders, most specific first (a file belongs to the first that matches). */
+export const ELEMENTS = [
+  // The pure wire contract: types, codes, limits, keys. Runs anywhere, imports nothing else.
+  { type: 'protocol', pattern: 'server/protocol/common' },
+  { type: 'server-testkit', pattern: 'server/testkit' },
+  { type: 'server', pattern: 'server' },
+  { type: 'core', pattern: 'main/core' },
+  { type: 'shell', pattern: 'main/shell' },
+  { type: 'electron', pattern: 'main/electron' },
+  { type: 'web', pattern: 'main/web' },
+  { type: 'launch', pattern: 'main/launch' },
+  // main/preload.ts: the Electron preload, beside the shell it belongs to.
+  { type: 'electron', pattern: 'main' },
+  { type: 'renderer-e2e', pattern: 'renderer/e2e' },
+  { type: 'renderer', pattern: 'renderer/src' },
+  { type: 'bench', pattern: 'bench' },
+  { type: 'tooling', pattern: ['bin', 'scripts', 'checks'] },
+].map((e) => ({ ...e, partialMatch: false }));
+
+/** File categories: tests, and the contract files other layers may import from main/core and main/web. */
+export const FILES = [
+  { category: 'test', pattern: ['**/*.test.ts', '**/e2e/**'] },
+  // The API as the renderer knows it: types, channel names, the object built over a transport.
+  { category: 'api', pattern: ['main/core/api.ts', 'main/core/apiChannels.ts', 'main/core/buildApi.ts'] },
+  // Core's checks the shell applies at its boundary: argument schemas, which links may open.
+  { category: 'api-policy', pattern: ['main/core/apiArgs.ts', 'main/core/webUrl.ts'] },
+  { category: 'core-testing', pattern: ['main/core/testing.ts'] },
+  { category: 'core-internal', pattern: 'main/core/!(api|apiChannels|buildApi).ts' },
+  // The browser host's frame shapes, shared with the renderer's WebSocket client.
+  { category: 'web-wire', pattern: ['main/web/wireMessages.ts'] },
+];
+
+const el = (...types) => ({ element: { type: types } });
+const file = (element, ...categories) => ({ element: { type: element }, file: { categories } });
+const test = { file: { categories: 'test' } };
+const NODE_ONLY_PACKAGES = ['better-sqlite3', 'pino', 'ws', 'commander', 'tsx', 'esbuild', 'electron'];
+
+/** from folder -> what it may import. */
+export const ALLOW = {
+  protocol: [el('protocol')],
+  server: [el('server', 'protocol')],
+  'server-testkit': [el('server-testkit', 'server', 'protocol')],
+  core: [el('core', 'server', 'protocol')],
+  // The shell translates: the API's contract and core's boundary checks, never core's internals.
+  shell: [el('shell', 'protocol'), file('core', 'api', 'api-policy')],
+  electron: [el('electron', 'shell', 'core', 'protocol')],
+  // The browser host shares the shell's dispatcher, CSP and app:// file rules with Electron.
+  web: [el('web', 'core', 'shell', 'protocol')],
+  // The Vite build writes the shell's CSP into the page.
+  launch: [el('launch', 'web', 'shell')],
+  renderer: [el('renderer', 'protocol'), file('core', 'api'), file('web', 'web-wire')],
+  'renderer-e2e': [el('renderer-e2e', 'server-testkit', 'protocol')],
+  bench: [el('bench', 'server', 'server-testkit', 'web', 'protocol')],
+  tooling: [el('tooling', 'server', 'protocol')],
+};
+
+/** What tests may import besides their folder's allowance: the real parts they run against. */
+export const TEST_ALLOW = {
+  server: [el('server-testkit')],
+  core: [el('server-testkit')],
+  shell: [el('core', 'server-testkit')],
+  web: [el('server-testkit')],
+  renderer: [el('core', 'server-testkit')],
+  electron: [el('renderer-e2e', 'launch', 'web')],
+};
+
+export const layerPolicies = [
+  // Packages and Node's modules are allowed, except where a policy below says otherwise.
+  { allow: { to: { module: { origin: ['external', 'core'] } } } },
+  ...Object.entries(ALLOW).map(([from, to]) => ({ from: el(from), allow: { to } })),
+  ...Object.entries(TEST_ALLOW).map(([from, to]) => ({ from: { ...el(from), ...test }, allow: { to } })),
+  // The shell may name core's shapes (`import type`: erased, runs nothing of core) but not call its internals.
+  { from: el('shell'), allow: { to: file('core', 'core-internal'), dependency: { kind: 'type' } } },
+  // Only the Electron shell (and the launcher that finds its binary) imports electron: core, the
+  // shell's decisions and the rest run in plain Node.
+  { from: el(...Object.keys(ALLOW).filter((t) => t !== 'electron' && t !== 'launch')), disallow: { to: { module: { source: 'electron' } } } },
+  // What runs in the browser uses no Node module (the renderer's unit tests run in Node: allowed again).
+  { from: el('renderer', 'protocol'), disallow: { to: [{ module: { origin: 'core' } }, ...NODE_ONLY_PACKAGES.map((source) => ({ module: { source } }))] } },
+  { from: { ...el('renderer'), ...test }, allow: { to: { module: { origin: ['external', 'core'] } } } },
+  // The API files stay as pure as the renderer that imports them: only the protocol and each other.
+  { from: file('core', 'api'), disallow: { to: [el('server', 'server-testkit', 'shell', 'electron', 'web'), file('core', 'core-internal')] } },
+  { from: file('core', 'api'), disallow: { to: [{ module: { origin: 'core' } }, ...NODE_ONLY_PACKAGES.map((source) => ({ module: { source } }))] } },
+];
+
+/** Settings for the plugin. */
+export const layerSettings = { 'boundaries/elements': ELEMENTS, 'boundaries/files': FILES };
