@@ -5,6 +5,7 @@
  * imported and old hashes upgraded before the port accepts a connection.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_LIMITS, encodeJsonLine, type Limits } from './protocol/index.ts';
 import { addressKey } from './auth/addressKey.ts';
@@ -13,6 +14,9 @@ import { ChatService } from './chat/chatService.ts';
 import { ClientConnection, type ConnectionContext } from './net/clientConnection.ts';
 import { JsonDialect } from './net/jsonDialect.ts';
 import { GREETING, TextDialect, USERNAME_PROMPT } from './net/textDialect.ts';
+import { loadOrCreateIdentity, readIdentity } from './net/tlsCertificate.ts';
+import { sniffTls } from './net/tlsSniff.ts';
+import { announce, type Announcement, type AnnounceOptions } from './net/announce.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import type { Db } from './store/db.ts';
 import { MessageStore } from './store/messageStore.ts';
@@ -42,6 +46,17 @@ export interface ParleyServerOptions {
   nativeBinding?: string;
   /** The clock (ms), for tests. */
   now?: () => number;
+  /**
+   * TLS on the same port: absent, the data folder's self-signed certificate (made on first
+   * start); files for a real certificate; false for plain TCP only (`--no-tls`).
+   */
+  tls?: false | { certFile: string; keyFile: string };
+  /** Refuse plain connections with one line (`--require-tls`). */
+  requireTls?: boolean;
+  /** How long a silent new client has before it is taken as plain and greeted; default 250 ms. */
+  sniffMs?: number;
+  /** Announce the server on the LAN over mDNS/DNS-SD (the CLI's default); absent: silent. */
+  announce?: Omit<AnnounceOptions, 'port' | 'fingerprint'>;
 }
 
 export interface ParleyServer {
@@ -51,6 +66,10 @@ export interface ParleyServer {
   readonly chat: ChatService;
   /** What the users file import did, when one was given. */
   readonly imported: { added: number; skipped: number } | null;
+  /** The certificate's SHA-256 (`AB:CD:...`), null with TLS off. */
+  readonly fingerprint: string | null;
+  /** The DNS-SD announcement, while announcing. */
+  readonly announcement: Announcement | null;
   /** Connections open now, logged in or not. */
   connectionCount(): number;
   /** Tells every user the server is shutting down, closes all connections and the database. */
@@ -77,6 +96,10 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const log = options.log ?? silentLogger;
   const now = options.now ?? Date.now;
   const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+  // The certificate exists before the port opens: no client ever meets a server that cannot yet speak TLS.
+  const identity = options.tls === false ? null : options.tls ? readIdentity(options.tls.certFile, options.tls.keyFile) : await loadOrCreateIdentity(options.dataDir);
+  const secureContext = identity ? createSecureContext({ cert: identity.cert, key: identity.key, minVersion: 'TLSv1.2' }) : null;
+  const sniff = { secureContext, requireTls: options.requireTls === true && identity !== null, sniffMs: options.sniffMs ?? 250, handshakeMs: handshakeLimitMs(options) };
   const db: Db = openDatabase(options.dataDir, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   let chat: ChatService | undefined;
   let imported: { added: number; skipped: number } | null = null;
@@ -140,12 +163,16 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       return refuse(socket, 'Too many connections from your address waiting to log in');
     }
     if (waiting >= limits.maxUnauthenticated) return refuse(socket, 'Too many connections waiting to log in');
-    const conn = new ClientConnection(socket, ctx);
-    connections.add(conn);
-    count(perAddress, key, 1);
-    count(waitingPerAddress, key, 1);
-    waiting++;
-    conn.write(GREETING + USERNAME_PROMPT);
+    socket.on('error', () => {}); // a reset while sniffing; ClientConnection listens from then on
+    sniffTls(socket, sniff, (stream) => {
+      if (stream.destroyed) return;
+      const conn = new ClientConnection(stream, ctx);
+      connections.add(conn);
+      count(perAddress, key, 1);
+      count(waitingPerAddress, key, 1);
+      waiting++;
+      conn.write(GREETING + USERNAME_PROMPT);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -162,7 +189,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   service.start();
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-  log.info({ host: address.address, port: address.port, dataDir: options.dataDir }, 'listening');
+  log.info({ host: address.address, port: address.port, dataDir: options.dataDir, tls: identity !== null }, 'listening');
+  const announcement = options.announce ? announce({ ...options.announce, port: address.port, fingerprint: identity?.fingerprint ?? null }, log) : null;
 
   let closing: Promise<void> | undefined;
   return {
@@ -171,9 +199,12 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     users: admin!,
     chat: service,
     imported,
+    fingerprint: identity?.fingerprint ?? null,
+    announcement,
     connectionCount: () => connections.size,
     close() {
       closing ??= (async () => {
+        await announcement?.stop(); // says goodbye on the LAN so browsers drop it at once
         server.close();
         service.stop(); // tells logged-in users, writes what was accepted
         for (const conn of connections) conn.shutdown('The server is shutting down. Goodbye.');
@@ -199,6 +230,11 @@ function refuse(socket: Socket, why: string): void {
   const message = `${why}; try again later.`;
   socket.end(`${message}\n${encodeJsonLine({ type: 'disconnect', reason: 'too_many_connections', message }).toString()}`);
   setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** A TLS handshake gets the pre-login window at most (a slow handshake is a silent client). */
+function handshakeLimitMs(options: ParleyServerOptions): number {
+  return Math.min(30_000, (options.limits?.loginTimeoutSec ?? DEFAULT_LIMITS.loginTimeoutSec) * 1000);
 }
 
 function looksLikeJsonObject(line: string): boolean {
