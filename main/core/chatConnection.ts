@@ -9,6 +9,7 @@ import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap }
 import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
 import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
 import { JsonConnection, RequestError, type RequestOf } from './jsonConnection.ts';
+import type { ConnectionSecurity } from './secureTransport.ts';
 
 export type { Backoff } from './disconnectPolicy.ts';
 
@@ -40,6 +41,10 @@ export interface ChatConnectionOptions extends ServerAddress {
   pingMs?: number;
   /** Last message id delivered to this user by an earlier run; absent: start from now. */
   cursor?: number;
+  /** The fingerprint pinned for this server, and whether clear text was agreed (secureTransport.ts). */
+  pinned?: string | undefined;
+  allowPlain?: boolean | undefined;
+  ca?: string[] | undefined;
 }
 
 /** A `sync` answer; `hasMore` is absent from servers that answer in one piece. */
@@ -62,6 +67,12 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private stopped = false;
   private syncing = false;
   private heldDuringSync: ChatMessage[] = [];
+  private securityValue: ConnectionSecurity = { encrypted: false };
+  /**
+   * Kept in memory only on a clear-text connection the person agreed to: a resume token never
+   * crosses the network unencrypted, so reconnecting there means logging in again.
+   */
+  private plainPassword: string | undefined;
 
   private constructor(
     private readonly options: ChatConnectionOptions,
@@ -77,9 +88,9 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     return ChatConnection.start(options, { type: 'login', user, password });
   }
 
-  /** Continues a remembered login with its resume token (no password); rejects with `bad_token` once revoked. */
+  /** Continues a remembered login with its resume token (no password), over TLS only; rejects with `bad_token` once revoked. */
   static resume(options: ChatConnectionOptions, token: string): Promise<ChatConnection> {
-    return ChatConnection.start(options, { type: 'resume', token });
+    return ChatConnection.start({ ...options, allowPlain: false }, { type: 'resume', token });
   }
 
   private static async start(options: ChatConnectionOptions, auth: RequestOf<'login'> | RequestOf<'resume'>): Promise<ChatConnection> {
@@ -88,8 +99,12 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
       const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
       // No cursor, or one from a server whose data was reset: start from now.
       const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
-      const connection = new ChatConnection({ ...options, cursor }, answer.user);
+      // Reconnects trust what this connection trusted, and never fall back from TLS to clear text.
+      const trust = conn.security.encrypted ? { pinned: conn.security.fingerprint, allowPlain: false } : { allowPlain: true };
+      const connection = new ChatConnection({ ...options, cursor, ...trust }, answer.user);
       connection.token = answer.token;
+      connection.securityValue = conn.security;
+      if (!conn.security.encrypted && auth.type === 'login') connection.plainPassword = auth.password;
       await connection.adopt(conn, false);
       return connection;
     } catch (err) {
@@ -98,9 +113,13 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     }
   }
 
-  /** The resume token of this connection (for "Remember me"; revoked by logging out). */
+  /** The resume token (for "Remember me"; revoked by logging out); empty on clear text, where it must not be reused. */
   get resumeToken(): string {
-    return this.token;
+    return this.securityValue.encrypted ? this.token : '';
+  }
+
+  get security(): ConnectionSecurity {
+    return this.securityValue;
   }
 
   get server(): ServerAddress {
@@ -139,6 +158,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   /** Stops without telling the server (the app is quitting). */
   close(): void {
     this.stopped = true;
+    this.plainPassword = undefined;
     clearTimeout(this.retryTimer);
     clearInterval(this.pingTimer);
     this.conn?.close();
@@ -243,7 +263,8 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     }
     if (this.stopped) return conn.close();
     try {
-      const answer = await conn.request({ type: 'resume', token: this.token });
+      const auth = this.plainPassword !== undefined ? ({ type: 'login', user: this.user, password: this.plainPassword } as const) : ({ type: 'resume', token: this.token } as const);
+      const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
       this.token = answer.token;
       await this.adopt(conn, true);
     } catch (err) {

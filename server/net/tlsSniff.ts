@@ -57,6 +57,12 @@ export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socke
     handshake.unref();
     tls.once('secure', () => clearTimeout(handshake));
     tls.on('error', () => tls.destroy()); // a failed handshake (bad hello, client refused our cert) ends this socket only
+    // A wrapped TLS socket can stay half-open after the client's FIN (seen when output was queued
+    // during the handshake): end our side too, and cut it if that does not finish.
+    tls.once('end', () => {
+      tls.end();
+      setTimeout(() => tls.destroy(), 500).unref();
+    });
     serve(tls, true);
   };
   socket.once('data', onFirst);

@@ -23,7 +23,7 @@ const tlsText = async (port: number): Promise<TextClient & { socket: import('nod
 
 describe('TLS on the same port', () => {
   it('makes a self-signed P-256 certificate in the data folder before listening, key 0600, and keeps it across restarts', async () => {
-    server = await startTestServer({}, USERS);
+    server = await startTestServer({ selfSigned: true }, USERS);
     expect(server.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     const cert = readFileSync(join(server.dataDir, CERT_FILE), 'utf8');
     expect(fingerprintOf(cert)).toBe(server.fingerprint);
@@ -35,7 +35,7 @@ describe('TLS on the same port', () => {
     expect(x.subjectAltName).toContain('IP Address:127.0.0.1');
     const first = server.fingerprint;
     await server.close();
-    server = await startTestServer({ dataDir: server.dataDir });
+    server = await startTestServer({ dataDir: server.dataDir, selfSigned: true });
     expect(server.fingerprint).toBe(first);
     expect(storedFingerprint(server.dataDir)).toBe(first);
   });
@@ -96,7 +96,7 @@ describe('TLS on the same port', () => {
   });
 
   it('uses a given certificate and key instead of its own', async () => {
-    const other = await startTestServer();
+    const other = await startTestServer({ selfSigned: true });
     const files = { certFile: join(other.dataDir, CERT_FILE), keyFile: join(other.dataDir, KEY_FILE) };
     server = await startTestServer({ tls: files }, USERS);
     expect(server.fingerprint).toBe(other.fingerprint);
