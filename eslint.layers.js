@@ -4,7 +4,9 @@
 // does not allow is an error. checks/layers.test.ts lints fixtures that break it.
 //
 // Contract files inside main/core are classified as files: the renderer may import only the API
-// (`api`), the shell the API and core's boundary checks (`api-policy`), never core's internals.
+// (`api`); the shell the API and core's boundary checks (`api-policy`), plus the types of the
+// desktop-side `Core` and of the hosted server's config (`core-types`, `import type` only),
+// never core's code.
 
 /** Folders, most specific first (a file belongs to the first that matches). */
 export const ELEMENTS = [
@@ -33,6 +35,9 @@ export const FILES = [
   // Core's checks the shell applies at its boundary: argument schemas, which links may open.
   { category: 'api-policy', pattern: ['main/core/apiArgs.ts', 'main/core/webUrl.ts'] },
   { category: 'core-testing', pattern: ['main/core/testing.ts'] },
+  // Core's desktop-side interface (`Core`: the API plus reconnectNow, resume...) and the hosted
+  // server's config: the shell names them in types only.
+  { category: 'core-types', pattern: ['main/core/core.ts', 'main/core/hostMessages.ts'] },
   { category: 'core-internal', pattern: 'main/core/!(api|apiChannels|buildApi).ts' },
   // The browser host's frame shapes, shared with the renderer's WebSocket client.
   { category: 'web-wire', pattern: ['main/web/wireMessages.ts'] },
@@ -52,9 +57,9 @@ export const ALLOW = {
   // The shell translates: the API's contract and core's boundary checks, never core's internals.
   shell: [el('shell', 'protocol'), file('core', 'api', 'api-policy')],
   electron: [el('electron', 'shell', 'core', 'protocol')],
-  // The browser host shares the shell's dispatcher, CSP and app:// file rules with Electron.
-  web: [el('web', 'core', 'shell', 'protocol')],
-  // The Vite build writes the shell's CSP into the page.
+  // The browser host is the other shell: it applies the same shell decisions (app:// files, the
+  // call dispatcher, the CSP) around the same core.
+  web: [el('web', 'shell', 'core', 'protocol')],
   launch: [el('launch', 'web', 'shell')],
   renderer: [el('renderer', 'protocol'), file('core', 'api'), file('web', 'web-wire')],
   'renderer-e2e': [el('renderer-e2e', 'server-testkit', 'protocol')],
@@ -77,8 +82,7 @@ export const layerPolicies = [
   { allow: { to: { module: { origin: ['external', 'core'] } } } },
   ...Object.entries(ALLOW).map(([from, to]) => ({ from: el(from), allow: { to } })),
   ...Object.entries(TEST_ALLOW).map(([from, to]) => ({ from: { ...el(from), ...test }, allow: { to } })),
-  // The shell may name core's shapes (`import type`: erased, runs nothing of core) but not call its internals.
-  { from: el('shell'), allow: { to: file('core', 'core-internal'), dependency: { kind: 'type' } } },
+  { from: el('shell'), allow: { to: file('core', 'core-types'), dependency: { kind: 'type' } } },
   // Only the Electron shell (and the launcher that finds its binary) imports electron: core, the
   // shell's decisions and the rest run in plain Node.
   { from: el(...Object.keys(ALLOW).filter((t) => t !== 'electron' && t !== 'launch')), disallow: { to: { module: { source: 'electron' } } } },

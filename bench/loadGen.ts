@@ -5,8 +5,11 @@
  * window; throughput counts deliveries received inside it; server CPU is utime+stime of the
  * server process over the window. Loopback only.
  */
-import { connect, type Socket } from 'node:net';
-import { Histogram, machineJiffies, nowUs, openFilesLimit, processCpuSec, processRssKiB, selfCpuSec, sleep } from './procStats.ts';
+import { machineJiffies, nowUs, openFilesLimit, processCpuSec, processRssKiB, selfCpuSec, sleep } from './procStats.ts';
+import { connectAll, stats } from './loadClient.ts';
+
+const PAD = 'x'.repeat(40);
+const hist = stats.hist;
 import type { ServerMemory } from './serverMain.ts';
 
 export type Workload =
@@ -14,7 +17,8 @@ export type Workload =
   | { kind: 'fanout'; users: number; intervalMs: number; durationSec: number }
   | { kind: 'idle'; connections: number }
   | { kind: 'durable'; users: number; senders: number; durationSec: number; window: number }
-  | { kind: 'history'; messages: number; requests: number };
+  | { kind: 'history'; messages: number; requests: number }
+  | { kind: 'sync'; messages: number };
 
 export interface LoadResult {
   deliveries?: number;
@@ -23,6 +27,8 @@ export interface LoadResult {
   p50Ms?: number;
   p99Ms?: number;
   acks?: number;
+  /** sync: messages the syncing user received over all pages. */
+  synced?: number;
   rssBeforeKiB?: number;
   rssAfterKiB?: number;
   memoryBefore?: ServerMemory;
@@ -35,98 +41,6 @@ export interface LoadResult {
   machineBusyPct?: number;
 }
 
-const PAD = 'x'.repeat(40);
-const hist = new Histogram();
-let measuring = false;
-let windowStartUs = Number.POSITIVE_INFINITY;
-let windowEndUs = Number.POSITIVE_INFINITY;
-let received = 0;
-/** When any client last received bytes (to wait until the server's presence traffic settles). */
-let lastDataAt = 0;
-
-class Client {
-  socket!: Socket;
-  private buf = '';
-  private nextId = 3;
-  private readonly waiting = new Map<number, (line: string) => void>();
-  onMessage: (si: number) => void = () => undefined;
-
-  constructor(readonly index: number) {}
-
-  /** Connects, says hello and logs in with both lines in one write. */
-  open(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port });
-      this.socket = s;
-      s.setNoDelay(true);
-      s.setEncoding('utf8');
-      this.waiting.set(2, (line) => (line.includes('"ok":true') ? resolve() : reject(new Error(line))));
-      s.on('connect', () => s.write(`{"id":1,"type":"hello","protocol":1}\n{"id":2,"type":"login","user":"b${this.index}","password":"pw"}\n`));
-      s.on('data', (d: string) => this.onData(d));
-      s.on('error', reject);
-    });
-  }
-
-  request(body: string): Promise<string> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.socket.write(`{"id":${id},${body}}\n`);
-    });
-  }
-
-  /** Writes requests whose answers are counted by `onAnswer`. */
-  fire(body: string, onAnswer: (line: string) => void): string {
-    const id = this.nextId++;
-    this.waiting.set(id, onAnswer);
-    return `{"id":${id},${body}}\n`;
-  }
-
-  private onData(d: string): void {
-    lastDataAt = performance.now();
-    const data = this.buf.length > 0 ? this.buf + d : d;
-    let start = 0;
-    let nl: number;
-    while ((nl = data.indexOf('\n', start)) !== -1) {
-      const line = data.slice(start, nl);
-      start = nl + 1;
-      if (line.startsWith('{"type":"message"')) {
-        const k = line.indexOf('"text":"LT');
-        if (k !== -1) this.onStamp(line, k + 10);
-      } else if (line.startsWith('{"re":')) {
-        const id = Number(line.slice(6, line.indexOf(',', 6)));
-        const w = this.waiting.get(id);
-        if (w) {
-          this.waiting.delete(id);
-          w(line);
-        }
-      }
-    }
-    this.buf = start < data.length ? data.slice(start) : '';
-  }
-
-  private onStamp(line: string, p: number): void {
-    const c1 = line.indexOf(',', p);
-    const c2 = line.indexOf(',', c1 + 1);
-    const ts = Number(line.slice(p, c1));
-    const si = Number(line.slice(c1 + 1, c2));
-    if (measuring) received++;
-    if (ts >= windowStartUs && ts < windowEndUs) hist.add(nowUs() - ts);
-    this.onMessage(si);
-  }
-}
-
-async function connectAll(port: number, indexes: number[], concurrency = 50): Promise<Client[]> {
-  const clients = indexes.map((i) => new Client(i));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < clients.length) await clients[next++]!.open(port);
-    }),
-  );
-  return clients;
-}
-
 /** Waits out a warm-up, then times the measured window; returns the server CPU it cost. */
 async function measure(pid: number, durationSec: number, warmupSec = 1): Promise<{ windowSec: number; serverCpuSec: number; loadgenCpuPct: number; machineBusyPct: number }> {
   await sleep(warmupSec * 1000);
@@ -134,11 +48,11 @@ async function measure(pid: number, durationSec: number, warmupSec = 1): Promise
   const self0 = selfCpuSec();
   const machine0 = machineJiffies();
   const t0 = performance.now();
-  windowStartUs = nowUs();
-  measuring = true;
+  stats.windowStartUs = nowUs();
+  stats.measuring = true;
   await sleep(durationSec * 1000);
-  measuring = false;
-  windowEndUs = nowUs();
+  stats.measuring = false;
+  stats.windowEndUs = nowUs();
   const windowSec = (performance.now() - t0) / 1000;
   const machine1 = machineJiffies();
   return {
@@ -198,7 +112,7 @@ async function direct(port: number, pid: number, w: Extract<Workload, { kind: 'd
   for (let si = 0; si < w.senders; si++) pump(si);
   const m = await measure(pid, w.durationSec);
   sending = false;
-  const deliveries = received;
+  const deliveries = stats.received;
   await sleep(500);
   for (const c of clients) c.socket.destroy();
   return { deliveries, ...m, p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
@@ -219,7 +133,7 @@ async function fanout(port: number, pid: number, w: Extract<Workload, { kind: 'f
   }, 1);
   const m = await measure(pid, w.durationSec);
   clearInterval(timer);
-  const deliveries = received;
+  const deliveries = stats.received;
   await sleep(1000);
   for (const c of clients) c.socket.destroy();
   return { deliveries, ...m, p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
@@ -235,7 +149,7 @@ async function idle(port: number, pid: number, w: Extract<Workload, { kind: 'idl
   const clients = await connectAll(port, Array.from({ length: connections }, (_, i) => i));
   // Every login tells every session; measure once that traffic has drained (quiet for a second).
   const deadline = performance.now() + 120_000;
-  while (performance.now() - lastDataAt < 1000 && performance.now() < deadline) await sleep(200);
+  while (performance.now() - stats.lastDataAt < 1000 && performance.now() < deadline) await sleep(200);
   const rssAfterKiB = processRssKiB(pid);
   const memoryAfter = await serverMemory();
   for (const c of clients) c.socket.destroy();
@@ -249,7 +163,7 @@ async function durable(port: number, pid: number, w: Extract<Workload, { kind: '
   // Closed loop on acknowledgements: each answer comes after the message's transaction committed.
   const sendOne = (si: number): string =>
     clients[si]!.fire(`"type":"send","to":["b${randomOther(si, w.users)}"],"text":"${stamp(si)}"`, (line) => {
-      if (measuring && line.includes('"ok":true')) acks++;
+      if (stats.measuring && line.includes('"ok":true')) acks++;
       if (sending) clients[si]!.socket.write(sendOne(si));
     });
   for (let si = 0; si < w.senders; si++) {
@@ -280,6 +194,42 @@ async function history(port: number, w: Extract<Workload, { kind: 'history' }>):
   return { p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
 }
 
+/**
+ * One user syncs a big backlog page by page (as main/core does) while another pings in a closed
+ * loop: the sync's rate, and whether the other user is still served between its pages.
+ */
+async function sync(port: number, pid: number, w: Extract<Workload, { kind: 'sync' }>): Promise<LoadResult> {
+  const [syncer, pinger] = await connectAll(port, [0, 2], 1);
+  let pinging = true;
+  const pings = (async () => {
+    while (pinging) {
+      const t0 = nowUs();
+      await pinger!.request('"type":"ping"');
+      hist.add(nowUs() - t0);
+    }
+  })();
+  const cpu0 = processCpuSec(pid);
+  const t0 = performance.now();
+  let after = 0;
+  let synced = 0;
+  for (;;) {
+    const answer = await syncer!.request(`"type":"sync","after":${after}`);
+    const m = /"lastId":(\d+),"hasMore":(true|false),"count":(\d+)/.exec(answer);
+    if (!m) throw new Error(`unexpected sync answer ${answer.slice(0, 200)}`);
+    after = Number(m[1]);
+    synced += Number(m[3]);
+    if (m[2] === 'false') break;
+  }
+  const windowSec = (performance.now() - t0) / 1000;
+  const serverCpuSec = processCpuSec(pid) - cpu0;
+  pinging = false;
+  await pings;
+  if (synced < w.messages) throw new Error(`synced ${synced} of ${w.messages} messages`);
+  syncer!.socket.destroy();
+  pinger!.socket.destroy();
+  return { synced, windowSec, serverCpuSec, p50Ms: hist.quantileMs(0.5), p99Ms: hist.quantileMs(0.99) };
+}
+
 process.on('message', (msg: { port: number; pid: number; workload?: Workload }) => {
   const { port, pid, workload: w } = msg;
   if (!w) return; // a reply to serverMemory()
@@ -288,6 +238,7 @@ process.on('message', (msg: { port: number; pid: number; workload?: Workload }) 
     : w.kind === 'fanout' ? fanout(port, pid, w)
     : w.kind === 'idle' ? idle(port, pid, w)
     : w.kind === 'durable' ? durable(port, pid, w)
+    : w.kind === 'sync' ? sync(port, pid, w)
     : history(port, w);
   run.then(
     (result) => process.send!({ ok: true, result }, () => process.exit(0)),

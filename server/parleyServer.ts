@@ -156,23 +156,30 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     },
   };
 
+  let sniffing = 0;
   const server: Server = createServer({ noDelay: true }, (socket) => {
     const key = addressKey(socket.remoteAddress ?? '');
-    if ((perAddress.get(key) ?? 0) >= limits.maxConnectionsPerIp) return refuse(socket, 'Too many connections from your address');
-    if ((waitingPerAddress.get(key) ?? 0) >= limits.maxUnauthenticatedPerAddress) {
-      return refuse(socket, 'Too many connections from your address waiting to log in');
-    }
-    if (waiting >= limits.maxUnauthenticated) return refuse(socket, 'Too many connections waiting to log in');
+    // Sockets still showing whether they speak TLS count against the pre-login limit too; past it
+    // a flood is cut without a word (the transport, and so the words, are not known yet).
+    if (waiting + sniffing >= limits.maxUnauthenticated * 2) return void socket.destroy();
+    sniffing++;
     socket.on('error', () => {}); // a reset while sniffing; ClientConnection listens from then on
     sniffTls(socket, sniff, (stream) => {
+      sniffing--;
       if (stream.destroyed) return;
+      // Refusals go out inside the client's transport, so a TLS client can read why.
+      if ((perAddress.get(key) ?? 0) >= limits.maxConnectionsPerIp) return refuse(stream, 'Too many connections from your address');
+      if ((waitingPerAddress.get(key) ?? 0) >= limits.maxUnauthenticatedPerAddress) {
+        return refuse(stream, 'Too many connections from your address waiting to log in');
+      }
+      if (waiting >= limits.maxUnauthenticated) return refuse(stream, 'Too many connections waiting to log in');
       const conn = new ClientConnection(stream, ctx);
       connections.add(conn);
       count(perAddress, key, 1);
       count(waitingPerAddress, key, 1);
       waiting++;
       conn.write(GREETING + USERNAME_PROMPT);
-    });
+    }, () => sniffing--);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap } from '../../server/protocol/index.ts';
 import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
 import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
-import { JsonConnection, RequestError, type RequestOf } from './jsonConnection.ts';
+import { JsonConnection, RefusedError, RequestError, type RequestOf } from './jsonConnection.ts';
+import { loginPatiently } from './patientLogin.ts';
 import type { ConnectionSecurity } from './secureTransport.ts';
 
 export type { Backoff } from './disconnectPolicy.ts';
@@ -47,13 +48,6 @@ export interface ChatConnectionOptions extends ServerAddress {
   ca?: string[] | undefined;
 }
 
-/** A `sync` answer; `hasMore` is absent from servers that answer in one piece. */
-interface SyncPage {
-  lastId: number;
-  count: number;
-  hasMore?: boolean;
-}
-
 export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private conn: JsonConnection | null = null;
   private token = '';
@@ -68,10 +62,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private syncing = false;
   private heldDuringSync: ChatMessage[] = [];
   private securityValue: ConnectionSecurity = { encrypted: false };
-  /**
-   * Kept in memory only on a clear-text connection the person agreed to: a resume token never
-   * crosses the network unencrypted, so reconnecting there means logging in again.
-   */
+  /** Kept (in memory) only on clear text the person agreed to: no token crosses unencrypted, so reconnects log in again. */
   private plainPassword: string | undefined;
 
   private constructor(
@@ -96,7 +87,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private static async start(options: ChatConnectionOptions, auth: RequestOf<'login'> | RequestOf<'resume'>): Promise<ChatConnection> {
     const conn = await JsonConnection.open({ ...options, timeoutMs: options.timeoutMs ?? 10_000 });
     try {
-      const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
+      const answer = auth.type === 'login' ? await loginPatiently(conn, auth) : await conn.request(auth);
       // No cursor, or one from a server whose data was reset: start from now.
       const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
       // Reconnects trust what this connection trusted, and never fall back from TLS to clear text.
@@ -179,7 +170,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
       // The server answers one page at a time: its messages arrive as events, then the answer
       // with the page's last id. Ask again from there while it says there is more.
       for (let after = this.cursorId; ; ) {
-        const page = (await conn.request({ type: 'sync', after })) as SyncPage;
+        const page = await conn.request({ type: 'sync', after });
         this.releaseHeld(page.lastId);
         if (page.hasMore !== true || page.lastId <= after) break;
         after = page.lastId;
@@ -234,6 +225,10 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     const told = this.disconnectReason;
     this.disconnectReason = null;
     if (!told) return this.scheduleRetry(reason);
+    this.afterTold(told);
+  }
+
+  private afterTold(told: { reason: DisconnectReason; message: string }): void {
     const next = afterDisconnect(told, this.options.backoff ?? DEFAULT_BACKOFF, this.options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS);
     if (next.action === 'stop') return this.stop(next.reason, next.message);
     this.scheduleRetry(next.reason, next.code, next.leastMs);
@@ -257,8 +252,10 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     try {
       conn = await JsonConnection.open({ ...this.options, timeoutMs: this.options.timeoutMs ?? 10_000 });
     } catch (err) {
+      if (this.stopped) return;
+      if (err instanceof RefusedError) return this.afterTold({ reason: err.reason, message: err.message });
       // What the server said (restarting, too many connections) stays the reason while its port is closed.
-      if (!this.stopped) this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
+      this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
       return;
     }
     if (this.stopped) return conn.close();
@@ -270,6 +267,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     } catch (err) {
       conn.close();
       if (this.stopped) return;
+      if (err instanceof RefusedError) return this.afterTold({ reason: err.reason, message: err.message });
       if (err instanceof RequestError && err.code === 'bad_token') {
         return this.stop('kicked', 'The server no longer accepts this login; log in again.');
       }

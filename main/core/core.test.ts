@@ -68,6 +68,13 @@ describe('createCore login', () => {
     if (!refused.ok) expect(refused.error.message).toMatch(/refused/);
   });
 
+  it('waits its turn when another login from the same address is being checked (rate_limited)', async () => {
+    server = await startTestServer({}, { alice: 'pw', bob: 'pw', carol: 'pw' });
+    // Three people behind one address log in at the same moment: the server checks one at a time.
+    const results = await Promise.all(['alice', 'bob', 'carol'].map((user) => newCore().login({ host: '127.0.0.1', port: server!.port, user, password: 'pw' })));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+  });
+
   it('logs in again with a remembered resume token until the user logs out', async () => {
     server = await startTestServer({}, { alice: 'pw' });
     const first = await loggedIn('alice');

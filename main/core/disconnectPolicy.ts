@@ -31,7 +31,6 @@ export function afterDisconnect(told: { reason: DisconnectReason; message: strin
     case 'account_changed':
       return { action: 'stop', reason: told.reason, message: told.message };
     case 'shutting_down':
-    case 'shutdown':
       // A restart takes a moment: the first tries would only find the port closed.
       return retry('The server is restarting', restartWaitMs);
     case 'too_many_connections':

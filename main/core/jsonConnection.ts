@@ -10,6 +10,7 @@ import {
   LineDecoder,
   PROTOCOL_VERSION,
   encodeJsonLine,
+  type DisconnectReason,
   type ProtocolError,
   type Request,
   type ResultMap,
@@ -23,6 +24,16 @@ export { RequestError } from './requestError.ts';
 /** A request without its id: the connection numbers them. */
 export type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 export type RequestOf<T extends Request['type']> = Extract<RequestBody, { type: T }>;
+
+/** The server said why it ends the connection (a `disconnect` event) before answering a request. */
+export class RefusedError extends RequestError {
+  constructor(
+    readonly reason: DisconnectReason,
+    message: string,
+  ) {
+    super(reason, message);
+  }
+}
 
 interface Pending {
   resolve: (value: never) => void;
@@ -47,6 +58,8 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
   private readonly decoder = new LineDecoder(DEFAULT_LIMITS.maxLineBytes * 64);
   private closed = false;
   private greeted = false;
+  /** The server's reason when it ended the connection, for the requests it leaves unanswered. */
+  private told: { reason: DisconnectReason; message: string } | null = null;
 
   private constructor(
     private readonly socket: Socket,
@@ -71,7 +84,9 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
       if (hello.protocol !== PROTOCOL_VERSION) throw new RequestError('connect_failed', `The server speaks protocol ${hello.protocol}, this app ${PROTOCOL_VERSION}.`);
     } catch (err) {
       conn.close();
-      throw err instanceof RequestError && err.code !== 'connect_failed' ? new RequestError('connect_failed', `Not a Parley server: ${err.message}`) : err;
+      // A refusal (too many connections, shutting down) is a Parley server saying why.
+      if (err instanceof RefusedError || !(err instanceof RequestError) || err.code === 'connect_failed') throw err;
+      throw new RequestError('connect_failed', `Not a Parley server: ${err.message}`);
     }
     return conn;
   }
@@ -129,15 +144,17 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
       }
       return;
     }
+    if (value.type === 'disconnect' && typeof value.reason === 'string') this.told = { reason: value.reason as DisconnectReason, message: String(value.message ?? value.reason) };
     if (typeof value.type === 'string') this.emit('event', value as unknown as ServerEvent);
   }
 
   private shut(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    const told = this.told;
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
-      p.reject(new RequestError('not_connected', `Connection lost: ${reason}.`));
+      p.reject(told ? new RefusedError(told.reason, told.message) : new RequestError('not_connected', `Connection lost: ${reason}.`));
     }
     this.pending.clear();
     this.emit('close', reason);

@@ -70,8 +70,9 @@ describe('reconnecting through main/core', () => {
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
   });
 
-  it('syncs a backlog of several pages exactly once and in id order, with live messages racing it', async () => {
-    server = await startTestServer({}, { alice: 'pw', bob: 'pw' });
+  it('syncs a backlog of many pages exactly once and in id order, with live messages racing it', async () => {
+    // Small pages: the 1,100-message backlog takes 22 of them.
+    server = await startTestServer({ limits: { syncPageSize: 50 } }, { alice: 'pw', bob: 'pw' });
     proxy = await startTcpProxy(server.port);
     const alice = newCore();
     expect((await alice.login({ host: '127.0.0.1', port: proxy.port, user: 'alice', password: 'pw' })).ok).toBe(true);
@@ -81,7 +82,6 @@ describe('reconnecting through main/core', () => {
     proxy.targetPort = 1;
     proxy.cut();
     await stateWhere(alice, (s) => s.connection.status === 'reconnecting', 5_000, 'reconnecting');
-    // More than two server pages (500 each) wait while alice is away.
     const backlog = Array.from({ length: 1_100 }, (_, i) => `b${i + 1}`);
     await Promise.all(backlog.map((text) => bob.request({ type: 'send', to: ['alice'], text })));
     proxy.targetPort = server.port;

@@ -37,7 +37,7 @@ let tray: Tray | null = null;
 let quitting = false;
 let state: CoreState;
 const core = createCore({ dataDir: app.getPath('userData'), launchHost: utilityLauncher(config.hostEntry), hostDefaults: config.hostDefaults, openLink: openInBrowser, discovery: {} });
-const vault = new RememberMe(join(app.getPath('userData'), 'session.bin'), safeStorage);
+const vault = new RememberMe(join(app.getPath('userData'), 'remembered-login.bin'), safeStorage);
 const api = desktopApi(core, { rememberMeStatus: async () => ({ ok: true, value: await vault.status() }) });
 const idleAway = new IdleAway();
 const run = (command: ShellCommand): void => runCommand(command, { core, showWindow, quit });

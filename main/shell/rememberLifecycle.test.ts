@@ -36,7 +36,7 @@ const keyring: Encryptor = {
 /** One start of the app: a core on the shared profile folder, with Remember me wired to it. */
 function launch(): { core: Core; vault: RememberMe; remembered: RememberLifecycle } {
   const core = createCore({ trustedCa: [TEST_CA], dataDir: join(dir, 'profile') });
-  const vault = new RememberMe(join(dir, 'session.bin'), keyring);
+  const vault = new RememberMe(join(dir, 'remembered-login.bin'), keyring);
   const remembered = keepRemembered(core, vault);
   cores.push(core);
   lifecycles.push(remembered);
@@ -63,7 +63,7 @@ describe('remember me over a real core and server', () => {
     await stateWhere(second.core, (s) => s.connection.status === 'online');
     expect(await second.core.logout()).toEqual({ ok: true, value: null });
     await second.remembered.settled();
-    expect(existsSync(join(dir, 'session.bin'))).toBe(false);
+    expect(existsSync(join(dir, 'remembered-login.bin'))).toBe(false);
     expect(await launch().remembered.resumeAtStart()).toBeNull();
   });
 
@@ -73,16 +73,16 @@ describe('remember me over a real core and server', () => {
     const app = launch();
     await logIn(app.core);
     await app.remembered.settled();
-    expect(existsSync(join(dir, 'session.bin'))).toBe(false);
+    expect(existsSync(join(dir, 'remembered-login.bin'))).toBe(false);
 
     await app.core.updateSettings({ rememberMe: true });
     await app.core.setAway({ message: 'brb' }); // any state change while online
     await app.remembered.settled();
-    expect(existsSync(join(dir, 'session.bin'))).toBe(true);
+    expect(existsSync(join(dir, 'remembered-login.bin'))).toBe(true);
     await app.core.updateSettings({ rememberMe: false });
     await app.core.back();
     await app.remembered.settled();
-    expect(existsSync(join(dir, 'session.bin'))).toBe(false);
+    expect(existsSync(join(dir, 'remembered-login.bin'))).toBe(false);
   });
 
   it('forgets a token the server refuses (revoked) but keeps one while the server is down', async () => {

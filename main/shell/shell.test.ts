@@ -162,7 +162,7 @@ describe('remember me', () => {
 
   it('keeps the resume token sealed, never in plain text, and forgets it', async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
-    const file = join(dir, 'session.bin');
+    const file = join(dir, 'remembered-login.bin');
     const vault = new RememberMe(file, keyring(true));
     expect(await vault.save({ server, user: 'alice', token: 'tok-123' })).toBe(true);
     expect(readFileSync(file).toString()).not.toContain('tok-123');
@@ -173,14 +173,14 @@ describe('remember me', () => {
 
   it('is off where the OS has no keyring', async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
-    const vault = new RememberMe(join(dir, 'session.bin'), keyring(false));
+    const vault = new RememberMe(join(dir, 'remembered-login.bin'), keyring(false));
     expect(await vault.status()).toEqual({ available: false, reason: NO_KEYRING });
     expect(await vault.save({ server, user: 'alice', token: 't' })).toBe(false);
   });
 
   it('refuses to store anything on Linux when safeStorage fell back to basic_text, and says why', async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-remember-'));
-    const file = join(dir, 'session.bin');
+    const file = join(dir, 'remembered-login.bin');
     const vault = new RememberMe(file, keyring(true, 'basic_text'), 'linux');
     expect(await vault.status()).toEqual({ available: false, reason: BASIC_TEXT });
     expect(BASIC_TEXT).toMatch(/fixed, publicly known password/);

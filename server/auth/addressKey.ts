@@ -5,8 +5,13 @@
  */
 import { isIPv6 } from 'node:net';
 
+/** `::ffff:127.0.0.1` and `127.0.0.1` are the same client for lockouts, limits and logs. */
+export function clientIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
 export function addressKey(ip: string): string {
-  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  const v4 = clientIp(ip);
   if (!isIPv6(v4)) return v4;
   return `${expandIPv6(v4).slice(0, 4).join(':')}::/64`;
 }

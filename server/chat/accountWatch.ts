@@ -8,6 +8,7 @@
 import type { Logger } from '../log.ts';
 import type { ChatStores } from './stores.ts';
 import type { SessionRegistry } from './sessions.ts';
+import { hashTag } from './session.ts';
 
 export class AccountWatch {
   private timer: NodeJS.Timeout | undefined;
@@ -37,7 +38,7 @@ export class AccountWatch {
     this.stores.users.forget();
     for (const s of this.sessions.all()) {
       const row = this.stores.users.byId(s.userId);
-      if (row && row.password_hash === s.passwordHash) continue;
+      if (row && hashTag(row.password_hash) === s.passwordTag) continue;
       this.stores.tokens.revokeUser(s.userId);
       this.log.warn({ user: s.user, removed: !row }, 'account changed by an administrator; session ended');
       this.sessions.end(

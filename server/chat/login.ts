@@ -10,7 +10,7 @@ import type { PasswordHasher } from '../auth/passwords.ts';
 import type { TokenStore } from '../store/tokenStore.ts';
 import type { UserStore } from '../store/userStore.ts';
 import type { Logger } from '../log.ts';
-import type { Session } from './session.ts';
+import { hashTag, type Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 
 export interface LoginDeps {
@@ -94,7 +94,7 @@ export class Login {
     if (session.ended) return null;
     // Checked after the hash: another login for this user may have finished meanwhile.
     if (this.d.sessions.has(row.name)) throw new ChatError('already_logged_in', `${row.name} is already logged in.`);
-    session.passwordHash = row.password_hash;
+    session.passwordTag = hashTag(row.password_hash);
     if (needsRehash) void this.rehash(session, row.name, password);
     const token = issueToken ? this.d.tokens.create(row.id, this.d.now()) : null;
     session.token = token;
@@ -108,7 +108,7 @@ export class Login {
     const found = this.d.tokens.lookup(token, this.d.now());
     if (!found) throw new ChatError('bad_token', 'This session has expired; log in again.');
     session.token = token;
-    session.passwordHash = found.passwordHash;
+    session.passwordTag = hashTag(found.passwordHash);
     this.d.sessions.attach(session, found.name, found.userId);
     return { user: found.name, token };
   }
@@ -126,7 +126,7 @@ export class Login {
   private async rehash(session: Session, user: string, password: string): Promise<void> {
     try {
       const hash = await this.d.hasher.hash(password);
-      if (this.d.users.setHash(user, hash) && session.user === user) session.passwordHash = hash;
+      if (this.d.users.setHash(user, hash) && session.user === user) session.passwordTag = hashTag(hash);
     } catch (err) {
       this.d.log.error({ err, user }, 'password rehash failed');
     }

@@ -27,8 +27,11 @@ export class Session {
   away: string | null = null;
   /** ms timestamp of the last command, for the inactivity logout. */
   lastActivity = 0;
-  /** The stored password hash at login: an administrator's change to it ends the session. */
-  passwordHash = '';
+  /**
+   * A digest of the stored password hash at login (see `hashTag`): an administrator's change to
+   * the hash ends the session. A number, not the 100-character hash, for idle memory's sake.
+   */
+  passwordTag = 0;
   /** A login (password check) is running for this connection. */
   authenticating = false;
   private state: 'new' | 'online' | 'ended' = 'new';
@@ -64,4 +67,11 @@ export class Session {
     this.state = 'ended';
     return wasOnline;
   }
+}
+
+/** A 32-bit FNV-1a digest of a stored password hash, to notice that it changed. */
+export function hashTag(storedHash: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < storedHash.length; i++) h = Math.imul(h ^ storedHash.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

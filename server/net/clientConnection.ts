@@ -6,6 +6,8 @@ import type { Socket } from 'node:net';
 import { LineDecoder, type DisconnectReason, type LineEvent, type Limits } from '../protocol/index.ts';
 import { queueForRound, type RoundWriter } from '../chat/outputRounds.ts';
 import type { Logger } from '../log.ts';
+import { clientIp } from '../auth/addressKey.ts';
+import { joined } from './joinChunks.ts';
 
 /** A dialect: what a connection does with its lines. */
 export interface Dialect {
@@ -67,7 +69,7 @@ export class ClientConnection implements RoundWriter {
     readonly socket: Socket,
     readonly ctx: ConnectionContext,
   ) {
-    this.ip = normaliseIp(socket.remoteAddress ?? 'unknown');
+    this.ip = clientIp(socket.remoteAddress ?? 'unknown');
     this.decoder = new LineDecoder(ctx.limits.maxLineBytes);
     socket.setNoDelay(true);
     // Shared listeners and no closures: an idle connection should cost little at 10,000s of them.
@@ -247,6 +249,7 @@ export class ClientConnection implements RoundWriter {
     if (ev.kind === 'line') {
       if (this.dialect === null) {
         clearTimeout(this.silentTimer);
+        this.silentTimer = undefined; // an idle connection keeps no timer object
         this.dialect = this.ctx.pickDialect(this, ev.line);
       }
       return this.dialect.onLine(ev.line);
@@ -277,24 +280,4 @@ export class ClientConnection implements RoundWriter {
       this.ctx.onClosed(this);
     }
   }
-}
-
-/**
- * The last chunks joined, and the result: a fan-out hands every socket the same chunks in a
- * round. Holds at most one socket's round of output (under maxQueueBytes) until the next join.
- */
-let lastChunks: (Buffer | string)[] = [];
-let lastJoined: Buffer = Buffer.alloc(0);
-
-/** The chunks as one buffer, joined once for all the sockets that get the same ones. */
-function joined(chunks: (Buffer | string)[]): Buffer {
-  if (chunks.length === lastChunks.length && chunks.every((c, i) => c === lastChunks[i])) return lastJoined;
-  lastJoined = Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-  lastChunks = chunks;
-  return lastJoined;
-}
-
-/** `::ffff:127.0.0.1` and `127.0.0.1` are the same client for lockouts and limits. */
-function normaliseIp(ip: string): string {
-  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }

@@ -26,16 +26,18 @@ export interface TlsSniffOptions {
 }
 
 /**
- * Waits for the first byte and hands `serve` the socket to speak on. The peeked bytes are put
- * back (`unshift`) so the TLS layer or the line decoder reads them as if never touched.
+ * Waits for the first byte and hands `serve` the socket to speak on, or calls `dropped` when the
+ * socket goes (or is refused) before that. The peeked bytes are put back (`unshift`) so the TLS
+ * layer or the line decoder reads them as if never touched.
  */
-export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socket: Socket, encrypted: boolean) => void): void {
+export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socket: Socket, encrypted: boolean) => void, dropped: () => void = () => undefined): void {
   const ctx = options.secureContext;
   if (!ctx) return serve(socket, false);
   let decided = false;
   const plain = (): void => {
-    if (options.requireTls) return refusePlain(socket);
-    serve(socket, false);
+    if (!options.requireTls) return serve(socket, false);
+    dropped();
+    refusePlain(socket);
   };
   // Past the wait, one more turn of the loop first: bytes already in the kernel are read (poll
   // phase) before this decides, so a busy loop can never mistake a TLS client for a silent one.
@@ -50,7 +52,11 @@ export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socke
     clearTimeout(timer);
     socket.pause();
     socket.unshift(chunk);
-    if (chunk[0] !== TLS_HANDSHAKE) return plain();
+    if (chunk[0] !== TLS_HANDSHAKE) {
+      plain();
+      socket.resume(); // paused above; the line decoder's 'data' listener is attached now
+      return;
+    }
     const tls = new TLSSocket(socket, { isServer: true, secureContext: ctx });
     // A client that starts a handshake and stalls must not hold a pre-login slot for long.
     const handshake = setTimeout(() => tls.destroy(), options.handshakeMs);
@@ -66,7 +72,12 @@ export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socke
     serve(tls, true);
   };
   socket.once('data', onFirst);
-  socket.once('close', () => clearTimeout(timer));
+  socket.once('close', () => {
+    clearTimeout(timer);
+    if (decided) return;
+    decided = true; // gone before saying anything
+    dropped();
+  });
 }
 
 function refusePlain(socket: Socket): void {

@@ -70,6 +70,13 @@ describe('TLS on the same port', () => {
     expect(c.buffer).toMatch(/Welcome, alice!/);
   });
 
+  it('serves a plain client that speaks first (the JSON hello before any greeting) at once', async () => {
+    server = await startTestServer({ sniffMs: 5000 }, USERS);
+    const c = track(await TextClient.open(server.port));
+    c.send('{"id":1,"type":"hello","protocol":1}');
+    await c.expect(/"re":1,"ok":true/, 2000); // well before the 5 s a silent client would wait
+  });
+
   it('with requireTls refuses a plain client with one line and closes, and still serves TLS', async () => {
     server = await startTestServer({ requireTls: true }, USERS);
     const plain = track(await TextClient.open(server.port));

@@ -27,7 +27,6 @@ export function connectionInWords(state: ConnectionState): string | null {
   const kept = 'Messages you write are kept and sent when the connection is back.';
   switch (state.code) {
     case 'shutting_down':
-    case 'shutdown':
       return `The server is restarting. Reconnecting... attempt ${state.attempt}, next try within ${seconds} s. ${kept}`;
     case 'too_many_connections':
       return `The server has too many connections right now. Trying again within ${seconds} s (attempt ${state.attempt}). ${kept}`;

@@ -84,7 +84,8 @@ export interface ResultMap {
   back: Record<string, never>;
   history: { messages: ChatMessage[]; hasMore: boolean };
   conversations: { conversations: ConversationSummary[] };
-  sync: { lastId: number; count: number };
+  /** One page: `lastId` is the highest id it covers; ask again from there while `hasMore`. */
+  sync: { lastId: number; hasMore: boolean; count: number };
   read: { unread: number };
   ping: Record<string, never>;
   logout: Record<string, never>;
@@ -98,16 +99,13 @@ export type Answer = OkAnswer | ErrorAnswer;
 export type DisconnectReason =
   | 'inactivity'
   | 'shutting_down'
-  /** The old name of `shutting_down`, until every server sends the new one. */
-  | 'shutdown'
+  | 'account_changed'
   | 'replaced'
   | 'queue_full'
   | 'line_too_long'
   | 'login_timeout'
   | 'too_many_connections'
-  | 'logout'
-  /** The password changed or an administrator removed the account: the token is revoked too. */
-  | 'account_changed';
+  | 'logout';
 
 export type ServerEvent =
   | { type: 'message'; message: ChatMessage }
