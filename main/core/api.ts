@@ -175,8 +175,12 @@ export interface ParleyApi {
 
   /** `allowPlain`: the person agreed to send the password to a server without TLS (after `not_encrypted`). */
   login(args: { host: string; port: number; user: string; password: string; allowPlain?: boolean }): Promise<Result<{ user: string }>>;
-  /** Pins a certificate for host:port: the answer to "Trust this server?", or accepting a changed one. */
-  trustServer(args: { host: string; port: number; fingerprint: string }): Promise<Result<null>>;
+  /**
+   * Pins a certificate for host:port: the answer to "Trust this server?", or accepting a changed one.
+   * `unlessPinned`: keep an existing pin (choosing a server announced on the LAN, which anyone can
+   * announce, must not replace what the person trusted; the mismatch then warns at login).
+   */
+  trustServer(args: { host: string; port: number; fingerprint: string; unlessPinned?: boolean }): Promise<Result<null>>;
   /** Reads a `parley://HOST:PORT/?fp=HEX[&user=NAME]` link and pins its fingerprint without asking. */
   openInvite(args: { link: string }): Promise<Result<InviteTarget>>;
   logout(): Promise<Result<null>>;

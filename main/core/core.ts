@@ -166,8 +166,8 @@ export function createCore(options: CoreOptions): Core {
     getState: async () => state,
     onState: events.on('onState'),
     login: (args) => login({ host: args.host, port: args.port }, args.user, args.password, args.allowPlain === true),
-    trustServer: async ({ host, port, fingerprint }) => {
-      trust.pin({ host, port }, fingerprint);
+    trustServer: async ({ host, port, fingerprint, unlessPinned }) => {
+      if (!(unlessPinned && trust.pinned({ host, port }))) trust.pin({ host, port }, fingerprint);
       return { ok: true, value: null };
     },
     openInvite: async ({ link }) => {

@@ -122,6 +122,16 @@ describe('trust on first use', () => {
     expect(!r.ok && r.error.message).toMatch(/encrypted before/);
   });
 
+  it('keeps an existing pin when a server announced on the LAN claims another fingerprint for it', async () => {
+    const s = await server({ selfSigned: true });
+    const core = newCore();
+    await core.trustServer({ host: '127.0.0.1', port: s.port, fingerprint: s.fingerprint! });
+    const spoofed = 'AB:'.repeat(31) + 'AB';
+    await core.trustServer({ host: '127.0.0.1', port: s.port, fingerprint: spoofed, unlessPinned: true });
+    expect((await core.getSettings()).pinnedServers[`127.0.0.1:${s.port}`]).toBe(s.fingerprint);
+    expect(await login(core, s.port)).toMatchObject({ ok: true });
+  });
+
   it('pins the fingerprint of an invite link without asking', async () => {
     const s = await server({ selfSigned: true });
     const core = newCore();

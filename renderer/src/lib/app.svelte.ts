@@ -130,7 +130,7 @@ export class AppState {
 
   /** Choosing a server found on the network pins the fingerprint it announced (a later mismatch still warns). */
   async chooseDiscovered(server: DiscoveredServer): Promise<void> {
-    if (server.fingerprint) await this.api.trustServer({ host: server.host, port: server.port, fingerprint: server.fingerprint });
+    if (server.fingerprint) await this.api.trustServer({ host: server.host, port: server.port, fingerprint: server.fingerprint, unlessPinned: true });
   }
 
   /** A pasted `parley://` link: pins its fingerprint without asking and answers where it points. */
