@@ -254,6 +254,8 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     } catch (err) {
       if (this.stopped) return;
       if (err instanceof RefusedError) return this.afterTold({ reason: err.reason, message: err.message });
+      // Another certificate (or no TLS) where this one was: stop, so the login window shows the warning.
+      if (err instanceof RequestError && (err.code === 'cert_changed' || err.code === 'not_encrypted')) return this.stop('kicked', err.message);
       // What the server said (restarting, too many connections) stays the reason while its port is closed.
       this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
       return;

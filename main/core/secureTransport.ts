@@ -33,6 +33,9 @@ export async function openTransport(options: TransportOptions): Promise<{ socket
   return { socket: await connectPlain(options), security: { encrypted: false } };
 }
 
+/** OpenSSL's words for "the answer was not a TLS record" (a plain server's greeting, an HTTP server). */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_UNKNOWN_PROTOCOL', 'ERR_SSL_RECORD_LAYER_FAILURE']);
+
 type TlsAttempt = { kind: 'tls'; socket: TLSSocket; security: ConnectionSecurity } | { kind: 'not-tls' };
 
 function tryTls(options: TransportOptions): Promise<TlsAttempt> {
@@ -73,8 +76,9 @@ function tryTls(options: TransportOptions): Promise<TlsAttempt> {
     socket.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
-      // The port answered but not with TLS (a plain-only server): the caller may fall back.
-      if (tcpUp) return resolve({ kind: 'not-tls' });
+      // The port answered with bytes that are not TLS (a plain-only server): the caller may fall
+      // back. A connection cut before any answer (a server restarting) is just a failed attempt.
+      if (tcpUp && NOT_TLS.has(err.code ?? '')) return resolve({ kind: 'not-tls' });
       reject(new RequestError('connect_failed', `Cannot connect to ${where}: ${describeSocketError(err)}.`));
     });
   });

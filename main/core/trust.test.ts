@@ -68,6 +68,19 @@ describe('trust on first use', () => {
     expect(await login(core, proxy.port)).toMatchObject({ ok: true });
   });
 
+  it('stops reconnecting when the server comes back with another certificate, saying why', async () => {
+    const old = await server({ selfSigned: true });
+    proxy = await startTcpProxy(old.port);
+    const core = newCore();
+    await core.trustServer({ host: '127.0.0.1', port: proxy.port, fingerprint: old.fingerprint! });
+    expect(await login(core, proxy.port)).toMatchObject({ ok: true });
+    const impostor = await server({ selfSigned: true });
+    proxy.targetPort = impostor.port;
+    proxy.cut();
+    const offline = await stateWhere(core, (st) => st.connection.status === 'offline', 5000, 'stopped');
+    expect(offline.connection).toMatchObject({ code: 'kicked', reason: expect.stringContaining(impostor.fingerprint!) });
+  });
+
   it('accepts a certificate a trusted CA signed for the address, silently', async () => {
     const s = await server(); // the test CA's certificate for 127.0.0.1
     const core = newCore({ trustedCa: [(await testCa()).caPem] });
