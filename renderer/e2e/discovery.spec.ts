@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { runCli, startServerProcess, type ServerProcess } from '../../server/testkit/serverProcess.ts';
-import { APP_PATH } from './helpers.ts';
+import { APP_PATH, freePort } from './helpers.ts';
 
 const LOOPBACK_ONLY = { PARLEY_MDNS_INTERFACE: '127.0.0.1' };
 const cleanups: Array<() => unknown> = [];
@@ -16,10 +16,10 @@ test.afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function server(name: string, extra: string[] = []): Promise<ServerProcess & { fingerprint?: string }> {
+async function server(name: string, extra: string[] = [], port = 0): Promise<ServerProcess & { fingerprint?: string }> {
   const data = mkdtempSync(join(tmpdir(), 'parley-e2e-disc-'));
   expect((await runCli(['users', 'add', 'zoe', '--data', data], 'pw\n')).code).toBe(0);
-  const proc = await startServerProcess(0, ['--data', data, '--name', name, ...extra], LOOPBACK_ONLY);
+  const proc = await startServerProcess(port, ['--data', data, '--name', name, ...extra], LOOPBACK_ONLY);
   cleanups.push(async () => {
     proc.child.kill('SIGTERM');
     await proc.exited;
@@ -94,4 +94,32 @@ test('a plain-only server is marked not encrypted and gets the password only aft
   await prompt.getByRole('button', { name: 'Send my password unencrypted' }).click();
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
   await expect(page.getByRole('banner').getByText('Not encrypted')).toBeVisible();
+});
+
+test('a changed certificate is refused naming both fingerprints, and accepted only deliberately', async ({ browser }) => {
+  const port = await freePort();
+  const first = await server('First', ['--no-announce'], port);
+  const page = await freshPage(browser);
+  await page.getByLabel('Server', { exact: true }).fill('127.0.0.1');
+  await page.getByLabel('Port', { exact: true }).fill(String(port));
+  await page.getByLabel('Username').fill('zoe');
+  await page.getByLabel('Password').fill('pw');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Trust this server' }).click();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  // The same address, set up again: a new certificate.
+  first.child.kill('SIGTERM');
+  await first.exited;
+  const second = await server('Second', ['--no-announce'], port);
+  await page.getByLabel('Password').fill('pw');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  const warning = page.getByRole('alertdialog', { name: "The server's certificate changed" });
+  await expect(warning.getByLabel('Trusted fingerprint', { exact: true })).toHaveText(first.fingerprint!);
+  await expect(warning.getByLabel('New fingerprint', { exact: true })).toHaveText(second.fingerprint!);
+  const accept = warning.getByRole('button', { name: 'Accept the new certificate' });
+  await expect(accept).toBeDisabled();
+  await warning.getByLabel("I checked the new fingerprint with the server's host").check();
+  await accept.click();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
 });
