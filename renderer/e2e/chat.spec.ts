@@ -158,8 +158,8 @@ test('a message written while the server is down is sent once after the restart'
   await alice.getByRole('button', { name: 'Start hosting' }).click();
   await expect(alice.getByRole('button', { name: `Copy 127.0.0.1:${port}` })).toBeVisible();
   // The host can read the fingerprint out, and share an invite link that carries it.
-  await expect(alice.getByLabel('Certificate fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-  await expect(alice.getByRole('button', { name: 'Copy invite link' })).toBeVisible();
+  await expect(alice.getByRole('dialog').getByLabel('Certificate fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  await expect(alice.getByRole('dialog').getByRole('button', { name: 'Copy invite link' })).toBeVisible();
   await alice.getByRole('button', { name: 'Done' }).click();
   await expect(bob.getByText(/Reconnecting/)).toBeHidden({ timeout: 20_000 });
   await expect(history(bob).getByText('Pending: will be sent when the connection is back')).toBeHidden();
