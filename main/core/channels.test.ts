@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TextClient } from '../../server/testkit/lineClient.ts';
 import { startTcpProxy, type TcpProxy } from '../../server/testkit/tcpProxy.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../../server/testkit/testServer.ts';
 import type { ChannelEvent } from './api.ts';
 import { checkArgs } from './apiArgs.ts';
@@ -11,6 +12,8 @@ import { createCore, type Core } from './core.ts';
 import { wireRequestFor } from './outboxSender.ts';
 import { collect, nextEvent, stateWhere } from './testing.ts';
 
+/** Test servers' certificates come from this CA, which the tests' cores trust as a system CA would be. */
+const TEST_CA = (await testCa()).caPem;
 let server: TestServer | undefined;
 let proxy: TcpProxy | undefined;
 const cores: Core[] = [];
@@ -20,7 +23,7 @@ const clients: TextClient[] = [];
 function newCore(): Core {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-core-'));
   dirs.push(dataDir);
-  const core = createCore({ dataDir, backoff: { initialMs: 20, maxMs: 200 } });
+  const core = createCore({ trustedCa: [TEST_CA], dataDir, backoff: { initialMs: 20, maxMs: 200 } });
   cores.push(core);
   return core;
 }

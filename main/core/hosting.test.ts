@@ -9,6 +9,10 @@ import { createCore, type Core } from './core.ts';
 import { forkLauncher } from './hosting.ts';
 import type { HostChild } from './hostMessages.ts';
 import { stateWhere } from './testing.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 const cores: Core[] = [];
 const dirs: string[] = [];
@@ -23,7 +27,7 @@ function newCore(dataDir = mkdtempSync(join(tmpdir(), 'parley-host-'))): Core {
     launched.push(child);
     return child;
   };
-  const core = createCore({ dataDir, launchHost, hostDefaults: { listenHost: '127.0.0.1', scrypt: CHEAP_SCRYPT, logLevel: 'silent' } });
+  const core = createCore({ trustedCa: [TEST_CA], dataDir, launchHost, hostDefaults: { listenHost: '127.0.0.1', scrypt: CHEAP_SCRYPT, logLevel: 'silent' } });
   cores.push(core);
   return core;
 }
@@ -44,12 +48,16 @@ describe('hosting a server from core', () => {
     expect(hosted).toMatchObject({ ok: true, value: { status: 'running', guests: true } });
     const port = hosted.ok ? hosted.value.port! : 0;
     const guest = newCore();
+    // The hosted server's certificate is its own: another core trusts it as a person would.
+    await guest.trustServer({ host: '127.0.0.1', port, fingerprint: hosted.ok ? hosted.value.fingerprint! : '' });
     expect(await guest.login({ host: '127.0.0.1', port, user: 'visitor', guest: true })).toEqual({ ok: true, value: { user: 'visitor' } });
     await core.stopHosting();
     const closed = await core.host({ port: 0 });
     const again = closed.ok ? closed.value.port! : 0;
     expect(closed.ok && closed.value.guests).toBeUndefined();
-    expect(await newCore().login({ host: '127.0.0.1', port: again, user: 'other', guest: true })).toMatchObject({ ok: false, error: { code: 'guests_disabled' } });
+    const other = newCore();
+    await other.trustServer({ host: '127.0.0.1', port: again, fingerprint: closed.ok ? closed.value.fingerprint! : '' });
+    expect(await other.login({ host: '127.0.0.1', port: again, user: 'other', guest: true })).toMatchObject({ ok: false, error: { code: 'guests_disabled' } });
   });
 
   it('starts, asks for the first account, creates it and logs the host in', async () => {

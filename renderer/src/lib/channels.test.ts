@@ -5,6 +5,7 @@ import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../main/core/core.ts';
 import { nextEvent, stateWhere } from '../../../main/core/testing.ts';
+import { testCa } from '../../../server/testkit/testCa.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../../../server/testkit/testServer.ts';
 import type { ChatMessage } from '../../../server/protocol/common/types.ts';
 import { ChannelsState, channelOf } from './channels.svelte.ts';
@@ -12,6 +13,7 @@ import { ChatState } from './chat.svelte.ts';
 import { timeline } from './timeline.ts';
 import { channelEventInWords, conversationTitle, errorInWords, presenceInWords } from './words.ts';
 
+const TEST_CA = (await testCa()).caPem;
 let server: TestServer | undefined;
 const cores: Core[] = [];
 const dirs: string[] = [];
@@ -19,7 +21,7 @@ const dirs: string[] = [];
 async function loggedIn(user: string): Promise<Core> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-ui-'));
   dirs.push(dataDir);
-  const core = createCore({ dataDir });
+  const core = createCore({ dataDir, trustedCa: [TEST_CA] });
   cores.push(core);
   expect((await core.login({ host: '127.0.0.1', port: server!.port, user, password: 'pw' })).ok).toBe(true);
   return core;
