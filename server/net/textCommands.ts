@@ -22,6 +22,8 @@ interface TextCommand {
   /** The command as `help` shows it, with its arguments. */
   usage: string;
   help: string;
+  /** Other forms of the command, each a line of `help`. */
+  forms?: { usage: string; help: string }[];
   run(t: TextContext, rest: string): void;
 }
 
@@ -61,7 +63,11 @@ export const COMMANDS: readonly TextCommand[] = [
   {
     name: 'send',
     usage: 'send <user> <message>',
-    help: 'send to one user; send (<user> <user> ...) <message> to several; send #<channel> <message>',
+    help: 'send to one user',
+    forms: [
+      { usage: 'send (<user> <user> ...) <message>', help: 'send to several users' },
+      { usage: 'send #<channel> <message>', help: 'send to a channel you are in' },
+    ],
     run: send,
   },
   {
@@ -143,7 +149,10 @@ const BY_NAME = new Map(COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])].m
 
 export const HELP = [
   'Commands:',
-  ...COMMANDS.map((c) => `  ${c.usage.padEnd(28)} ${c.help}${c.aliases ? ` (alias: ${c.aliases.join(', ')})` : ''}`),
+  ...COMMANDS.flatMap((c) => [
+    `  ${c.usage.padEnd(28)} ${c.help}${c.aliases ? ` (alias: ${c.aliases.join(', ')})` : ''}`,
+    ...(c.forms ?? []).map((f) => `  ${f.usage.padEnd(28)} ${f.help}`),
+  ]),
 ].join('\n');
 
 /** Runs one command line from a logged-in person. */

@@ -81,6 +81,25 @@ describe('persistence', () => {
     db.close();
   });
 
+  it('wraps SHA-1 digests left by an older Parley in scrypt before it listens; the password still logs in', async () => {
+    server = await startTestServer({}, { alice: 'pw' });
+    const dataDir = server.dataDir;
+    await stopTestServer(server, true);
+    const sha1 = createHash('sha1').update('facebook').digest('hex');
+    const old = new Database(join(dataDir, 'parley.db'));
+    old.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('google', ?, 1)").run(`sha1$${sha1}`);
+    old.close();
+    server = await startTestServer({ dataDir });
+    const db = new Database(join(dataDir, 'parley.db'), { readonly: true });
+    const stored = (db.prepare("SELECT password_hash AS h FROM users WHERE name = 'google'").get() as { h: string }).h;
+    db.close();
+    expect(stored).toMatch(/^scrypt-sha1\$/);
+    expect(stored).not.toContain(sha1);
+    const google = await login('google', 'facebook');
+    google.send('who');
+    await google.expect('No other users');
+  });
+
   it('never writes a password to the database, its WAL or the log, and hashes with OWASP parameters', async () => {
     const logged: string[] = [];
     const log = { info: (f: object, m: string) => logged.push(JSON.stringify(f) + m), warn: (f: object, m: string) => logged.push(JSON.stringify(f) + m), error: (f: object, m: string) => logged.push(JSON.stringify(f) + m) };
