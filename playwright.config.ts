@@ -53,6 +53,7 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     // Hosted servers log only warnings and errors during the tests.
-    env: { PARLEY_LOG_LEVEL: 'warn', PARLEY_WEB_KEY: process.env.PARLEY_E2E_KEY },
+    // Discovery and announcements multicast on loopback only, never on the machine's network.
+    env: { PARLEY_LOG_LEVEL: 'warn', PARLEY_WEB_KEY: process.env.PARLEY_E2E_KEY, PARLEY_MDNS_INTERFACE: '127.0.0.1' },
   },
 });

@@ -12,5 +12,7 @@ export default defineConfig({
     pool: 'forks',
     // Robustness tests check that memory returns to its baseline after a forced collection.
     execArgv: ['--expose-gc'],
+    // Every server, app core and CLI a test starts multicasts (mDNS) on loopback only, never on the LAN.
+    env: { PARLEY_MDNS_INTERFACE: '127.0.0.1' },
   },
 });

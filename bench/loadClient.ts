@@ -3,6 +3,7 @@
  * loadGen.ts reads: deliveries in the window and their latency (from the "LT<us>" stamp).
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { Histogram, nowUs } from './procStats.ts';
 
 /** What every client counts into, read by the workloads in loadGen.ts. */
@@ -16,6 +17,9 @@ export const stats = {
   lastDataAt: 0,
 };
 
+/** Whether clients speak TLS (the server's self-signed certificate, not checked: loopback). */
+export const transport = { tls: false };
+
 export class Client {
   socket!: Socket;
   private buf = '';
@@ -28,12 +32,12 @@ export class Client {
   /** Connects, says hello and logs in with both lines in one write. */
   open(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port });
+      const s = transport.tls ? connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false }) : connect({ host: '127.0.0.1', port });
       this.socket = s;
       s.setNoDelay(true);
       s.setEncoding('utf8');
       this.waiting.set(2, (line) => (line.includes('"ok":true') ? resolve() : reject(new Error(line))));
-      s.on('connect', () => s.write(`{"id":1,"type":"hello","protocol":1}\n{"id":2,"type":"login","user":"b${this.index}","password":"pw"}\n`));
+      s.on(transport.tls ? 'secureConnect' : 'connect', () => s.write(`{"id":1,"type":"hello","protocol":1}\n{"id":2,"type":"login","user":"b${this.index}","password":"pw"}\n`));
       s.on('data', (d: string) => this.onData(d));
       s.on('error', reject);
     });

@@ -6,15 +6,17 @@
  * server process over the window. Loopback only.
  */
 import { machineJiffies, nowUs, openFilesLimit, processCpuSec, processRssKiB, selfCpuSec, sleep } from './procStats.ts';
-import { connectAll, stats } from './loadClient.ts';
+import { connectAll, stats, transport } from './loadClient.ts';
+import { handshakes, type HandshakeWorkload } from './handshakes.ts';
 
 const PAD = 'x'.repeat(40);
 const hist = stats.hist;
 import type { ServerMemory } from './serverMain.ts';
 
 export type Workload =
-  | { kind: 'direct'; users: number; senders: number; durationSec: number; window: number }
-  | { kind: 'fanout'; users: number; intervalMs: number; durationSec: number }
+  | { kind: 'direct'; users: number; senders: number; durationSec: number; window: number; tls?: boolean }
+  | { kind: 'fanout'; users: number; intervalMs: number; durationSec: number; tls?: boolean }
+  | HandshakeWorkload
   | { kind: 'idle'; connections: number }
   | { kind: 'durable'; users: number; senders: number; durationSec: number; window: number }
   | { kind: 'history'; messages: number; requests: number }
@@ -233,12 +235,14 @@ async function sync(port: number, pid: number, w: Extract<Workload, { kind: 'syn
 process.on('message', (msg: { port: number; pid: number; workload?: Workload }) => {
   const { port, pid, workload: w } = msg;
   if (!w) return; // a reply to serverMemory()
+  transport.tls = 'tls' in w && w.tls === true;
   const run =
     w.kind === 'direct' ? direct(port, pid, w)
     : w.kind === 'fanout' ? fanout(port, pid, w)
     : w.kind === 'idle' ? idle(port, pid, w)
     : w.kind === 'durable' ? durable(port, pid, w)
     : w.kind === 'sync' ? sync(port, pid, w)
+    : w.kind === 'handshakes' ? handshakes(port, pid, w)
     : history(port, w);
   run.then(
     (result) => process.send!({ ok: true, result }, () => process.exit(0)),

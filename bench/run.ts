@@ -92,12 +92,12 @@ async function main(): Promise<void> {
   const opts = new Command('bench')
     .option('--json', 'print one JSON object instead of a table')
     .option('--quick', 'every workload at a tenth of the size (a smoke test)')
-    .option('--only <names>', 'comma-separated workloads to run (direct,fanout,idle,durable,history,sync)')
+    .option('--only <names>', 'comma-separated workloads to run (direct,fanout,tls,idle,durable,history,sync); tls = direct and fan-out over TLS and handshakes per second')
     .option('--irc', "the IRC dialect under ../shared/bench-peers/irc-load.mjs (W1, W2, W3), beside the peers' figures")
     .parse()
     .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean }>();
   const scale = opts.quick ? 10 : 1;
-  const only = new Set((opts.only ?? 'direct,fanout,idle,durable,history,sync').split(','));
+  const only = new Set((opts.only ?? 'direct,fanout,tls,idle,durable,history,sync').split(','));
   const log = (s: string): void => void (opts.json ? process.stderr.write(s + '\n') : console.log(s));
   if (opts.irc) {
     const start = async (users: number, extra: string[]) => {
@@ -126,6 +126,30 @@ async function main(): Promise<void> {
       users,
       deliveriesPerSec: round(r.deliveries! / r.windowSec!), deliveriesPerServerCpuSec: round(r.deliveries! / r.serverCpuSec!),
       p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, ...cpuShares(r),
+    };
+  }
+  if (only.has('tls')) {
+    // The same workloads inside TLS, beside the plain figures; the ratio is per server CPU-second.
+    const perCpu = (r: LoadResult): number => r.deliveries! / r.serverCpuSec!;
+    const ratio = (tls: number, plain: unknown): number | string => (typeof plain === 'number' ? round((100 * tls) / plain) : 'run direct/fanout too');
+    log('direct over TLS: as direct...');
+    const d = await measure(users, { kind: 'direct', users, senders: 50 / scale, durationSec, window: 10, tls: true });
+    out.directTls = {
+      deliveriesPerSec: round(d.deliveries! / d.windowSec!), deliveriesPerServerCpuSec: round(perCpu(d)), p50Ms: d.p50Ms!, p99Ms: d.p99Ms!,
+      pctOfPlainPerCpu: ratio(perCpu(d), out.direct?.deliveriesPerServerCpuSec), ...cpuShares(d),
+    };
+    log('fanout over TLS: as fanout...');
+    const f = await measure(users, { kind: 'fanout', users, intervalMs: 1, durationSec, tls: true });
+    out.fanoutTls = {
+      deliveriesPerSec: round(f.deliveries! / f.windowSec!), deliveriesPerServerCpuSec: round(perCpu(f)), p50Ms: f.p50Ms!, p99Ms: f.p99Ms!,
+      pctOfPlainPerCpu: ratio(perCpu(f), out.fanout?.deliveriesPerServerCpuSec), ...cpuShares(f),
+    };
+    log('handshakes: 20 clients connect, hello, close, over and over, TLS then plain...');
+    const hs = async (tls: boolean): Promise<LoadResult> => measure(2, { kind: 'handshakes', tls, concurrency: 20, durationSec: 5 / Math.min(scale, 5) });
+    const [t, p] = [await hs(true), await hs(false)];
+    out.handshakes = {
+      tlsPerSec: round(t.connections! / t.windowSec!), tlsPerServerCpuSec: round(t.connections! / t.serverCpuSec!),
+      plainPerSec: round(p.connections! / p.windowSec!), plainPerServerCpuSec: round(p.connections! / p.serverCpuSec!),
     };
   }
   if (only.has('idle')) {
@@ -175,6 +199,9 @@ async function main(): Promise<void> {
   }
   const target: Record<string, string> = {
     direct: '>= 110,000 deliveries/server-CPU-s, p99 < 20 ms',
+    directTls: '>= 70% of plain per server CPU-s',
+    fanoutTls: '>= 70% of plain per server CPU-s',
+    handshakes: '(no target; TLS connections cost the key exchange)',
     fanout: '>= 760,000 deliveries/server-CPU-s, p99 < 50 ms',
     idle: '<= 2.2 KiB per connection',
     durable: '>= 20,000 acknowledged messages/s',
@@ -184,7 +211,7 @@ async function main(): Promise<void> {
   console.log('\nworkload  figures                                                          target');
   for (const [name, figures] of Object.entries(out)) {
     const text = Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`${name.padEnd(9)} ${text.padEnd(64)} ${target[name]}`);
+    console.log(`${name.padEnd(10)} ${text.padEnd(64)} ${target[name]}`);
   }
 }
 

@@ -5,6 +5,7 @@
  * imported and old hashes upgraded before the port accepts a connection.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { availableParallelism, hostname } from 'node:os';
 import { DEFAULT_LIMITS, encodeJsonLine, type Limits } from './protocol/index.ts';
 import { addressKey } from './auth/addressKey.ts';
@@ -14,6 +15,9 @@ import { ClientConnection, type ConnectionContext } from './net/clientConnection
 import { JsonDialect } from './net/jsonDialect.ts';
 import { IrcDialect } from './net/irc/ircDialect.ts';
 import { GREETING, TextDialect, USERNAME_PROMPT } from './net/textDialect.ts';
+import { loadOrCreateIdentity, readIdentity } from './net/tlsCertificate.ts';
+import { sniffTls } from './net/tlsSniff.ts';
+import { announce, type Announcement, type AnnounceOptions } from './net/announce.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import type { Db } from './store/db.ts';
 import { ChannelStore } from './store/channelStore.ts';
@@ -48,6 +52,17 @@ export interface ParleyServerOptions {
   guests?: boolean;
   /** The server's name in IRC numerics; default the host name. */
   serverName?: string;
+  /**
+   * TLS on the same port: absent, the data folder's self-signed certificate (made on first
+   * start); files for a real certificate; false for plain TCP only (`--no-tls`).
+   */
+  tls?: false | { certFile: string; keyFile: string };
+  /** Refuse plain connections with one line (`--require-tls`). */
+  requireTls?: boolean;
+  /** How long a silent new client has before it is taken as plain and greeted; default 250 ms. */
+  sniffMs?: number;
+  /** Announce the server on the LAN over mDNS/DNS-SD (the CLI's default); absent: silent. */
+  announce?: Omit<AnnounceOptions, 'port' | 'fingerprint'>;
 }
 
 export interface ParleyServer {
@@ -57,6 +72,10 @@ export interface ParleyServer {
   readonly chat: ChatService;
   /** What the users file import did, when one was given. */
   readonly imported: { added: number; skipped: number } | null;
+  /** The certificate's SHA-256 (`AB:CD:...`), null with TLS off. */
+  readonly fingerprint: string | null;
+  /** The DNS-SD announcement, while announcing. */
+  readonly announcement: Announcement | null;
   /** Connections open now, logged in or not. */
   connectionCount(): number;
   /** Tells every user the server is shutting down, closes all connections and the database. */
@@ -84,6 +103,10 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const now = options.now ?? Date.now;
   const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
   const serverName = options.serverName ?? hostname();
+  // The certificate exists before the port opens: no client ever meets a server that cannot yet speak TLS.
+  const identity = options.tls === false ? null : options.tls ? readIdentity(options.tls.certFile, options.tls.keyFile) : await loadOrCreateIdentity(options.dataDir);
+  const secureContext = identity ? createSecureContext({ cert: identity.cert, key: identity.key, minVersion: 'TLSv1.2' }) : null;
+  const sniff = { secureContext, requireTls: options.requireTls === true && identity !== null, sniffMs: options.sniffMs ?? 250, handshakeMs: handshakeLimitMs(options) };
   const db: Db = openDatabase(options.dataDir, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   let chat: ChatService | undefined;
   let imported: { added: number; skipped: number } | null = null;
@@ -148,19 +171,30 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     },
   };
 
+  let sniffing = 0;
   const server: Server = createServer({ noDelay: true }, (socket) => {
     const key = addressKey(socket.remoteAddress ?? '');
-    if ((perAddress.get(key) ?? 0) >= limits.maxConnectionsPerIp) return refuse(socket, 'Too many connections from your address');
-    if ((waitingPerAddress.get(key) ?? 0) >= limits.maxUnauthenticatedPerAddress) {
-      return refuse(socket, 'Too many connections from your address waiting to log in');
-    }
-    if (waiting >= limits.maxUnauthenticated) return refuse(socket, 'Too many connections waiting to log in');
-    const conn = new ClientConnection(socket, ctx);
-    connections.add(conn);
-    count(perAddress, key, 1);
-    count(waitingPerAddress, key, 1);
-    waiting++;
-    conn.greeting.hold(GREETING + USERNAME_PROMPT, limits.greetDelayMs);
+    // Sockets still showing whether they speak TLS count against the pre-login limit too; past it
+    // a flood is cut without a word (the transport, and so the words, are not known yet).
+    if (waiting + sniffing >= limits.maxUnauthenticated * 2) return void socket.destroy();
+    sniffing++;
+    socket.on('error', () => {}); // a reset while sniffing; ClientConnection listens from then on
+    sniffTls(socket, sniff, (stream) => {
+      sniffing--;
+      if (stream.destroyed) return;
+      // Refusals go out inside the client's transport, so a TLS client can read why.
+      if ((perAddress.get(key) ?? 0) >= limits.maxConnectionsPerIp) return refuse(stream, 'Too many connections from your address');
+      if ((waitingPerAddress.get(key) ?? 0) >= limits.maxUnauthenticatedPerAddress) {
+        return refuse(stream, 'Too many connections from your address waiting to log in');
+      }
+      if (waiting >= limits.maxUnauthenticated) return refuse(stream, 'Too many connections waiting to log in');
+      const conn = new ClientConnection(stream, ctx);
+      connections.add(conn);
+      count(perAddress, key, 1);
+      count(waitingPerAddress, key, 1);
+      waiting++;
+      conn.greeting.hold(GREETING + USERNAME_PROMPT, limits.greetDelayMs);
+    }, () => sniffing--);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -177,7 +211,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   service.start();
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-  log.info({ host: address.address, port: address.port, dataDir: options.dataDir }, 'listening');
+  log.info({ host: address.address, port: address.port, dataDir: options.dataDir, tls: identity !== null }, 'listening');
+  const announcement = options.announce ? announce({ ...options.announce, port: address.port, fingerprint: identity?.fingerprint ?? null }, log) : null;
 
   let closing: Promise<void> | undefined;
   return {
@@ -186,9 +221,12 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     users: admin!,
     chat: service,
     imported,
+    fingerprint: identity?.fingerprint ?? null,
+    announcement,
     connectionCount: () => connections.size,
     close() {
       closing ??= (async () => {
+        await announcement?.stop(); // says goodbye on the LAN so browsers drop it at once
         server.close();
         service.stop(); // tells logged-in users, writes what was accepted
         for (const conn of connections) conn.shutdown('The server is shutting down. Goodbye.');
@@ -219,6 +257,11 @@ function refuse(socket: Socket, why: string): void {
 /** An IRC client's first line is part of registration (CAP, NICK, USER or PASS), tags aside. */
 export function looksLikeIrc(line: string): boolean {
   return /^(@\S+ +)?(CAP|NICK|USER|PASS) +\S/i.test(line);
+}
+
+/** A TLS handshake gets the pre-login window at most (a slow handshake is a silent client). */
+function handshakeLimitMs(options: ParleyServerOptions): number {
+  return Math.min(30_000, (options.limits?.loginTimeoutSec ?? DEFAULT_LIMITS.loginTimeoutSec) * 1000);
 }
 
 function looksLikeJsonObject(line: string): boolean {

@@ -10,13 +10,27 @@ import type { ErrorCode } from '../../server/protocol/common/errors.ts';
 export type { ChatMessage, ConversationSummary, RecipientResult, UserPresence };
 
 /** Codes of failures that happen in the app rather than on the server. */
-export type ClientErrorCode = 'connect_failed' | 'not_connected' | 'timeout' | 'invalid_argument' | 'hosting_failed' | 'unavailable';
+export type ClientErrorCode =
+  | 'connect_failed'
+  | 'not_connected'
+  | 'timeout'
+  | 'invalid_argument'
+  | 'hosting_failed'
+  | 'unavailable'
+  /** A self-signed certificate not pinned yet: ask "Trust this server?" with `fingerprint`. */
+  | 'cert_untrusted'
+  /** The pinned certificate changed: `pinnedFingerprint` expected, `fingerprint` presented. */
+  | 'cert_changed'
+  /** The server speaks only clear text: log in again with `allowPlain` once the person agrees. */
+  | 'not_encrypted';
 
 export interface ApiError {
   code: ErrorCode | ClientErrorCode;
   message: string;
   attemptsLeft?: number;
   retryAfter?: number;
+  fingerprint?: string;
+  pinnedFingerprint?: string;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
@@ -56,6 +70,31 @@ export interface HostingState {
   /** True while the hosted server has no accounts (the host must create theirs first). */
   needsAccount?: boolean;
   error?: string;
+  /** The hosted server's certificate (`AB:CD:...`), for the host to read out. */
+  fingerprint?: string;
+  /** `parley://HOST:PORT/?fp=HEX` for the first address others can use. */
+  inviteLink?: string;
+}
+
+/** A server announced on the LAN (`_parley._tcp`). */
+export interface DiscoveredServer {
+  name: string;
+  host: string;
+  port: number;
+  fingerprint?: string;
+  version?: string;
+  guests: boolean;
+}
+
+/** What protects the live connection: TLS with the certificate's fingerprint, or nothing. */
+export type ConnectionSecurity = { encrypted: true; fingerprint: string; verifiedBy: 'ca' | 'pin' } | { encrypted: false };
+
+/** Where an invite link points (its fingerprint is pinned on reading it). */
+export interface InviteTarget {
+  host: string;
+  port: number;
+  fingerprint: string;
+  user?: string;
 }
 
 /** Everything the window, menu and tray render from. One object, pushed on every change. */
@@ -67,6 +106,10 @@ export interface CoreState {
   unread: number;
   /** Unread messages per conversation key, as the server last said; absent keys have none. */
   unreadByConversation: Record<string, number>;
+  /** The live connection's protection; null while not connected. */
+  security: ConnectionSecurity | null;
+  /** Servers announced on the LAN, live. */
+  discovered: DiscoveredServer[];
 }
 
 /** A message the user wrote that the server has not acknowledged yet. */
@@ -100,6 +143,8 @@ export interface Settings {
   muted: boolean;
   /** Desktop app only: keep a revocable resume token (never the password) in the OS keyring. */
   rememberMe: boolean;
+  /** Certificate fingerprints trusted per `host:port` (first use, a discovered server, an invite link). */
+  pinnedServers: Record<string, string>;
 }
 
 /** Something outside the window (menu, tray, notification) asks the UI to show. */
@@ -108,7 +153,9 @@ export type UiCommand =
   | { type: 'showManageUsers' }
   | { type: 'showConnect' }
   | { type: 'showCustomAway' }
-  | { type: 'openConversation'; conversation: string };
+  | { type: 'openConversation'; conversation: string }
+  /** An invite link was opened (the parley: scheme): fill the login window. */
+  | { type: 'invite'; target: InviteTarget };
 
 /** Whether "Remember me" can keep a token on this computer, and why not in words. */
 export type RememberMeStatus = { available: true } | { available: false; reason: string };
@@ -126,7 +173,16 @@ export interface ParleyApi {
   getState(): Promise<CoreState>;
   onState(listener: (state: CoreState) => void): () => void;
 
-  login(args: { host: string; port: number; user: string; password: string }): Promise<Result<{ user: string }>>;
+  /** `allowPlain`: the person agreed to send the password to a server without TLS (after `not_encrypted`). */
+  login(args: { host: string; port: number; user: string; password: string; allowPlain?: boolean }): Promise<Result<{ user: string }>>;
+  /**
+   * Pins a certificate for host:port: the answer to "Trust this server?", or accepting a changed one.
+   * `unlessPinned`: keep an existing pin (choosing a server announced on the LAN, which anyone can
+   * announce, must not replace what the person trusted; the mismatch then warns at login).
+   */
+  trustServer(args: { host: string; port: number; fingerprint: string; unlessPinned?: boolean }): Promise<Result<null>>;
+  /** Reads a `parley://HOST:PORT/?fp=HEX[&user=NAME]` link and pins its fingerprint without asking. */
+  openInvite(args: { link: string }): Promise<Result<InviteTarget>>;
   logout(): Promise<Result<null>>;
   /** Fired when the connection ends for good (inactivity, account changed...) with the reason in words. */
   onLoggedOut(listener: (event: { reason: LogoutReason; message: string }) => void): () => void;

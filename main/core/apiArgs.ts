@@ -38,7 +38,10 @@ const one = <T extends z.ZodType>(schema: T) => z.tuple([schema]);
 /** Each call's positional arguments. */
 export const API_ARGS = {
   getState: none,
-  login: one(z.strictObject({ host, port, user, password })),
+  login: one(z.strictObject({ host, port, user, password, allowPlain: z.boolean().optional() })),
+  // Pins change only through these two calls, never through updateSettings.
+  trustServer: one(z.strictObject({ host, port, fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/), unlessPinned: z.boolean().optional() })),
+  openInvite: one(z.strictObject({ link: z.string().min(1).max(2048) })),
   logout: none,
   send: one(z.strictObject({ conversation, text })),
   retry: one(z.strictObject({ clientId })),

@@ -11,6 +11,8 @@ type CallName = Exclude<keyof ParleyApi, EventName>;
 export const API_CALLS = [
   'getState',
   'login',
+  'trustServer',
+  'openInvite',
   'logout',
   'send',
   'retry',

@@ -9,6 +9,8 @@ import type { ChatMessage, DisconnectReason, PresenceState, Request, ResultMap }
 import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
 import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
 import { JsonConnection, RefusedError, RequestError, type RequestOf } from './jsonConnection.ts';
+import { loginPatiently } from './patientLogin.ts';
+import type { ConnectionSecurity } from './secureTransport.ts';
 
 export type { Backoff } from './disconnectPolicy.ts';
 
@@ -40,6 +42,10 @@ export interface ChatConnectionOptions extends ServerAddress {
   pingMs?: number;
   /** Last message id delivered to this user by an earlier run; absent: start from now. */
   cursor?: number;
+  /** The fingerprint pinned for this server, and whether clear text was agreed (secureTransport.ts). */
+  pinned?: string | undefined;
+  allowPlain?: boolean | undefined;
+  ca?: string[] | undefined;
 }
 
 export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
@@ -55,6 +61,9 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private stopped = false;
   private syncing = false;
   private heldDuringSync: ChatMessage[] = [];
+  private securityValue: ConnectionSecurity = { encrypted: false };
+  /** Kept (in memory) only on clear text the person agreed to: no token crosses unencrypted, so reconnects log in again. */
+  private plainPassword: string | undefined;
 
   private constructor(
     private readonly options: ChatConnectionOptions,
@@ -70,19 +79,23 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     return ChatConnection.start(options, { type: 'login', user, password });
   }
 
-  /** Continues a remembered login with its resume token (no password); rejects with `bad_token` once revoked. */
+  /** Continues a remembered login with its resume token (no password), over TLS only; rejects with `bad_token` once revoked. */
   static resume(options: ChatConnectionOptions, token: string): Promise<ChatConnection> {
-    return ChatConnection.start(options, { type: 'resume', token });
+    return ChatConnection.start({ ...options, allowPlain: false }, { type: 'resume', token });
   }
 
   private static async start(options: ChatConnectionOptions, auth: RequestOf<'login'> | RequestOf<'resume'>): Promise<ChatConnection> {
     const conn = await JsonConnection.open({ ...options, timeoutMs: options.timeoutMs ?? 10_000 });
     try {
-      const answer = auth.type === 'login' ? await ChatConnection.loginPatiently(conn, auth) : await conn.request(auth);
+      const answer = auth.type === 'login' ? await loginPatiently(conn, auth) : await conn.request(auth);
       // No cursor, or one from a server whose data was reset: start from now.
       const cursor = options.cursor === undefined || options.cursor > answer.lastId ? answer.lastId : options.cursor;
-      const connection = new ChatConnection({ ...options, cursor }, answer.user);
+      // Reconnects trust what this connection trusted, and never fall back from TLS to clear text.
+      const trust = conn.security.encrypted ? { pinned: conn.security.fingerprint, allowPlain: false } : { allowPlain: true };
+      const connection = new ChatConnection({ ...options, cursor, ...trust }, answer.user);
       connection.token = answer.token;
+      connection.securityValue = conn.security;
+      if (!conn.security.encrypted && auth.type === 'login') connection.plainPassword = auth.password;
       await connection.adopt(conn, false);
       return connection;
     } catch (err) {
@@ -91,25 +104,13 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     }
   }
 
-  /**
-   * A password login that waits its turn: the server checks one password at a time per address,
-   * so people behind one address (an office NAT, two browser profiles) who log in at the same
-   * moment get `rate_limited` for a second. That is retried a few times, not shown to the person.
-   */
-  private static async loginPatiently(conn: JsonConnection, auth: RequestOf<'login'>): Promise<ResultMap['login']> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await conn.request(auth);
-      } catch (err) {
-        if (!(err instanceof RequestError) || err.code !== 'rate_limited' || attempt >= 5) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(5, err.details.retryAfter ?? 1) * 1000 * (0.5 + Math.random() / 2)));
-      }
-    }
+  /** The resume token (for "Remember me"; revoked by logging out); empty on clear text, where it must not be reused. */
+  get resumeToken(): string {
+    return this.securityValue.encrypted ? this.token : '';
   }
 
-  /** The resume token of this connection (for "Remember me"; revoked by logging out). */
-  get resumeToken(): string {
-    return this.token;
+  get security(): ConnectionSecurity {
+    return this.securityValue;
   }
 
   get server(): ServerAddress {
@@ -148,6 +149,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   /** Stops without telling the server (the app is quitting). */
   close(): void {
     this.stopped = true;
+    this.plainPassword = undefined;
     clearTimeout(this.retryTimer);
     clearInterval(this.pingTimer);
     this.conn?.close();
@@ -252,13 +254,16 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     } catch (err) {
       if (this.stopped) return;
       if (err instanceof RefusedError) return this.afterTold({ reason: err.reason, message: err.message });
+      // Another certificate (or no TLS) where this one was: stop, so the login window shows the warning.
+      if (err instanceof RequestError && (err.code === 'cert_changed' || err.code === 'not_encrypted')) return this.stop('kicked', err.message);
       // What the server said (restarting, too many connections) stays the reason while its port is closed.
       this.scheduleRetry(prior?.code ? reason : err instanceof Error ? err.message : reason, prior?.code);
       return;
     }
     if (this.stopped) return conn.close();
     try {
-      const answer = await conn.request({ type: 'resume', token: this.token });
+      const auth = this.plainPassword !== undefined ? ({ type: 'login', user: this.user, password: this.plainPassword } as const) : ({ type: 'resume', token: this.token } as const);
+      const answer = auth.type === 'login' ? await conn.request(auth) : await conn.request(auth);
       this.token = answer.token;
       await this.adopt(conn, true);
     } catch (err) {

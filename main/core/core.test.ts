@@ -7,6 +7,10 @@ import { JsonClient, TextClient } from '../../server/testkit/lineClient.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../../server/testkit/testServer.ts';
 import { createCore, type Core } from './core.ts';
 import { collect, nextEvent, stateWhere } from './testing.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let server: TestServer | undefined;
 const cores: Core[] = [];
@@ -16,7 +20,7 @@ const clients: Array<{ close(): void }> = [];
 function newCore(): Core {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-core-'));
   dirs.push(dataDir);
-  const core = createCore({ dataDir, backoff: { initialMs: 20, maxMs: 200 } });
+  const core = createCore({ trustedCa: [TEST_CA], dataDir, backoff: { initialMs: 20, maxMs: 200 } });
   cores.push(core);
   return core;
 }
@@ -209,7 +213,7 @@ describe('createCore chatting', () => {
     const opened: string[] = [];
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-core-'));
     dirs.push(dataDir);
-    const core = createCore({ dataDir, openLink: async (url) => void opened.push(url) });
+    const core = createCore({ trustedCa: [TEST_CA], dataDir, openLink: async (url) => void opened.push(url) });
     cores.push(core);
     expect(await core.openLink({ url: 'javascript:alert(1)' })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
     expect(await core.openLink({ url: 'file:///etc/passwd' })).toMatchObject({ ok: false });

@@ -18,6 +18,9 @@ import { attempt, fail, optional, toApiError } from './results.ts';
 import { SettingsStore } from './settings.ts';
 import { UnreadCounter } from './unreadCounter.ts';
 import { isWebUrl } from './webUrl.ts';
+import { startDiscovery, type DiscoveryOptions } from './discovery.ts';
+import { parseInviteLink } from './inviteLink.ts';
+import { ServerTrust } from './serverTrust.ts';
 
 export interface CoreOptions {
   /** Settings, outbox, cursors and the hosted server's database live here. */
@@ -33,6 +36,10 @@ export interface CoreOptions {
   restartWaitMs?: number;
   pingMs?: number;
   timeoutMs?: number;
+  /** Browse the LAN for servers (the desktop app and the browser host do; tests opt in). */
+  discovery?: DiscoveryOptions;
+  /** CA certificates to trust besides Node's (tests; a company CA). */
+  trustedCa?: string[];
 }
 
 export interface Core extends ParleyApi {
@@ -54,7 +61,7 @@ export function createCore(options: CoreOptions): Core {
   const events = new CoreEvents();
   /** The app's connection to the server it is logged in to; null while logged out. */
   let link: ChatConnection | null = null;
-  let state: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {} };
+  let state: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {}, security: null, discovered: [] };
 
   const setState = (patch: Partial<CoreState>): void => {
     state = { ...state, ...patch };
@@ -72,6 +79,8 @@ export function createCore(options: CoreOptions): Core {
       events.emit('onSent', sent);
     },
   });
+  const trust = new ServerTrust(settings);
+  const discovery = options.discovery ? startDiscovery(options.discovery, (discovered) => setState({ discovered })) : null;
   const hosting = new Hosting(options.launchHost ?? forkLauncher, (hostingState) => setState({ hosting: hostingState }));
 
   /** Runs a request on the live connection, as a result with a stable code. */
@@ -112,15 +121,15 @@ export function createCore(options: CoreOptions): Core {
       void outbox.detach();
       void cursors.flush();
       unread.reset();
-      setState({ connection: c.state, away: { away: false } });
+      setState({ connection: c.state, away: { away: false }, security: null });
       events.emit('onLoggedOut', event);
     });
-    setState({ connection: c.state, away: { away: false } });
+    setState({ connection: c.state, away: { away: false }, security: c.security });
     outbox.attach(c);
     void refreshUnread();
   }
 
-  async function login(server: ServerAddress, user: string, password: string | { token: string }): Promise<Result<{ user: string }>> {
+  async function login(server: ServerAddress, user: string, password: string | { token: string }, allowPlain = false): Promise<Result<{ user: string }>> {
     const previous = link;
     link = null;
     previous?.close();
@@ -136,9 +145,14 @@ export function createCore(options: CoreOptions): Core {
         ...optional('pingMs', options.pingMs),
         ...optional('timeoutMs', options.timeoutMs),
         ...optional('cursor', cursor),
+        pinned: trust.pinned(server),
+        allowPlain,
+        ...optional('ca', options.trustedCa),
       };
       const c = typeof password === 'string' ? await ChatConnection.login(connOptions, user, password) : await ChatConnection.resume(connOptions, password.token);
       settings.rememberServer(server, c.user);
+      // A certificate an authority vouches for is pinned too: a later self-signed impostor is refused.
+      if (c.security.encrypted) trust.pin(server, c.security.fingerprint);
       adopt(c);
       return { ok: true, value: { user: c.user } };
     } catch (err) {
@@ -151,7 +165,17 @@ export function createCore(options: CoreOptions): Core {
   return {
     getState: async () => state,
     onState: events.on('onState'),
-    login: (args) => login({ host: args.host, port: args.port }, args.user, args.password),
+    login: (args) => login({ host: args.host, port: args.port }, args.user, args.password, args.allowPlain === true),
+    trustServer: async ({ host, port, fingerprint, unlessPinned }) => {
+      if (!(unlessPinned && trust.pinned({ host, port }))) trust.pin({ host, port }, fingerprint);
+      return { ok: true, value: null };
+    },
+    openInvite: async ({ link }) => {
+      const target = parseInviteLink(link);
+      if ('error' in target) return fail('invalid_argument', target.error);
+      trust.pin(target, target.fingerprint);
+      return { ok: true, value: target };
+    },
     logout: async () => {
       const c = link;
       if (!c) return fail('not_connected', 'Not logged in.');
@@ -196,7 +220,7 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true, value: state.away };
     },
 
-    ...hostingCalls({ hosting, settings, dataDir: options.dataDir, hostDefaults: options.hostDefaults, login }),
+    ...hostingCalls({ hosting, settings, dataDir: options.dataDir, hostDefaults: options.hostDefaults, pin: (server, fp) => trust.pin(server, fp), login }),
 
     getSettings: async () => settings.get(),
     updateSettings: async (patch) => settings.update(patch),
@@ -208,11 +232,13 @@ export function createCore(options: CoreOptions): Core {
     },
     onUiCommand: events.on('onUiCommand'),
 
-    rememberable: () => (link ? { server: link.server, user: link.user, token: link.resumeToken } : null),
+    // Never a clear-text connection's token (it is empty there): it would be sent unencrypted.
+    rememberable: () => (link?.resumeToken ? { server: link.server, user: link.user, token: link.resumeToken } : null),
     resume: ({ server, token }) => login(server, '', { token }),
     reconnectNow: () => link?.reconnectNow(),
     emitUiCommand: (command) => events.emit('onUiCommand', command),
     close: async () => {
+      discovery?.stop();
       link?.close();
       link = null;
       await outbox.detach();

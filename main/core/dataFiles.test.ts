@@ -8,6 +8,10 @@ import { createCore, type Core } from './core.ts';
 import { DeferredJsonFile } from './dataFiles.ts';
 import { forkLauncher } from './hosting.ts';
 import { nextEvent } from './testing.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let server: TestServer | undefined;
 const cores: Core[] = [];
@@ -55,7 +59,7 @@ describe('file modes of core data', () => {
     const dataDir = join(parent, 'existing');
     mkdirSync(dataDir, { mode: 0o755 });
     chmodSync(dataDir, 0o755); // an older version's folder, readable by others
-    const core = createCore({ dataDir });
+    const core = createCore({ trustedCa: [TEST_CA], dataDir });
     cores.push(core);
     expect(modeOf(dataDir)).toBe(0o700);
     expect((await core.login({ host: '127.0.0.1', port: server.port, user: 'alice', password: 'pw' })).ok).toBe(true);
@@ -76,7 +80,7 @@ describe('file modes of core data', () => {
 
   it('creates a new data folder 0700 and the hosted server folder 0700', async () => {
     const dataDir = join(tempDir(), 'new', 'parley');
-    const core = createCore({ dataDir, launchHost: forkLauncher, hostDefaults: { listenHost: '127.0.0.1', scrypt: CHEAP_SCRYPT, logLevel: 'silent' } });
+    const core = createCore({ trustedCa: [TEST_CA], dataDir, launchHost: forkLauncher, hostDefaults: { listenHost: '127.0.0.1', scrypt: CHEAP_SCRYPT, logLevel: 'silent' } });
     cores.push(core);
     expect(modeOf(dataDir)).toBe(0o700);
     expect(await core.host({ port: 0 })).toMatchObject({ ok: true, value: { status: 'running' } });

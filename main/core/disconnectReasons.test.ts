@@ -9,6 +9,10 @@ import type { ConnectionState } from './api.ts';
 import { createCore, type Core } from './core.ts';
 import { afterDisconnect } from './disconnectPolicy.ts';
 import { collect, nextEvent, stateWhere } from './testing.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let server: TestServer | undefined;
 let proxy: TcpProxy | undefined;
@@ -18,7 +22,7 @@ const dirs: string[] = [];
 function newCore(): Core {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-reasons-'));
   dirs.push(dataDir);
-  const core = createCore({ dataDir, backoff: { initialMs: 20, maxMs: 2_000 }, restartWaitMs: 300 });
+  const core = createCore({ trustedCa: [TEST_CA], dataDir, backoff: { initialMs: 20, maxMs: 2_000 }, restartWaitMs: 300 });
   cores.push(core);
   return core;
 }

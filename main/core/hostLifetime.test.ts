@@ -10,6 +10,10 @@ import { CHEAP_SCRYPT } from '../../server/testkit/testServer.ts';
 import { createCore, type Core } from './core.ts';
 import type { HostReply } from './hostMessages.ts';
 import { parentPidFrom, watchParent } from './parentWatch.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
@@ -112,7 +116,7 @@ describe('the hosted server outlives nothing', () => {
 describe('hosting scope', () => {
   function newCore(): Core {
     // No listenHost default: the scope alone decides where the server listens.
-    const core = createCore({ dataDir: tempDir(), hostDefaults: { scrypt: CHEAP_SCRYPT, logLevel: 'silent' } });
+    const core = createCore({ trustedCa: [TEST_CA], dataDir: tempDir(), hostDefaults: { scrypt: CHEAP_SCRYPT, logLevel: 'silent' } });
     cores.push(core);
     return core;
   }

@@ -16,6 +16,8 @@ export interface HostConfig {
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
   /** better-sqlite3 binding built for the process that runs the server (Electron's ABI). */
   nativeBinding?: string;
+  /** The name to announce on the LAN (mDNS/DNS-SD); absent: not announced ("only this computer"). */
+  announceName?: string;
 }
 
 export type HostAdminCall =
@@ -27,7 +29,7 @@ export type HostAdminCall =
 export type HostRequest = { type: 'start'; config: HostConfig } | { type: 'stop' } | ({ type: 'admin'; re: number } & HostAdminCall);
 
 export type HostReply =
-  | { type: 'listening'; port: number; userCount: number }
+  | { type: 'listening'; port: number; userCount: number; fingerprint: string | null }
   | { type: 'failed'; message: string }
   | { type: 'admin'; re: number; ok: true; users?: string[] }
   | { type: 'admin'; re: number; ok: false; message: string }

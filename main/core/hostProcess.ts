@@ -45,11 +45,12 @@ onRequest((req) => {
         ...(config.timeOutSec !== undefined ? { timeOutSec: config.timeOutSec } : {}),
         ...(config.blockTimeSec !== undefined ? { blockTimeSec: config.blockTimeSec } : {}),
         ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}),
+        ...(config.announceName ? { announce: { name: config.announceName } } : {}),
         log: createLogger(config.logLevel ?? 'info'),
       }).then(
         (s) => {
           server = s;
-          reply({ type: 'listening', port: s.port, userCount: s.users.count() });
+          reply({ type: 'listening', port: s.port, userCount: s.users.count(), fingerprint: s.fingerprint });
         },
         (err: NodeJS.ErrnoException) => {
           reply({ type: 'failed', message: describeStartError(err, config.port) });

@@ -9,6 +9,10 @@ import { createCore, type Core } from './core.ts';
 import { forkLauncher } from './hosting.ts';
 import type { HostChild } from './hostMessages.ts';
 import { stateWhere } from './testing.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 const cores: Core[] = [];
 const dirs: string[] = [];
@@ -23,7 +27,7 @@ function newCore(dataDir = mkdtempSync(join(tmpdir(), 'parley-host-'))): Core {
     launched.push(child);
     return child;
   };
-  const core = createCore({ dataDir, launchHost, hostDefaults: { listenHost: '127.0.0.1', scrypt: CHEAP_SCRYPT, logLevel: 'silent' } });
+  const core = createCore({ trustedCa: [TEST_CA], dataDir, launchHost, hostDefaults: { listenHost: '127.0.0.1', scrypt: CHEAP_SCRYPT, logLevel: 'silent' } });
   cores.push(core);
   return core;
 }

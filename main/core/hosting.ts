@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { inviteLinkFor } from './inviteLink.ts';
 import type { HostingState, HostScope } from './api.ts';
 import type { HostAdminCall, HostChild, HostConfig, HostLauncher, HostReply } from './hostMessages.ts';
 
@@ -31,7 +32,10 @@ export const forkLauncher: HostLauncher = () => {
  * interface, where the server speaks clear text to the LAN.
  */
 export function withScope(config: HostConfig, scope: HostScope | undefined): HostConfig {
-  return scope === 'loopback' ? { ...config, listenHost: '127.0.0.1' } : config;
+  if (scope !== 'loopback') return config;
+  // Only this computer: nothing to tell the network about either.
+  const { announceName: _quiet, ...rest } = config;
+  return { ...rest, listenHost: '127.0.0.1' };
 }
 
 /** host:port strings others can use: this computer's LAN addresses, then loopback. */
@@ -75,7 +79,10 @@ export class Hosting {
       };
       child.onMessage((reply) => {
         if (reply.type === 'listening') {
-          this.set({ status: 'running', port: reply.port, addresses: reachableAddresses(reply.port, config.listenHost), needsAccount: reply.userCount === 0 });
+          const addresses = reachableAddresses(reply.port, config.listenHost);
+          const [first] = addresses;
+          const invite = reply.fingerprint && first ? { fingerprint: reply.fingerprint, inviteLink: inviteLinkFor(first.slice(0, first.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1'), reply.port, reply.fingerprint) } : {};
+          this.set({ status: 'running', port: reply.port, addresses, needsAccount: reply.userCount === 0, ...invite });
           settle();
         } else if (reply.type === 'failed') {
           this.set({ status: 'failed', port: config.port, error: reply.message });

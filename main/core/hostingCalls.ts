@@ -1,4 +1,5 @@
 /** The API's Host server calls: start and stop the hosted server, and manage its accounts. */
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ParleyApi, Result, ServerAddress } from './api.ts';
 import { ensurePrivateDir } from './dataFiles.ts';
@@ -15,19 +16,25 @@ export interface HostingCallsDeps {
   /** Core's data folder; the hosted server's database goes in its `server` folder. */
   dataDir: string;
   hostDefaults?: Omit<HostConfig, 'dataDir' | 'port'> | undefined;
+  /** Pins the hosted server's certificate: the app made it, so the host is never asked. */
+  pin(server: ServerAddress, fingerprint: string): void;
   /** Logs the host in to their new server. */
   login(server: ServerAddress, user: string, password: string): Promise<Result<{ user: string }>>;
 }
 
-export function hostingCalls({ hosting, settings, dataDir, hostDefaults, login }: HostingCallsDeps): HostingCalls {
+export function hostingCalls({ hosting, settings, dataDir, hostDefaults, pin, login }: HostingCallsDeps): HostingCalls {
   return {
     host: async ({ port, scope }) => {
       const serverDir = join(dataDir, 'server');
       // The hosted database holds every account's password hash and all history: owner only.
       ensurePrivateDir(serverDir);
-      const hosted = await hosting.start(withScope({ ...hostDefaults, dataDir: serverDir, port }, scope));
+      // A server only this computer can reach has nobody on the LAN to tell.
+      const loopbackOnly = hostDefaults?.listenHost === '127.0.0.1' || hostDefaults?.listenHost === '::1';
+      const announce = loopbackOnly ? {} : { announceName: hostname() || 'Parley' };
+      const hosted = await hosting.start(withScope({ ...announce, ...hostDefaults, dataDir: serverDir, port }, scope));
       if (hosted.status !== 'running') return fail('hosting_failed', hosted.error ?? 'The server did not start.');
       settings.update({ hostPort: port });
+      if (hosted.fingerprint && hosted.port !== undefined) for (const host of ['127.0.0.1', 'localhost']) pin({ host, port: hosted.port }, hosted.fingerprint);
       return { ok: true, value: hosted };
     },
     createHostAccount: async ({ user, password }) => {

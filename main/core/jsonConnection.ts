@@ -4,7 +4,7 @@
  * connection that survives drops on top of it.
  */
 import { EventEmitter } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   DEFAULT_LIMITS,
   LineDecoder,
@@ -16,21 +16,14 @@ import {
   type ResultMap,
   type ServerEvent,
 } from '../../server/protocol/index.ts';
+import { RequestError } from './requestError.ts';
+import { describeSocketError, openTransport, type ConnectionSecurity, type TransportOptions } from './secureTransport.ts';
+
+export { RequestError } from './requestError.ts';
 
 /** A request without its id: the connection numbers them. */
 export type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 export type RequestOf<T extends Request['type']> = Extract<RequestBody, { type: T }>;
-
-/** A failed request: a server error answer, or the connection going away before the answer. */
-export class RequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details: Partial<ProtocolError> = {},
-  ) {
-    super(message);
-  }
-}
 
 /** The server said why it ends the connection (a `disconnect` event) before answering a request. */
 export class RefusedError extends RequestError {
@@ -53,10 +46,8 @@ export interface JsonConnectionEvents {
   close: [reason: string];
 }
 
-export interface JsonConnectionOptions {
-  host: string;
-  port: number;
-  /** How long to wait for the TCP connection and for each answer. */
+export interface JsonConnectionOptions extends Omit<TransportOptions, 'timeoutMs'> {
+  /** How long to wait for the connection (and handshake) and for each answer. */
   timeoutMs?: number;
   clientName?: string;
 }
@@ -73,6 +64,8 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
   private constructor(
     private readonly socket: Socket,
     private readonly timeoutMs: number,
+    /** TLS (and how the certificate was trusted) or clear text. */
+    readonly security: ConnectionSecurity,
   ) {
     super();
     socket.setNoDelay(true);
@@ -84,23 +77,8 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
   /** Connects and says hello; rejects with code `connect_failed` and the reason in words. */
   static async open(options: JsonConnectionOptions): Promise<JsonConnection> {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: options.host, port: options.port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new RequestError('connect_failed', `No answer from ${options.host}:${options.port} within ${timeoutMs / 1000} s.`));
-      }, timeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new RequestError('connect_failed', `Cannot connect to ${options.host}:${options.port}: ${describeSocketError(err)}.`));
-      });
-    });
-    const conn = new JsonConnection(socket, timeoutMs);
+    const { socket, security } = await openTransport({ ...options, timeoutMs });
+    const conn = new JsonConnection(socket, timeoutMs, security);
     try {
       const hello = await conn.request({ type: 'hello', protocol: PROTOCOL_VERSION, client: options.clientName ?? 'parley-desktop' });
       if (hello.protocol !== PROTOCOL_VERSION) throw new RequestError('connect_failed', `The server speaks protocol ${hello.protocol}, this app ${PROTOCOL_VERSION}.`);
@@ -180,24 +158,5 @@ export class JsonConnection extends EventEmitter<JsonConnectionEvents> {
     }
     this.pending.clear();
     this.emit('close', reason);
-  }
-}
-
-function describeSocketError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'nothing is listening there (connection refused)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'the server name could not be found';
-    case 'ETIMEDOUT':
-      return 'the connection timed out';
-    case 'ECONNRESET':
-      return 'the connection was reset';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'the network cannot reach that address';
-    default:
-      return err.message;
   }
 }

@@ -8,6 +8,10 @@ import { startTestServer, stopTestServer, type TestServer } from '../../server/t
 import type { OutboxEntry } from './api.ts';
 import { createCore, type Core } from './core.ts';
 import { collect, nextEvent, stateWhere } from './testing.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let server: TestServer | undefined;
 let proxy: TcpProxy | undefined;
@@ -22,7 +26,7 @@ function tempDir(): string {
 }
 
 function newCore(dataDir: string, timeoutMs?: number): Core {
-  const core = createCore({ dataDir, backoff: { initialMs: 20, maxMs: 300 }, ...(timeoutMs ? { timeoutMs } : {}) });
+  const core = createCore({ trustedCa: [TEST_CA], dataDir, backoff: { initialMs: 20, maxMs: 300 }, ...(timeoutMs ? { timeoutMs } : {}) });
   cores.push(core);
   return core;
 }

@@ -8,6 +8,10 @@ import { startTcpProxy, type TcpProxy } from '../../server/testkit/tcpProxy.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../../server/testkit/testServer.ts';
 import { createCore, type Core } from './core.ts';
 import { collect, stateWhere } from './testing.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let server: TestServer | undefined;
 let proxy: TcpProxy | undefined;
@@ -23,7 +27,7 @@ function tempDir(): string {
 }
 
 function newCore(): Core {
-  const core = createCore({ dataDir: tempDir(), backoff: { initialMs: 20, maxMs: 300 } });
+  const core = createCore({ trustedCa: [TEST_CA], dataDir: tempDir(), backoff: { initialMs: 20, maxMs: 300 } });
   cores.push(core);
   return core;
 }
@@ -128,6 +132,12 @@ describe('reconnecting through main/core', () => {
     processes.push(first);
     proxy = await startTcpProxy(first.port);
     const alice = newCore();
+    // The CLI's own self-signed certificate: trusted on first use, and the same after the restart.
+    const asked = await alice.login({ host: '127.0.0.1', port: proxy.port, user: 'alice', password: 'pw' });
+    expect(asked).toMatchObject({ ok: false, error: { code: 'cert_untrusted' } });
+    const fingerprint = !asked.ok ? asked.error.fingerprint! : '';
+    expect(first.stdout()).toContain(`TLS fingerprint (SHA-256): ${fingerprint}`);
+    await alice.trustServer({ host: '127.0.0.1', port: proxy.port, fingerprint });
     expect((await alice.login({ host: '127.0.0.1', port: proxy.port, user: 'alice', password: 'pw' })).ok).toBe(true);
     const got = collect(alice.onMessage);
     let bob = await JsonClient.login(first.port, 'bob', 'pw');

@@ -1,6 +1,6 @@
 /** Turning outcomes into the API's `Result` values with stable codes. */
 import type { ApiError, Result } from './api.ts';
-import { RequestError } from './jsonConnection.ts';
+import { RequestError } from './requestError.ts';
 
 export function fail(code: ApiError['code'], message: string): { ok: false; error: ApiError } {
   return { ok: false, error: { code, message } };
@@ -19,6 +19,8 @@ export function toApiError(err: unknown): ApiError {
       message: err.message,
       ...optional('attemptsLeft', err.details.attemptsLeft),
       ...optional('retryAfter', err.details.retryAfter),
+      ...optional('fingerprint', err.details.fingerprint),
+      ...optional('pinnedFingerprint', err.details.pinnedFingerprint),
     };
   }
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };

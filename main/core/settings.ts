@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: Settings = {
   idleAwayMinutes: 0,
   muted: false,
   rememberMe: false,
+  pinnedServers: {},
 };
 
 const MAX_RECENT = 8;

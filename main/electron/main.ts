@@ -16,6 +16,7 @@ import { runCommand } from '../shell/commandRunner.ts';
 import type { ShellCommand } from '../shell/commands.ts';
 import { CONFIRM_QUIT, desktopConfig } from '../shell/desktopConfig.ts';
 import { closeDecision, IdleAway, notificationToShow } from '../shell/desktopManners.ts';
+import { inviteForwarder, protocolClientArgs } from '../shell/inviteScheme.ts';
 import { desktopApi, forwardEvents, ipcHandlers } from '../shell/ipcBridge.ts';
 import { appMenuTemplate } from '../shell/menuTemplate.ts';
 import { keepRemembered } from '../shell/rememberLifecycle.ts';
@@ -35,12 +36,14 @@ let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
 let quitting = false;
 let state: CoreState;
-
-const core = createCore({ dataDir: app.getPath('userData'), launchHost: utilityLauncher(config.hostEntry), hostDefaults: config.hostDefaults, openLink: openInBrowser });
+const core = createCore({ dataDir: app.getPath('userData'), launchHost: utilityLauncher(config.hostEntry), hostDefaults: config.hostDefaults, openLink: openInBrowser, discovery: {} });
 const vault = new RememberMe(join(app.getPath('userData'), 'remembered-login.bin'), safeStorage);
 const api = desktopApi(core, { rememberMeStatus: async () => ({ ok: true, value: await vault.status() }) });
 const idleAway = new IdleAway();
 const run = (command: ShellCommand): void => runCommand(command, { core, showWindow, quit });
+// parley:// invite links, however the OS hands them over (shell/inviteScheme.ts).
+const invites = inviteForwarder(core, () => void (app.isReady() && showWindow()));
+app.setAsDefaultProtocolClient(...(protocolClientArgs(process.defaultApp === true, process.execPath, process.argv) as Parameters<typeof app.setAsDefaultProtocolClient>));
 
 /** The one way out to the system browser: plain http(s) links only, checked right here. */
 async function openInBrowser(url: string): Promise<void> {
@@ -64,7 +67,7 @@ function createWindow(): BrowserWindow {
       webSecurity: true, allowRunningInsecureContent: false, experimentalFeatures: false, navigateOnDragDrop: false, webviewTag: false, disableBlinkFeatures: 'Auxclick',
     },
   });
-  w.once('ready-to-show', () => w.show()).on('closed', () => (win = null));
+  w.once('ready-to-show', () => (w.show(), invites.ready())).on('closed', () => ((win = null), invites.notReady()));
   w.on('close', (e) => {
     const decision = closeDecision({ hasTray: tray !== null, hosting: state?.hosting.status === 'running', quitting });
     if (decision === 'quit') return;
@@ -76,10 +79,7 @@ function createWindow(): BrowserWindow {
   return w;
 }
 
-const quit = (): void => {
-  quitting = true;
-  app.quit();
-};
+const quit = (): void => void ((quitting = true), app.quit());
 
 async function render(): Promise<void> {
   Menu.setApplicationMenu(buildMenu(appMenuTemplate(state, process.platform), run));
@@ -102,7 +102,8 @@ function lockDown(contents: WebContents): void {
 }
 
 app.on('web-contents-created', (_e, contents) => lockDown(contents));
-app.on('second-instance', () => showWindow());
+app.on('second-instance', (_e, argv) => (showWindow(), invites.fromArgv(argv)));
+app.on('open-url', (e, url) => (e.preventDefault(), invites.fromUrl(url)));
 app.on('before-quit', () => (quitting = true));
 app.on('will-quit', (e) => {
   // Stop hosting and close the connection before the process ends.
@@ -137,9 +138,9 @@ void app.whenReady().then(async () => {
   const remembered = keepRemembered(core, vault);
   powerMonitor.on('resume', () => core.reconnectNow());
   setInterval(() => void idleAway.tick(core, powerMonitor.getSystemIdleTime()), 30_000).unref();
-
   await render();
   showWindow();
+  invites.fromArgv(process.argv);
   await remembered.resumeAtStart();
   // The Electron end-to-end test reads the tray's template and runs commands through this hook.
   if (config.e2e) Object.assign(globalThis, { parleyTest: { trayItems: async () => trayTemplate(state, await core.getSettings()), run } });

@@ -5,6 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../core/core.ts';
 import { createDispatcher, NOT_FROM_APP } from './callDispatcher.ts';
 import { desktopApi } from './ipcBridge.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let core: Core | undefined;
 let dataDir = '';
@@ -15,7 +19,7 @@ afterEach(async () => {
 });
 function newCore(): Core {
   dataDir = mkdtempSync(join(tmpdir(), 'parley-dispatch-'));
-  return (core = createCore({ dataDir }));
+  return (core = createCore({ trustedCa: [TEST_CA], dataDir }));
 }
 
 describe('the call dispatcher', () => {

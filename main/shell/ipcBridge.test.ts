@@ -8,6 +8,10 @@ import { createCore, type Core } from '../core/core.ts';
 import { APP_PAGE_URL } from './appProtocol.ts';
 import { desktopApi, forwardEvents, ipcHandlers, type IpcHandler } from './ipcBridge.ts';
 import type { SenderFrame } from './security.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let server: TestServer | undefined;
 let core: Core | undefined;
@@ -23,7 +27,7 @@ afterEach(async () => {
 
 function newCore(): Core {
   dataDir = mkdtempSync(join(tmpdir(), 'parley-ipc-'));
-  core = createCore({ dataDir });
+  core = createCore({ trustedCa: [TEST_CA], dataDir });
   return core;
 }
 

@@ -7,6 +7,10 @@ import { createCore, type Core } from '../core/core.ts';
 import { stateWhere } from '../core/testing.ts';
 import { keepRemembered, type RememberLifecycle } from './rememberLifecycle.ts';
 import { RememberMe, type Encryptor } from './rememberMe.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let server: TestServer | undefined;
 const cores: Core[] = [];
@@ -31,7 +35,7 @@ const keyring: Encryptor = {
 
 /** One start of the app: a core on the shared profile folder, with Remember me wired to it. */
 function launch(): { core: Core; vault: RememberMe; remembered: RememberLifecycle } {
-  const core = createCore({ dataDir: join(dir, 'profile') });
+  const core = createCore({ trustedCa: [TEST_CA], dataDir: join(dir, 'profile') });
   const vault = new RememberMe(join(dir, 'remembered-login.bin'), keyring);
   const remembered = keepRemembered(core, vault);
   cores.push(core);

@@ -8,6 +8,10 @@ import { collect } from '../core/testing.ts';
 import { runCommand } from './commandRunner.ts';
 import { desktopConfig } from './desktopConfig.ts';
 import { IdleAway } from './desktopManners.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let core: Core | undefined;
 let dataDir = '';
@@ -18,7 +22,7 @@ afterEach(async () => {
 });
 function newCore(): Core {
   dataDir = mkdtempSync(join(tmpdir(), 'parley-wiring-'));
-  return (core = createCore({ dataDir }));
+  return (core = createCore({ trustedCa: [TEST_CA], dataDir }));
 }
 
 describe('menu and tray commands', () => {

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   await ensureRendererBuilt();
   const LEVELS = ['info', 'warn', 'error', 'silent'] as const;
   const logLevel = LEVELS.find((l) => l === process.env.PARLEY_LOG_LEVEL);
-  const core = { hostDefaults: { ...(opts.listenHost ? { listenHost: opts.listenHost } : {}), ...(logLevel ? { logLevel } : {}) } };
+  // Each profile's core browses the LAN for servers (PARLEY_MDNS_INTERFACE confines it in tests).
+  const core = { discovery: {}, hostDefaults: { ...(opts.listenHost ? { listenHost: opts.listenHost } : {}), ...(logLevel ? { logLevel } : {}) } };
   const host = await startWebHost({ port: opts.port, dataDir: opts.data, core, ...(launchKey ? { launchKey } : {}) }).catch((err: NodeJS.ErrnoException) => {
     console.error(err.code === 'EADDRINUSE' ? `parley-web: port ${opts.port} is already in use; try --port N.` : `parley-web: ${err.message}`);
     process.exit(1);

@@ -8,6 +8,9 @@ import { cookieName } from './requestGuard.ts';
 import { ApiSocket, get, openSocket, raw } from './webTestClient.ts';
 import { startWebHost, type WebHost } from './webHost.ts';
 import { MAX_FRAME_BYTES } from './wireMessages.ts';
+import { testCa } from '../../server/testkit/testCa.ts';
+
+const TEST_CA = (await testCa()).caPem;
 
 const KEY = 'launch-key-for-this-test';
 const PROFILE_A = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa';
@@ -34,7 +37,7 @@ async function start(): Promise<WebHost> {
   mkdirSync(join(staticDir, 'assets'), { recursive: true });
   writeFileSync(join(staticDir, 'index.html'), cspMetaPlugin().transformIndexHtml('<!doctype html><html><head><title>Parley</title></head></html>'));
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'export {};');
-  host = await startWebHost({ port: 0, dataDir: join(base, 'data'), staticDir, launchKey: KEY, core: { hostDefaults: { listenHost: '127.0.0.1', scrypt: CHEAP_SCRYPT, logLevel: 'silent' } } });
+  host = await startWebHost({ port: 0, dataDir: join(base, 'data'), staticDir, launchKey: KEY, core: { trustedCa: [TEST_CA], hostDefaults: { listenHost: '127.0.0.1', scrypt: CHEAP_SCRYPT, logLevel: 'silent' } } });
   return host;
 }
 

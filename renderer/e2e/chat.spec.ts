@@ -32,8 +32,8 @@ test('the host starts a server from the login window and creates the first accou
   await info.attach('login window', { path: info.outputPath('login-window.png'), contentType: 'image/png' });
 
   await alice.getByRole('button', { name: 'Host a server on this computer' }).click();
-  // Hosting for the network says plainly that it is clear text; "only this computer" binds loopback.
-  await expect(alice.getByRole('note').getByText(/Not encrypted/)).toBeVisible();
+  // Hosting for the network says it is announced and encrypted for apps; "only this computer" binds loopback.
+  await expect(alice.getByRole('note').getByText(/connect with TLS/)).toBeVisible();
   await alice.getByLabel('Only this computer').check();
   await expect(alice.getByRole('note').getByText(/listens on 127\.0\.0\.1/)).toBeVisible();
   await alice.getByLabel('Port', { exact: true }).fill(String(port));
@@ -154,9 +154,12 @@ test('a message written while the server is down is sent once after the restart'
 
   await alice.getByRole('button', { name: 'Host server' }).click();
   await alice.getByLabel('Port to host on').fill(String(port));
-  await expect(alice.getByRole('dialog').getByText(/Not encrypted/)).toBeVisible();
+  await expect(alice.getByRole('dialog').getByText(/connect with TLS/)).toBeVisible();
   await alice.getByRole('button', { name: 'Start hosting' }).click();
   await expect(alice.getByRole('button', { name: `Copy 127.0.0.1:${port}` })).toBeVisible();
+  // The host can read the fingerprint out, and share an invite link that carries it.
+  await expect(alice.getByRole('dialog').getByLabel('Certificate fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  await expect(alice.getByRole('dialog').getByRole('button', { name: 'Copy invite link' })).toBeVisible();
   await alice.getByRole('button', { name: 'Done' }).click();
   await expect(bob.getByText(/Reconnecting/)).toBeHidden({ timeout: 20_000 });
   await expect(history(bob).getByText('Pending: will be sent when the connection is back')).toBeHidden();

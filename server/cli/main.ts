@@ -2,13 +2,14 @@
  * `parley-server <port> [options]` and `parley-server users ...`. Every expected failure (bad
  * port, port in use, unreadable users file) is one clear line on stderr and exit code 1.
  */
-import { hostname } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { startServer, openUserAdmin } from '../parleyServer.ts';
 import { UsersFileError } from '../userAdmin.ts';
 import { createLogger } from '../log.ts';
 import { defaultDataDir } from './dataDir.ts';
 import { readSecret } from './readSecret.ts';
+import { hostname } from 'node:os';
+import { storedFingerprint } from '../net/tlsCertificate.ts';
 
 class CliError extends Error {}
 
@@ -48,6 +49,12 @@ const program = new Command()
   .option('--block-time <seconds>', 'block a username from an IP this long after 3 failed logins; default $BLOCK_TIME or 60', parseSeconds)
   .option('--guests', 'let people in without an account: a name that is no account, no password, for that connection only')
   .option('--server-name <name>', `the server's name in IRC numerics (default: this host's name, ${hostname()})`)
+  .option('--no-tls', 'plain TCP only (default: TLS and plain on the same port, a self-signed certificate made in the data folder)')
+  .option('--require-tls', 'refuse plain connections (nc) with a one-line explanation')
+  .option('--tls-cert <file>', 'PEM certificate (and chain) to use instead of the self-signed one; needs --tls-key')
+  .option('--tls-key <file>', 'PEM private key of --tls-cert')
+  .option('--name <name>', 'server name announced on the LAN (default: this computer\'s name)')
+  .option('--no-announce', 'do not announce the server on the LAN (mDNS/DNS-SD _parley._tcp)')
   .addHelpText('after', `
 Environment: TIME_OUT and BLOCK_TIME (seconds) as in the assignment; the flags win.
 Ctrl+C or SIGTERM tells connected users the server is shutting down and exits cleanly.
@@ -57,9 +64,12 @@ Accounts:
   parley-server users remove <name>    remove an account
   parley-server users passwd <name>    change a password
   parley-server users list             list accounts
-  (each takes --data <dir>)`)
-  .action(async (port: number, opts: { host?: string; data?: string; users?: string; timeOut?: number; blockTime?: number; guests?: boolean; serverName?: string }) => {
+  (each takes --data <dir>)
+  parley-server fingerprint [--data <dir>]   print the TLS certificate's SHA-256 fingerprint`)
+  .action(async (port: number, opts: ServeOptions) => {
     const dataDir = opts.data ?? defaultDataDir();
+    if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
+    if (!opts.tls && opts.requireTls) throw new CliError('--require-tls and --no-tls contradict each other');
     const timeOutSec = opts.timeOut ?? fromEnv('TIME_OUT');
     const blockTimeSec = opts.blockTime ?? fromEnv('BLOCK_TIME');
     const server = await startServer({
@@ -72,10 +82,14 @@ Accounts:
       guests: opts.guests === true,
       ...(opts.serverName !== undefined ? { serverName: opts.serverName } : {}),
       log: createLogger((process.env.PARLEY_LOG_LEVEL as 'info' | undefined) ?? 'warn'),
+      tls: !opts.tls ? false : opts.tlsCert && opts.tlsKey ? { certFile: opts.tlsCert, keyFile: opts.tlsKey } : undefined,
+      requireTls: opts.requireTls === true,
+      ...(opts.announce ? { announce: { name: opts.name ?? (hostname() || 'Parley'), guests: opts.guests === true } } : {}),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use${opts.host ? ` on ${opts.host}` : ''}`);
       if (err.code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${opts.host}: no such address on this machine`);
       if (err.code === 'EACCES') throw new CliError(`not allowed to listen on port ${port}`);
+      if (err.code === 'ENOENT' && opts.tlsCert) throw new CliError(`cannot read ${err.path ?? 'the TLS files'}`);
       if (err instanceof UsersFileError) throw new CliError(`cannot import users from ${opts.users}: ${err.message}`);
       throw err;
     });
@@ -90,9 +104,40 @@ Accounts:
       process.stdout.write(`Imported ${added} users from ${opts.users} (${skipped} already existed).\n`);
     }
     process.stdout.write(`Data folder: ${dataDir}\n`);
+    // Before the "listening" line, which scripts (and tests) wait for.
+    if (server.fingerprint) process.stdout.write(`TLS fingerprint (SHA-256): ${server.fingerprint}\n`);
+    else process.stdout.write('TLS is off: everything crosses the network in clear text.\n');
+    if (opts.requireTls) process.stdout.write('Plain connections are refused (--require-tls).\n');
+    if (server.announcement) process.stdout.write(`Announced on the LAN as "${server.announcement.txt.name}" (_parley._tcp).\n`);
     const where = opts.host ? `${opts.host}:${server.port}` : `port ${server.port} (all interfaces)`;
     process.stdout.write(`Parley server listening on ${where}\n`);
     process.stdout.write(`Users: ${server.users.count()}. Connect with: nc ${opts.host ?? 'localhost'} ${server.port}\n`);
+  });
+
+interface ServeOptions {
+  host?: string;
+  data?: string;
+  users?: string;
+  timeOut?: number;
+  blockTime?: number;
+  guests?: boolean;
+  serverName?: string;
+  tls: boolean;
+  requireTls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  name?: string;
+  announce: boolean;
+}
+
+program
+  .command('fingerprint')
+  .description("print the SHA-256 fingerprint of the server's TLS certificate")
+  .option('--data <dir>', 'folder of the SQLite database and certificate', defaultDataDir())
+  .action((o: { data: string }) => {
+    const fp = storedFingerprint(o.data);
+    if (!fp) throw new CliError(`no certificate in ${o.data} yet: it is made at the server's first start`);
+    process.stdout.write(`TLS fingerprint (SHA-256): ${fp}\n`);
   });
 
 const users = program.command('users').description('manage accounts');

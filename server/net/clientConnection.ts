@@ -1,8 +1,7 @@
 /**
- * One TCP client: splits its bytes into lines, picks the dialect from the first line, and owns
- * its bounded output queue. Whatever a client does (bad bytes, huge lines, never reading,
- * vanishing, saying nothing) ends at most its own connection.
- */
+ * One client (plain TCP or TLS): splits its bytes into lines, picks the dialect from the first line,
+ * owns its bounded output queue. Whatever a client does (bad bytes, huge lines, never reading,
+ * vanishing, saying nothing) ends at most its own connection. */
 import type { Socket } from 'node:net';
 import { LineDecoder, type DisconnectReason, type LineEvent, type Limits } from '../protocol/index.ts';
 import { queueForRound, type RoundWriter } from '../chat/outputRounds.ts';

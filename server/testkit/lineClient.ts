@@ -3,6 +3,7 @@
  * wait for an expected line or JSON object with a bounded timeout (never a fixed sleep).
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions, type TLSSocket } from 'node:tls';
 
 const DEFAULT_WAIT_MS = 5000;
 
@@ -52,6 +53,14 @@ export class TextClient {
   static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<TextClient> {
     return new Promise((resolve, reject) => {
       const s = connect({ port, host, ...(localAddress ? { localAddress } : {}) }, () => resolve(new TextClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** A TLS connection (self-signed servers: pass `rejectUnauthorized: false` and check the fingerprint). */
+  static openTls(port: number, options: ConnectionOptions = {}): Promise<TextClient & { socket: TLSSocket }> {
+    return new Promise((resolve, reject) => {
+      const s = connectTls({ port, host: '127.0.0.1', ...options }, () => resolve(new TextClient(s) as TextClient & { socket: TLSSocket }));
       s.once('error', reject);
     });
   }
@@ -134,6 +143,14 @@ export class JsonClient {
   static async open(port: number, localAddress?: string): Promise<JsonClient> {
     const c = new JsonClient(await TextClient.open(port, '127.0.0.1', localAddress));
     // As the desktop app does: hello at once, skipping the text greeting that comes before its answer.
+    await c.request({ type: 'hello', protocol: 1 });
+    return c;
+  }
+
+  /** The JSON dialect over a connection already open (TLS): waits for the greeting, says hello. */
+  static async over(text: TextClient): Promise<JsonClient> {
+    const c = new JsonClient(text);
+    await c.text.expect('Username: ');
     await c.request({ type: 'hello', protocol: 1 });
     return c;
   }

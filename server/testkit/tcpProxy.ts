@@ -12,6 +12,8 @@ export interface TcpProxy {
   targetPort: number;
   /** While true, bytes from the server are thrown away instead of reaching the client. */
   dropReplies: boolean;
+  /** Every byte clients sent, in order (tests check what crossed the wire). */
+  fromClients: Buffer[];
   /** Drops every open connection, both sides, as a network failure would. */
   cut(): void;
   /** Connections relayed now. */
@@ -32,6 +34,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
+    client.on('data', (chunk: Buffer) => proxy.fromClients.push(chunk));
     client.pipe(upstream);
     upstream.on('data', (chunk: Buffer) => {
       if (!proxy.dropReplies) client.write(chunk);
@@ -44,6 +47,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     port: address.port,
     targetPort,
     dropReplies: false,
+    fromClients: [],
     cut: () => {
       for (const [a, b] of pairs) {
         a.destroy();

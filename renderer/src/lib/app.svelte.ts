@@ -2,13 +2,27 @@
  * The window's top-level state: core's state mirrored, the login form's work (join or host),
  * and what the user must be told (a logout notice, a live block countdown).
  */
-import type { ApiError, CoreState, HostScope, ParleyApi, RememberMeStatus, Settings } from '../../../main/core/api.ts';
+import type { ApiError, CoreState, DiscoveredServer, HostScope, InviteTarget, ParleyApi, RememberMeStatus, Settings } from '../../../main/core/api.ts';
 import { errorInWords } from './words.ts';
 
 export type LoginMode = 'join' | 'host';
 
+/**
+ * What the person must decide before a login goes on: trust a self-signed certificate, accept a
+ * changed one, or send a password to a server without encryption. The login is retried after.
+ */
+export type TrustQuestion =
+  | { kind: 'untrusted'; host: string; port: number; fingerprint: string }
+  | { kind: 'changed'; host: string; port: number; fingerprint: string; pinnedFingerprint: string }
+  | { kind: 'plain'; host: string; port: number; message: string };
+
+type LoginArgs = { host: string; port: number; user: string; password: string };
+
 export class AppState {
-  #core = $state<CoreState>({ connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {} });
+  #core = $state<CoreState>({ connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {}, security: null, discovered: [] });
+  #question = $state<TrustQuestion | null>(null);
+  #pendingLogin: LoginArgs | null = null;
+  #invite = $state<InviteTarget | null>(null);
   #settings = $state<Settings | null>(null);
   #notice = $state<string | null>(null);
   #error = $state<ApiError | null>(null);
@@ -21,6 +35,10 @@ export class AppState {
 
   constructor(readonly api: ParleyApi) {
     api.onState((s) => (this.#core = s));
+    // An invite link opened from outside (the parley: scheme) fills the login window.
+    api.onUiCommand((c) => {
+      if (c.type === 'invite') this.#invite = c.target;
+    });
     api.onLoggedOut((e) => {
       this.#notice =
         e.reason === 'inactivity'
@@ -48,6 +66,18 @@ export class AppState {
 
   get core(): CoreState {
     return this.#core;
+  }
+  /** The certificate or clear-text question waiting for the person, if any. */
+  get question(): TrustQuestion | null {
+    return this.#question;
+  }
+  /** The last invite link opened, for the login window to fill in. */
+  get invite(): InviteTarget | null {
+    return this.#invite;
+  }
+  /** False on a connection without TLS (the header says so); true on TLS; null while not connected. */
+  get encrypted(): boolean | null {
+    return this.#core.security ? this.#core.security.encrypted : null;
   }
   get settings(): Settings | null {
     return this.#settings;
@@ -78,7 +108,36 @@ export class AppState {
   }
 
   async logIn(host: string, port: number, user: string, password: string): Promise<boolean> {
+    this.#pendingLogin = { host, port, user, password };
     return this.run(user, () => this.api.login({ host, port, user, password }));
+  }
+
+  /** The answer to the question: pin the certificate (or agree to clear text) and log in again. */
+  async answerYes(): Promise<boolean> {
+    const q = this.#question;
+    const login = this.#pendingLogin;
+    if (!q || !login) return false;
+    this.#question = null;
+    if (q.kind === 'plain') return this.run(login.user, () => this.api.login({ ...login, allowPlain: true }));
+    await this.api.trustServer({ host: q.host, port: q.port, fingerprint: q.fingerprint });
+    return this.logIn(login.host, login.port, login.user, login.password);
+  }
+
+  answerNo(): void {
+    this.#question = null;
+    this.#pendingLogin = null;
+  }
+
+  /** Choosing a server found on the network pins the fingerprint it announced (a later mismatch still warns). */
+  async chooseDiscovered(server: DiscoveredServer): Promise<void> {
+    if (server.fingerprint) await this.api.trustServer({ host: server.host, port: server.port, fingerprint: server.fingerprint, unlessPinned: true });
+  }
+
+  /** A pasted `parley://` link: pins its fingerprint without asking and answers where it points. */
+  async openInvite(link: string): Promise<InviteTarget | null> {
+    const r = await this.api.openInvite({ link });
+    this.#error = r.ok ? null : r.error;
+    return r.ok ? r.value : null;
   }
 
   /** Starts hosting, creates the host's account on a new server, and logs in to it. */
@@ -107,6 +166,7 @@ export class AppState {
     this.#busy = true;
     this.#notice = null;
     this.#error = null;
+    this.#question = null;
     try {
       const result = await attempt();
       if (result.ok) {
@@ -114,6 +174,20 @@ export class AppState {
         return true;
       }
       this.#errorUser = user;
+      const e = result.error;
+      const where = this.#pendingLogin;
+      if (where && e.code === 'cert_untrusted' && e.fingerprint) {
+        this.#question = { kind: 'untrusted', host: where.host, port: where.port, fingerprint: e.fingerprint };
+        return false;
+      }
+      if (where && e.code === 'cert_changed' && e.fingerprint && e.pinnedFingerprint) {
+        this.#question = { kind: 'changed', host: where.host, port: where.port, fingerprint: e.fingerprint, pinnedFingerprint: e.pinnedFingerprint };
+        return false;
+      }
+      if (where && e.code === 'not_encrypted') {
+        this.#question = { kind: 'plain', host: where.host, port: where.port, message: e.message };
+        return false;
+      }
       this.#error = result.error;
       if (result.error.code === 'blocked') this.startCountdown(result.error.retryAfter ?? 0);
       return false;

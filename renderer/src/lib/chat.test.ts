@@ -8,6 +8,10 @@ import { collect, nextEvent, stateWhere } from '../../../main/core/testing.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../../../server/testkit/testServer.ts';
 import { ChatState } from './chat.svelte.ts';
 import { AppState } from './app.svelte.ts';
+import { testCa } from '../../../server/testkit/testCa.ts';
+
+/** Test servers use the test CA's certificate; these cores trust it as a system CA. */
+const TEST_CA = (await testCa()).caPem;
 
 let server: TestServer | undefined;
 const cores: Core[] = [];
@@ -16,7 +20,7 @@ const dirs: string[] = [];
 async function loggedIn(user: string): Promise<Core> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-ui-'));
   dirs.push(dataDir);
-  const core = createCore({ dataDir });
+  const core = createCore({ dataDir, trustedCa: [TEST_CA] });
   cores.push(core);
   expect((await core.login({ host: '127.0.0.1', port: server!.port, user, password: 'pw' })).ok).toBe(true);
   return core;
@@ -103,7 +107,7 @@ describe('AppState over a real core', () => {
     server = await startTestServer({ blockTimeSec: 30 }, { alice: 'pw' });
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-ui-'));
     dirs.push(dataDir);
-    const core = createCore({ dataDir });
+    const core = createCore({ dataDir, trustedCa: [TEST_CA] });
     cores.push(core);
     const app = new AppState(core);
     await app.init();
@@ -120,7 +124,7 @@ describe('AppState over a real core', () => {
     server = await startTestServer({ timeOutSec: 1 }, { alice: 'pw' });
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-ui-'));
     dirs.push(dataDir);
-    const core = createCore({ dataDir });
+    const core = createCore({ dataDir, trustedCa: [TEST_CA] });
     cores.push(core);
     const app = new AppState(core);
     await app.init();

@@ -38,8 +38,8 @@ export function connectionInWords(state: ConnectionState): string | null {
 /** What each hosting choice means for who can connect and what they can read. */
 export const HOST_SCOPE_WORDS = {
   network:
-    'Not encrypted: the server listens on every network connection of this computer, and everything sent to it (passwords, login tokens and messages) crosses the network in clear text that others on the same network can read. Choose this only on a network you trust.',
-  loopback: 'Only this computer: the server listens on 127.0.0.1, so nobody else on the network can connect, or read anything.',
+    'Everyone on the network can connect, and finds the server in their login window (it is announced on the LAN). Parley apps connect with TLS and check the certificate; plain nc connections stay possible and are not encrypted.',
+  loopback: 'Only this computer: the server listens on 127.0.0.1 and is not announced, so nobody else on the network can connect, or read anything.',
 } as const;
 
 export function hostingInWords(state: HostingState): string | null {
