@@ -193,7 +193,6 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       count(perAddress, key, 1);
       count(waitingPerAddress, key, 1);
       waiting++;
-      // Held: an IRC client speaks first and never sees the text dialect's greeting.
       conn.greeting.hold(GREETING + USERNAME_PROMPT, limits.greetDelayMs);
     }, () => sniffing--);
   });
@@ -213,7 +212,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
   log.info({ host: address.address, port: address.port, dataDir: options.dataDir, tls: identity !== null }, 'listening');
-  const announcement = options.announce ? announce({ guests: options.guests === true, ...options.announce, port: address.port, fingerprint: identity?.fingerprint ?? null }, log) : null;
+  const announcement = options.announce ? announce({ ...options.announce, port: address.port, fingerprint: identity?.fingerprint ?? null }, log) : null;
 
   let closing: Promise<void> | undefined;
   return {

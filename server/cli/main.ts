@@ -2,13 +2,13 @@
  * `parley-server <port> [options]` and `parley-server users ...`. Every expected failure (bad
  * port, port in use, unreadable users file) is one clear line on stderr and exit code 1.
  */
-import { hostname } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { startServer, openUserAdmin } from '../parleyServer.ts';
 import { UsersFileError } from '../userAdmin.ts';
 import { createLogger } from '../log.ts';
 import { defaultDataDir } from './dataDir.ts';
 import { readSecret } from './readSecret.ts';
+import { hostname } from 'node:os';
 import { storedFingerprint } from '../net/tlsCertificate.ts';
 
 class CliError extends Error {}
@@ -84,7 +84,7 @@ Accounts:
       log: createLogger((process.env.PARLEY_LOG_LEVEL as 'info' | undefined) ?? 'warn'),
       tls: !opts.tls ? false : opts.tlsCert && opts.tlsKey ? { certFile: opts.tlsCert, keyFile: opts.tlsKey } : undefined,
       requireTls: opts.requireTls === true,
-      ...(opts.announce ? { announce: { name: opts.name ?? (hostname() || 'Parley') } } : {}),
+      ...(opts.announce ? { announce: { name: opts.name ?? (hostname() || 'Parley'), guests: opts.guests === true } } : {}),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use${opts.host ? ` on ${opts.host}` : ''}`);
       if (err.code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${opts.host}: no such address on this machine`);

@@ -8,12 +8,16 @@
 export class HeldGreeting {
   private text: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The first line decided before hold(): 'now' greets at hold, 'drop' never. */
+  private decided: 'now' | 'drop' | undefined;
 
   constructor(private readonly out: { write(data: string): void }) {}
 
   /** Writes `text` after `delayMs` of silence. */
   hold(text: string, delayMs: number): void {
+    if (this.decided === 'drop') return;
     this.text = text;
+    if (this.decided === 'now') return void this.now();
     this.timer = setTimeout(HeldGreeting.fire, delayMs, this);
     this.timer.unref();
   }
@@ -32,6 +36,7 @@ export class HeldGreeting {
     clearTimeout(this.timer);
     const text = this.text;
     this.text = undefined;
+    this.decided ??= 'now';
     if (text === undefined) return false;
     this.out.write(text);
     return true;
@@ -40,6 +45,7 @@ export class HeldGreeting {
   /** Never sends it (the client speaks IRC, or is gone). */
   drop(): void {
     clearTimeout(this.timer);
+    this.decided ??= 'drop';
     this.text = undefined;
   }
 }
