@@ -64,6 +64,19 @@ describe('TLS on the same port', () => {
     await c.expect(/No one else is online|bob|online/i);
   });
 
+  it('speaks the IRC dialect inside TLS, as irssi or WeeChat with TLS would, and reaches a JSON user', async () => {
+    server = await startTestServer({}, USERS);
+    const bob = await JsonClient.login(server.port, 'bob', 'b-pass', '127.0.0.2');
+    const c = await tlsText(server.port);
+    c.send('PASS a-pass\r\nNICK alice\r\nUSER alice 0 * :Alice');
+    await c.expect(/:\S+ 001 alice /);
+    expect(c.buffer).not.toContain('Username:'); // no text greeting for an IRC client
+    c.send('PRIVMSG bob :hello over TLS');
+    const got = await bob.waitFor((l) => l.type === 'message', 5000, 'the IRC message');
+    expect(got.message).toMatchObject({ from: 'alice', text: 'hello over TLS' });
+    bob.close();
+  });
+
   it('still greets plain clients (nc) on the same port', async () => {
     server = await startTestServer({}, USERS);
     const c = track(await TextClient.login(server.port, 'alice', 'a-pass'));
