@@ -71,7 +71,6 @@ export class Login {
       throw blockedError(user, admission.retryAfter);
     }
     this.checking.set(address, running + 1);
-    session.authenticating = true;
     let row;
     let ok = false;
     let needsRehash = false;
@@ -80,7 +79,6 @@ export class Login {
       if (row) ({ ok, needsRehash } = await this.d.hasher.verify(password, row.password_hash));
       else await this.d.hasher.verifyDummy(password);
     } finally {
-      session.authenticating = false;
       const n = (this.checking.get(address) ?? 1) - 1;
       if (n <= 0) this.checking.delete(address);
       else this.checking.set(address, n);

@@ -12,10 +12,6 @@ export interface SessionSink {
   deliver(event: ChatEvent): void;
   /** The chat layer ends the session: tell the client why, then close the connection. */
   close(reason: DisconnectReason, message: string): void;
-  /** Bytes queued for the client and not yet taken by its socket (sync pages wait on it). */
-  queuedBytes(): number;
-  /** Resolves once the client has taken its queued output (or the connection closed). */
-  drained(): Promise<void>;
 }
 
 export class Session {
@@ -32,8 +28,6 @@ export class Session {
    * the hash ends the session. A number, not the 100-character hash, for idle memory's sake.
    */
   passwordTag = 0;
-  /** A login (password check) is running for this connection. */
-  authenticating = false;
   /**
    * Logged in as a guest (`--guests`): no account, so `userId` is negative and unique in this
    * process; nothing is stored under it but what the guest writes to channels and everyone.

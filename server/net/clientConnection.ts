@@ -40,7 +40,7 @@ export interface ConnectionContext {
  * How far a backlog (sync pages, offline messages) may run ahead of the client before waiting
  * for it to read: a quarter of the queue, so live messages still fit beside it.
  */
-export function writeAheadBytes(limits: Pick<Limits, 'maxQueueBytes'>): number {
+function writeAheadBytes(limits: Pick<Limits, 'maxQueueBytes'>): number {
   return Math.min(256 * 1024, Math.floor(limits.maxQueueBytes / 4));
 }
 
@@ -114,6 +114,15 @@ export class ClientConnection implements RoundWriter {
   /** Bytes waiting for the client: queued for the next round or held by the socket. */
   queuedBytes(): number {
     return this.outBytes + this.socket.writableLength;
+  }
+
+  /**
+   * For a backlog (sync pages, offline messages): waits while the client is more than
+   * `writeAheadBytes` behind, so a backlog never fills the queue. False once the connection is gone.
+   */
+  async paced(): Promise<boolean> {
+    if (this.queuedBytes() > writeAheadBytes(this.ctx.limits)) await this.drained();
+    return !this.closed;
   }
 
   /** Resolves once the client has taken everything queued (or the connection closed). */

@@ -18,7 +18,7 @@ import {
 import type { ChatService } from '../chat/chatService.ts';
 import { encodeOnce, type ChatEvent } from '../chat/events.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
-import { writeAheadBytes, type ClientConnection, type Dialect } from './clientConnection.ts';
+import type { ClientConnection, Dialect } from './clientConnection.ts';
 
 /** An app's periodic ping proves the link, not that a person is there: it must not defer TIME_OUT. */
 const KEEPALIVE = /^\s*\{\s*"id"\s*:\s*\d+\s*,\s*"type"\s*:\s*"ping"\s*\}\s*$/;
@@ -185,8 +185,7 @@ export class JsonDialect implements Dialect, SessionSink {
   private async sync(re: number, after: number): Promise<void> {
     const page = this.chat.syncPage(this.session, after);
     for (const message of page.messages) {
-      if (this.conn.queuedBytes() > writeAheadBytes(this.chat.limits)) await this.conn.drained();
-      if (this.session.ended) return;
+      if (!(await this.conn.paced())) return;
       this.conn.write(`{"type":"message","message":${messageJson(message)}}\n`);
     }
     this.ok(re, { lastId: page.lastId, hasMore: page.hasMore, count: page.messages.length });
@@ -221,13 +220,6 @@ export class JsonDialect implements Dialect, SessionSink {
     this.conn.end(encodeJsonLine({ type: 'disconnect', reason, message }));
   }
 
-  queuedBytes(): number {
-    return this.conn.queuedBytes();
-  }
-
-  drained(): Promise<void> {
-    return this.conn.drained();
-  }
 
   queueFullNotice(): Buffer {
     return encodeJsonLine({ type: 'disconnect', reason: 'queue_full', message: 'You stopped reading; disconnecting.' });

@@ -7,7 +7,7 @@ import { ChatError, type ChatMessage, type DisconnectReason } from '../protocol/
 import type { ChatService } from '../chat/chatService.ts';
 import { encodeOnce, type ChatEvent } from '../chat/events.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
-import { writeAheadBytes, type ClientConnection, type Dialect } from './clientConnection.ts';
+import type { ClientConnection, Dialect } from './clientConnection.ts';
 import { hasControlCharacters, sanitizeForTerminal } from './textFormat.ts';
 import { runTextCommand, type TextContext } from './textCommands.ts';
 
@@ -116,8 +116,7 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
       if (page.length === 0) return;
       if (first) this.say('While you were offline:');
       for (const m of page) {
-        if (this.conn.queuedBytes() > writeAheadBytes(this.chat.limits)) await this.conn.drained();
-        if (this.session.ended) return;
+        if (!(await this.conn.paced())) return;
         this.conn.write(messageLine(m));
       }
       after = page[page.length - 1]!.id;
@@ -139,13 +138,6 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
     this.conn.end(`${sanitizeForTerminal(message)}\n`);
   }
 
-  queuedBytes(): number {
-    return this.conn.queuedBytes();
-  }
-
-  drained(): Promise<void> {
-    return this.conn.drained();
-  }
 
   queueFullNotice(): string {
     return '\nYou stopped reading; disconnecting.\n';

@@ -208,13 +208,6 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
     this.conn.end(ircLine(null, 'ERROR', `Closing Link: ${hostOf(this.session.guest)} (${message})`));
   }
 
-  queuedBytes(): number {
-    return this.conn.queuedBytes();
-  }
-
-  drained(): Promise<void> {
-    return this.conn.drained();
-  }
 
   queueFullNotice(): string {
     return ircLine(null, 'ERROR', 'Closing Link: SendQ exceeded');

@@ -3,8 +3,7 @@
  * MOTD, the channels it is in (an account is in #everyone and keeps its channels across
  * connections), then the messages that waited for it, with their time.
  */
-import { DEFAULT_LIMITS, MAX_CHANNEL_CHARS, MAX_USERNAME_CHARS, WIRE_LIMITS } from '../../protocol/index.ts';
-import { writeAheadBytes } from '../clientConnection.ts';
+import { MAX_CHANNEL_CHARS, MAX_USERNAME_CHARS, WIRE_LIMITS } from '../../protocol/index.ts';
 import type { IrcContext } from './ircContext.ts';
 import { showJoin } from './ircChannelCommands.ts';
 
@@ -70,13 +69,11 @@ export function motd(d: IrcContext): void {
 /** Messages stored while the account was offline, a page at a time as the client reads. */
 async function offlineMessages(d: IrcContext): Promise<void> {
   let after = 0;
-  const limits = d.chat.limits ?? DEFAULT_LIMITS;
   for (;;) {
     const page = d.chat.pendingPage(d.session, after);
     if (page.length === 0) return;
     for (const m of page) {
-      if (d.conn.queuedBytes() > writeAheadBytes(limits)) await d.conn.drained();
-      if (d.session.ended) return;
+      if (!(await d.conn.paced())) return;
       // Without server-time the time goes in front of the text: it is old news.
       const text = d.caps.has('server-time') ? m.text : `[${m.ts}] ${m.text}`;
       const body = m.kind === 'group' ? `[to ${[m.from, ...m.to].filter((u) => u !== d.nick).join(', ')}] ${text}` : text;
