@@ -179,7 +179,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     if (waiting + sniffing >= limits.maxUnauthenticated * 2) return void socket.destroy();
     sniffing++;
     socket.on('error', () => {}); // a reset while sniffing; ClientConnection listens from then on
-    sniffTls(socket, sniff, (stream) => {
+    sniffTls(socket, sniff, (stream, _encrypted, silent) => {
       sniffing--;
       if (stream.destroyed) return;
       // Refusals go out inside the client's transport, so a TLS client can read why.
@@ -193,7 +193,9 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       count(perAddress, key, 1);
       count(waitingPerAddress, key, 1);
       waiting++;
-      conn.greeting.hold(GREETING + USERNAME_PROMPT, limits.greetDelayMs);
+      // A client silent through the sniff waits for the server (nc): the sniff already held the
+      // greeting long enough for an IRC client to speak first, so it need not wait again.
+      conn.greeting.hold(GREETING + USERNAME_PROMPT, silent ? 0 : limits.greetDelayMs);
     }, () => sniffing--);
   });
 

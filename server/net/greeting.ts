@@ -17,7 +17,7 @@ export class HeldGreeting {
   hold(text: string, delayMs: number): void {
     if (this.decided === 'drop') return;
     this.text = text;
-    if (this.decided === 'now') return void this.now();
+    if (this.decided === 'now' || delayMs <= 0) return void this.now();
     this.timer = setTimeout(HeldGreeting.fire, delayMs, this);
     this.timer.unref();
   }

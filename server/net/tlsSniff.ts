@@ -30,12 +30,18 @@ export interface TlsSniffOptions {
  * socket goes (or is refused) before that. The peeked bytes are put back (`unshift`) so the TLS
  * layer or the line decoder reads them as if never touched.
  */
-export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socket: Socket, encrypted: boolean) => void, dropped: () => void = () => undefined): void {
+export function sniffTls(
+  socket: Socket,
+  options: TlsSniffOptions,
+  /** `silent`: the client said nothing during the wait (it waits for the server: greet it at once). */
+  serve: (socket: Socket, encrypted: boolean, silent: boolean) => void,
+  dropped: () => void = () => undefined,
+): void {
   const ctx = options.secureContext;
-  if (!ctx) return serve(socket, false);
+  if (!ctx) return serve(socket, false, false);
   let decided = false;
-  const plain = (): void => {
-    if (!options.requireTls) return serve(socket, false);
+  const plain = (silent: boolean): void => {
+    if (!options.requireTls) return serve(socket, false, silent);
     dropped();
     refusePlain(socket);
   };
@@ -45,7 +51,7 @@ export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socke
     if (decided) return;
     decided = true;
     socket.off('data', onFirst);
-    plain();
+    plain(true);
   }), options.sniffMs);
   const onFirst = (chunk: Buffer): void => {
     decided = true;
@@ -53,7 +59,7 @@ export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socke
     socket.pause();
     socket.unshift(chunk);
     if (chunk[0] !== TLS_HANDSHAKE) {
-      plain();
+      plain(false);
       socket.resume(); // paused above; the line decoder's 'data' listener is attached now
       return;
     }
@@ -69,7 +75,7 @@ export function sniffTls(socket: Socket, options: TlsSniffOptions, serve: (socke
       tls.end();
       setTimeout(() => tls.destroy(), 500).unref();
     });
-    serve(tls, true);
+    serve(tls, true, false);
   };
   socket.once('data', onFirst);
   socket.once('close', () => {
