@@ -2,9 +2,10 @@
  * `npm run bench:ui`: opens a conversation of 100,000 messages in Debian's Chromium through the
  * browser host and scrolls it back. Reports the time from the click to the first paint of the
  * conversation, long tasks (over 50 ms) and dropped frames while scrolling.
- * Targets: open under 300 ms, no long task over 50 ms while scrolling.
+ * Targets: open under 150 ms, at most 2 dropped frames of 150 and no long task over 50 ms while
+ * scrolling. `--profile FILE` writes the page's CPU profile of the scroll (open it in DevTools).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -29,7 +30,7 @@ export interface UiFigures {
   droppedFrames: number;
 }
 
-export async function runUiBench(messages: number): Promise<UiFigures> {
+export async function runUiBench(messages: number, profilePath?: string): Promise<UiFigures> {
   const root = mkdtempSync(join(tmpdir(), 'parley-bench-ui-'));
   const serverDir = join(root, 'server');
   await seedUsers(serverDir, ['alice', 'bob'], 'pw');
@@ -49,6 +50,8 @@ export async function runUiBench(messages: number): Promise<UiFigures> {
     await page.getByLabel('Username').fill('alice');
     await page.getByLabel('Password').fill('pw');
     await page.getByRole('button', { name: 'Log in' }).click();
+    // The server speaks TLS with a self-signed certificate: answer the first-use prompt.
+    await page.getByRole('button', { name: 'Trust this server' }).click();
     const entry = page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: /^bob/ });
     await entry.waitFor();
 
@@ -70,6 +73,8 @@ export async function runUiBench(messages: number): Promise<UiFigures> {
     })()`)) as number;
 
     const steps = 150;
+    const cdp = profilePath ? await page.context().newCDPSession(page) : undefined;
+    if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start'); }
     const scroll = (await page.evaluate(`(async () => {
       const longTasks = [];
       const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
@@ -90,6 +95,7 @@ export async function runUiBench(messages: number): Promise<UiFigures> {
       return { longTasks, gaps, loaded: numbers.length, oldest: Math.min(...numbers) };
     })()`)) as { longTasks: number[]; gaps: number[]; loaded: number; oldest: number; error?: string };
     if (scroll.error) throw new Error(scroll.error);
+    if (cdp) { const { profile } = await cdp.send('Profiler.stop'); writeFileSync(profilePath!, JSON.stringify(profile)); }
     // A frame is dropped when the gap between two animation frames spans more than one 60 Hz vsync.
     const dropped = scroll.gaps.reduce((n, g) => n + Math.max(0, Math.round(g / 16.7) - 1), 0);
     return {
@@ -115,15 +121,16 @@ async function main(): Promise<void> {
   const opts = new Command('bench:ui')
     .option('--json', 'print one JSON object')
     .option('--quick', 'a tenth of the size')
+    .option('--profile <file>', "write the page's CPU profile of the scroll")
     .parse()
-    .opts<{ json?: boolean; quick?: boolean }>();
-  const figures = await runUiBench(opts.quick ? 10_000 : 100_000);
+    .opts<{ json?: boolean; quick?: boolean; profile?: string }>();
+  const figures = await runUiBench(opts.quick ? 10_000 : 100_000, opts.profile);
   if (opts.json) console.log(JSON.stringify({ ui: figures }));
   else {
     console.log(`UI: conversation of ${figures.messages} messages`);
-    console.log(`  open (click to first paint): ${figures.openMs} ms   (target < 300 ms)`);
+    console.log(`  open (click to first paint): ${figures.openMs} ms   (target < 150 ms)`);
     console.log(`  scrolling back ${figures.scrollSteps} steps (${figures.scrolledBackMessages} messages back, ${figures.renderedRows} rows mounted): ${figures.longTasks} long tasks, longest ${figures.longestTaskMs} ms (target: none over 50 ms)`);
-    console.log(`  frames: ${figures.frames}, dropped: ${figures.droppedFrames}`);
+    console.log(`  frames: ${figures.frames}, dropped: ${figures.droppedFrames}   (target <= 2)`);
   }
 }
 

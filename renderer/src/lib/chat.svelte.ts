@@ -6,10 +6,14 @@
  */
 import type { CoreState, OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
 import { conversationKey, parseConversationKey } from '../../../server/protocol/common/conversation.ts';
-import { EVERYONE } from '../../../server/protocol/common/limits.ts';
+import { DEFAULT_LIMITS, EVERYONE } from '../../../server/protocol/common/limits.ts';
 import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../../server/protocol/common/types.ts';
 
-const PAGE = 50;
+/**
+ * Messages per history page: the largest the server serves. Each page loaded while scrolling back
+ * costs one re-render of the list (a dropped frame or two), so fewer, larger pages scroll smoother.
+ */
+export const HISTORY_PAGE = DEFAULT_LIMITS.maxHistoryPage;
 
 export interface Thread {
   messages: ChatMessage[];
@@ -131,7 +135,7 @@ export class ChatState {
     if (!thread || thread.loading || !thread.hasMore) return;
     thread.loading = true;
     const before = thread.messages[0]?.id;
-    const result = await this.api.history({ conversation: key, limit: PAGE, ...(before !== undefined ? { before } : {}) });
+    const result = await this.api.history({ conversation: key, limit: HISTORY_PAGE, ...(before !== undefined ? { before } : {}) });
     thread.loading = false;
     if (!result.ok) {
       this.#error = result.error.message;

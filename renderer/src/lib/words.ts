@@ -91,8 +91,13 @@ function ago(iso: string, now: number): string {
   return new Date(iso).toLocaleDateString();
 }
 
+// One formatter each: toLocale*String with options builds a new formatter per call, which costs
+// more than the rest of a message row when the list mounts rows while scrolling.
+const TIME = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+const DAY = new Intl.DateTimeFormat([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+
 export function timeOf(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return TIME.format(new Date(iso));
 }
 
 export function dayOf(iso: string): string {
@@ -106,7 +111,7 @@ export function dayLabel(iso: string, now = new Date()): string {
   yesterday.setDate(now.getDate() - 1);
   if (dayOf(iso) === dayOf(now.toISOString())) return 'Today';
   if (dayOf(iso) === dayOf(yesterday.toISOString())) return 'Yesterday';
-  return d.toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+  return DAY.format(d);
 }
 
 /** The line shown for a message: auto-replies say whose away message they are. */
