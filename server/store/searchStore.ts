@@ -1,0 +1,88 @@
+/**
+ * Full-text search over the messages a user can see (migration 004's FTS5 index). People's words
+ * are never FTS5 syntax: each becomes a quoted string, so `NEAR`, `*`, `"`, `(`, `:` and `-` are
+ * searched for as text (or dropped by the tokenizer) and no query can fail with a syntax error.
+ */
+import type { ChatMessage } from '../protocol/index.ts';
+import type { Db } from './db.ts';
+import { EVERYONE_ID, toChatMessage } from './messageStore.ts';
+
+export type SearchSort = 'newest' | 'best';
+
+/** Marks around each matched term in a snippet (control characters: the tokenizer never keeps them). */
+export const HIT_START = '\u0002';
+export const HIT_END = '\u0003';
+
+/**
+ * `best` ranks (bm25) only the newest this many matches the user can see: the cost of one search
+ * stays bounded even for a word in every message.
+ */
+export const BEST_CANDIDATES = 2000;
+
+export interface SearchHit {
+  message: ChatMessage;
+  snippet: string;
+}
+
+/** Words of `query` as an FTS5 expression of quoted strings (all must match), or null when it has none. */
+export function toFtsQuery(query: string): string | null {
+  const words = query.split(/[\s\u0000-\u001f]+/).filter((w) => w !== '');
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' ');
+}
+
+const VISIBLE = `(m.conversation_id = ${EVERYONE_ID}
+    OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
+  AND (:conversationId = 0 OR m.conversation_id = :conversationId)`;
+const COLUMNS = `m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key,
+  snippet(messages_fts, 0, '${HIT_START}', '${HIT_END}', '…', 16) AS snippet`;
+
+/** Newest first: FTS5 walks the matches in descending rowid order and stops at the limit. */
+const NEWEST_SQL = `SELECT ${COLUMNS}
+  FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
+  WHERE messages_fts MATCH :query AND messages_fts.rowid < :before AND ${VISIBLE}
+  ORDER BY messages_fts.rowid DESC LIMIT :limit`;
+
+/** Best first: bm25 over the newest BEST_CANDIDATES visible matches; snippets only for the page. */
+const BEST_SQL = `WITH candidates AS (
+    SELECT messages_fts.rowid AS id, bm25(messages_fts) AS score
+    FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+    WHERE messages_fts MATCH :query AND messages_fts.rowid < :before AND ${VISIBLE}
+    ORDER BY messages_fts.rowid DESC LIMIT ${BEST_CANDIDATES}),
+  page AS (SELECT id, score FROM candidates ORDER BY score, id DESC LIMIT :limit)
+  SELECT ${COLUMNS}
+  FROM page JOIN messages_fts ON messages_fts.rowid = page.id JOIN messages m ON m.id = page.id
+    JOIN conversations c ON c.id = m.conversation_id
+  WHERE messages_fts MATCH :query
+  ORDER BY page.score, page.id DESC`;
+
+interface Params {
+  query: string;
+  userId: number;
+  conversationId: number;
+  before: number;
+  limit: number;
+}
+type Row = Parameters<typeof toChatMessage>[0] & { snippet: string };
+
+export class SearchStore {
+  private readonly stmts;
+
+  constructor(db: Db) {
+    this.stmts = { newest: db.prepare<Params, Row>(NEWEST_SQL), best: db.prepare<Params, Row>(BEST_SQL) };
+  }
+
+  /**
+   * Up to `limit` messages matching every word of `query` in the conversations the user is a
+   * member of (or only in `conversationId`, when not 0), with ids below `before`.
+   */
+  search(userId: number, query: string, opts: { conversationId: number; before: number; limit: number; sort: SearchSort }): { results: SearchHit[]; hasMore: boolean } {
+    const fts = toFtsQuery(query);
+    if (fts === null) return { results: [], hasMore: false };
+    const rows = this.stmts[opts.sort].all({ query: fts, userId, conversationId: opts.conversationId, before: opts.before, limit: opts.limit + 1 });
+    return {
+      results: rows.slice(0, opts.limit).map((r) => ({ message: toChatMessage(r), snippet: r.snippet })),
+      hasMore: rows.length > opts.limit,
+    };
+  }
+}
