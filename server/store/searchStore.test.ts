@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from './openDatabase.ts';
 import { MIGRATIONS } from './migrations/index.ts';
-import { HIT_END, HIT_START, SearchStore, toFtsQuery } from './searchStore.ts';
+import { HIT_END, HIT_START } from '../protocol/index.ts';
+import { SearchStore, toFtsQuery } from './searchStore.ts';
 
 let dir: string;
 let db: Database.Database;

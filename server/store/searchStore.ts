@@ -3,15 +3,12 @@
  * are never FTS5 syntax: each becomes a quoted string, so `NEAR`, `*`, `"`, `(`, `:` and `-` are
  * searched for as text (or dropped by the tokenizer) and no query can fail with a syntax error.
  */
-import type { ChatMessage } from '../protocol/index.ts';
+import { HIT_END, HIT_START, type ChatMessage } from '../protocol/index.ts';
 import type { Db } from './db.ts';
 import { EVERYONE_ID, toChatMessage } from './messageStore.ts';
 
 export type SearchSort = 'newest' | 'best';
 
-/** Marks around each matched term in a snippet (control characters: the tokenizer never keeps them). */
-export const HIT_START = '\u0002';
-export const HIT_END = '\u0003';
 
 /**
  * `best` ranks (bm25) only the newest this many matches the user can see: the cost of one search
