@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { JsonClient, TextClient } from '../testkit/lineClient.ts';
+import { JsonClient, TextClient, type Line } from '../testkit/lineClient.ts';
 import { startTestServer, stopTestServer, type TestServer } from '../testkit/testServer.ts';
 
 let server: TestServer | undefined;
@@ -18,7 +18,7 @@ async function json(user: string): Promise<JsonClient> {
   return c;
 }
 type Hit = { message: { id: number; text: string; conversation: string }; snippet: string };
-const texts = (answer: { results: Hit[] }) => answer.results.map((r) => r.message.text);
+const texts = (answer: Line) => (answer.results as Hit[]).map((r) => r.message.text);
 
 describe('search over JSON', () => {
   it('finds messages in direct conversations, channels and everyone the user is in, with highlighted snippets and paging', async () => {
