@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from './openDatabase.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { HIT_END, HIT_START } from '../protocol/index.ts';
-import { SearchStore, toFtsQuery } from './searchStore.ts';
+import { MAX_CONVERSATION_TERMS, SearchStore, toFtsQuery } from './searchStore.ts';
 
 let dir: string;
 let db: Database.Database;
@@ -73,6 +73,22 @@ describe('search index (migration 004)', () => {
     expect(ids(find(1, 'deploy', 'best'))[0]).toBe(b);
     expect(ids(find(1, 'Déploy'))).toEqual([c, b, a]); // case and accents fold
     expect(ids(find(1, 'deploy friday'))).toEqual([c]); // every word must match
+  });
+
+  it('someone in more conversations than the query names is still filtered by membership', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    db.prepare("INSERT INTO conversations (id, key, kind) VALUES (3, 'direct:bob,carol', 'direct')").run();
+    db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (3, 3)').run();
+    const mine = insert(2, 'harbour pass');
+    const theirs = insert(3, 'harbour pass');
+    const add = db.prepare("INSERT INTO conversations (key, kind) VALUES (?, 'group')");
+    const join = db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, ?)');
+    for (let i = 0; i < MAX_CONVERSATION_TERMS; i++) join.run(add.run(`group:a,b,${i}`).lastInsertRowid);
+    expect(ids(find(1, 'harbour'))).toEqual([mine]);
+    expect(ids(find(2, 'harbour'))).toEqual([mine]);
+    db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (2, 3)').run();
+    expect(ids(find(2, 'harbour'))).toEqual([theirs, mine]);
   });
 
   it('hostile queries are searched as words and never fail with an FTS5 syntax error', () => {

@@ -2,6 +2,9 @@
  * Full-text search over the messages a user can see (migration 004's FTS5 index). People's words
  * are never FTS5 syntax: each becomes a quoted string, so `NEAR`, `*`, `"`, `(`, `:` and `-` are
  * searched for as text (or dropped by the tokenizer) and no query can fail with a syntax error.
+ * Visibility is checked per row by membership (user id); the query also names the user's
+ * conversations, so the index itself skips matches elsewhere: a word common in conversations the
+ * user is not in costs them nothing.
  */
 import { HIT_END, HIT_START, type ChatMessage } from '../protocol/index.ts';
 import type { Db } from './db.ts';
@@ -15,6 +18,12 @@ export type SearchSort = 'newest' | 'best';
  * stays bounded even for a word in every message.
  */
 export const BEST_CANDIDATES = 2000;
+
+/**
+ * Most conversations named in the query; someone in more is filtered by the membership check
+ * alone (they see much of the history anyway, so few matches are skipped).
+ */
+export const MAX_CONVERSATION_TERMS = 500;
 
 export interface SearchHit {
   message: ChatMessage;
@@ -42,7 +51,7 @@ const NEWEST_SQL = `SELECT ${COLUMNS}
 
 /** Best first: bm25 over the newest BEST_CANDIDATES visible matches; snippets only for the page. */
 const BEST_SQL = `WITH candidates AS (
-    SELECT messages_fts.rowid AS id, bm25(messages_fts) AS score
+    SELECT messages_fts.rowid AS id, bm25(messages_fts, 1, 0) AS score
     FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
     WHERE messages_fts MATCH :query AND messages_fts.rowid < :before AND ${VISIBLE}
     ORDER BY messages_fts.rowid DESC LIMIT ${BEST_CANDIDATES}),
@@ -66,7 +75,13 @@ export class SearchStore {
   private readonly stmts;
 
   constructor(db: Db) {
-    this.stmts = { newest: db.prepare<Params, Row>(NEWEST_SQL), best: db.prepare<Params, Row>(BEST_SQL) };
+    this.stmts = {
+      newest: db.prepare<Params, Row>(NEWEST_SQL),
+      best: db.prepare<Params, Row>(BEST_SQL),
+      conversations: db
+        .prepare<[userId: number, limit: number], number>(`SELECT conversation_id FROM conversation_members WHERE user_id = ? LIMIT ?`)
+        .pluck(),
+    };
   }
 
   /**
@@ -74,12 +89,23 @@ export class SearchStore {
    * member of (or only in `conversationId`, when not 0), with ids below `before`.
    */
   search(userId: number, query: string, opts: { conversationId: number; before: number; limit: number; sort: SearchSort }): { results: SearchHit[]; hasMore: boolean } {
-    const fts = toFtsQuery(query);
-    if (fts === null) return { results: [], hasMore: false };
-    const rows = this.stmts[opts.sort].all({ query: fts, userId, conversationId: opts.conversationId, before: opts.before, limit: opts.limit + 1 });
+    const words = toFtsQuery(query);
+    if (words === null) return { results: [], hasMore: false };
+    const rows = this.stmts[opts.sort].all({ query: this.scoped(words, userId, opts.conversationId), userId, conversationId: opts.conversationId, before: opts.before, limit: opts.limit + 1 });
     return {
       results: rows.slice(0, opts.limit).map((r) => ({ message: toChatMessage(r), snippet: r.snippet })),
       hasMore: rows.length > opts.limit,
     };
+  }
+
+  /** The words, in the text column, ANDed with the conversations to look in (all the user's, or one). */
+  private scoped(words: string, userId: number, conversationId: number): string {
+    let ids = [conversationId];
+    if (conversationId === 0) {
+      const member = this.stmts.conversations.all(userId, MAX_CONVERSATION_TERMS + 1);
+      if (member.length > MAX_CONVERSATION_TERMS) return `text : (${words})`;
+      ids = [EVERYONE_ID, ...member];
+    }
+    return `text : (${words}) AND conversation_id : (${ids.map((id) => `"${id}"`).join(' OR ')})`;
   }
 }

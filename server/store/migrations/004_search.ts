@@ -5,24 +5,26 @@
  * message is no longer found) and every DELETE, whatever other columns later migrations add.
  * `unicode61 remove_diacritics 2` folds case and accents ("cafe" finds "Café"); detail=full keeps
  * token positions, which quoted multi-token words ("e-mail" is the phrase "e" "mail") and
- * snippet() need. The 'rebuild' indexes the messages a database already has.
+ * snippet() need. `conversation_id` is indexed too (a number is one token): a search ANDs the
+ * user's conversations into the query, so FTS5 skips the matches in conversations they cannot see
+ * instead of reading each one. The 'rebuild' indexes the messages a database already has.
  */
 import type { Db } from '../db.ts';
 
 export function up(db: Db): void {
   db.exec(`
     CREATE VIRTUAL TABLE messages_fts USING fts5(
-      text, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+      text, conversation_id, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
     );
     CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-      INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+      INSERT INTO messages_fts (rowid, text, conversation_id) VALUES (new.id, new.text, new.conversation_id);
     END;
     CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
-      INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+      INSERT INTO messages_fts (messages_fts, rowid, text, conversation_id) VALUES ('delete', old.id, old.text, old.conversation_id);
+      INSERT INTO messages_fts (rowid, text, conversation_id) VALUES (new.id, new.text, new.conversation_id);
     END;
     CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      INSERT INTO messages_fts (messages_fts, rowid, text, conversation_id) VALUES ('delete', old.id, old.text, old.conversation_id);
     END;
     INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
   `);
