@@ -84,7 +84,9 @@ describe('search index (migration 004)', () => {
     const theirs = insert(3, 'harbour pass');
     const add = db.prepare("INSERT INTO conversations (key, kind) VALUES (?, 'group')");
     const join = db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, ?)');
-    for (let i = 0; i < MAX_CONVERSATION_TERMS; i++) join.run(add.run(`group:a,b,${i}`).lastInsertRowid);
+    db.transaction(() => {
+      for (let i = 0; i < MAX_CONVERSATION_TERMS; i++) join.run(add.run(`group:a,b,${i}`).lastInsertRowid);
+    })();
     expect(ids(find(1, 'harbour'))).toEqual([mine]);
     expect(ids(find(2, 'harbour'))).toEqual([mine]);
     db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (2, 3)').run();
