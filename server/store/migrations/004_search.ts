@@ -5,7 +5,9 @@
  * message is no longer found) and every DELETE, whatever other columns later migrations add.
  * `unicode61 remove_diacritics 2` folds case and accents ("cafe" finds "Café"); detail=full keeps
  * token positions, which quoted multi-token words ("e-mail" is the phrase "e" "mail") and
- * snippet() need. `conversation_id` is indexed too (a number is one token): a search ANDs the
+ * snippet() need. Measured on 200,000 chat-like messages (20 MB of rows): the index is 10 MB with
+ * detail=full, 9.4 MB with detail=column (words seldom repeat in a message), 5.4 MB with
+ * detail=none, which would lose phrases and positions for that half. `conversation_id` is indexed too (a number is one token): a search ANDs the
  * user's conversations into the query, so FTS5 skips the matches in conversations they cannot see
  * instead of reading each one. The 'rebuild' indexes the messages a database already has.
  */
