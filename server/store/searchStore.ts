@@ -12,7 +12,6 @@ import { EVERYONE_ID, toChatMessage } from './messageStore.ts';
 
 export type SearchSort = 'newest' | 'best';
 
-
 /**
  * `best` ranks only the newest this many matches the user can see: the cost of one search stays
  * bounded even for a word in most messages.
