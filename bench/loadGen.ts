@@ -8,6 +8,7 @@
 import { machineJiffies, nowUs, openFilesLimit, processCpuSec, processRssKiB, selfCpuSec, sleep } from './procStats.ts';
 import { connectAll, stats, transport } from './loadClient.ts';
 import { handshakes, type HandshakeWorkload } from './handshakes.ts';
+import { search, type SearchWorkload } from './searchLoad.ts';
 
 const PAD = 'x'.repeat(40);
 const hist = stats.hist;
@@ -17,6 +18,7 @@ export type Workload =
   | { kind: 'direct'; users: number; senders: number; durationSec: number; window: number; tls?: boolean }
   | { kind: 'fanout'; users: number; intervalMs: number; durationSec: number; tls?: boolean }
   | HandshakeWorkload
+  | SearchWorkload
   | { kind: 'idle'; connections: number }
   | { kind: 'durable'; users: number; senders: number; durationSec: number; window: number }
   | { kind: 'history'; messages: number; requests: number }
@@ -29,6 +31,8 @@ export interface LoadResult {
   p50Ms?: number;
   p99Ms?: number;
   acks?: number;
+  /** search: requests that found something. */
+  hits?: number;
   /** sync: messages the syncing user received over all pages. */
   synced?: number;
   rssBeforeKiB?: number;
@@ -243,6 +247,7 @@ process.on('message', (msg: { port: number; pid: number; workload?: Workload }) 
     : w.kind === 'durable' ? durable(port, pid, w)
     : w.kind === 'sync' ? sync(port, pid, w)
     : w.kind === 'handshakes' ? handshakes(port, pid, w)
+    : w.kind === 'search' ? search(port, w)
     : history(port, w);
   run.then(
     (result) => process.send!({ ok: true, result }, () => process.exit(0)),

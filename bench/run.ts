@@ -67,8 +67,8 @@ function runLoad(server: Server, workload: Workload): Promise<LoadResult> {
   }).finally(() => server.child.off('message', relay));
 }
 
-async function measure(users: number, workload: Workload, historyMessages = 0): Promise<LoadResult> {
-  const server = await startServer(users, historyMessages);
+async function measure(users: number, workload: Workload, historyMessages = 0, extra: string[] = []): Promise<LoadResult> {
+  const server = await startServer(users, historyMessages, extra);
   try {
     return await runLoad(server, workload);
   } finally {
@@ -92,12 +92,13 @@ async function main(): Promise<void> {
   const opts = new Command('bench')
     .option('--json', 'print one JSON object instead of a table')
     .option('--quick', 'every workload at a tenth of the size (a smoke test)')
-    .option('--only <names>', 'comma-separated workloads to run (direct,fanout,tls,idle,durable,history,sync); tls = direct and fan-out over TLS and handshakes per second')
+    .option('--only <names>', 'comma-separated workloads to run (direct,fanout,tls,idle,durable,history,sync,search); tls = direct and fan-out over TLS and handshakes per second')
+    .option('--search', 'only the search workload (as --only search)')
     .option('--irc', "the IRC dialect under ../shared/bench-peers/irc-load.mjs (W1, W2, W3), beside the peers' figures")
     .parse()
-    .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean }>();
+    .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean; search?: boolean }>();
   const scale = opts.quick ? 10 : 1;
-  const only = new Set((opts.only ?? 'direct,fanout,tls,idle,durable,history,sync').split(','));
+  const only = new Set((opts.search === true ? 'search' : (opts.only ?? 'direct,fanout,tls,idle,durable,history,sync,search')).split(','));
   const log = (s: string): void => void (opts.json ? process.stderr.write(s + '\n') : console.log(s));
   if (opts.irc) {
     const start = async (users: number, extra: string[]) => {
@@ -193,6 +194,25 @@ async function main(): Promise<void> {
     };
   }
 
+  if (only.has('search')) {
+    const messages = 1_000_000 / scale;
+    log(`search: ${messages} messages, a member searching one or two words, newest then best first; then a non-member...`);
+    // One server for both: seeding a million messages is most of the run.
+    const server = await startServer(3, messages, ['search']);
+    try {
+      const requests = 2000 / scale + 50;
+      const newest = await runLoad(server, { kind: 'search', messages, requests, sort: 'newest', user: 0 });
+      const best = await runLoad(server, { kind: 'search', messages, requests, sort: 'best', user: 0 });
+      const outsider = await runLoad(server, { kind: 'search', messages, requests: 200 / scale + 50, sort: 'newest', user: 2 });
+      out.search = {
+        messages, newestP50Ms: newest.p50Ms!, newestP99Ms: newest.p99Ms!, bestP50Ms: best.p50Ms!, bestP99Ms: best.p99Ms!,
+        outsiderP99Ms: outsider.p99Ms!, hitPct: round((100 * newest.hits!) / requests),
+      };
+    } finally {
+      await stopServer(server);
+    }
+  }
+
   if (opts.json) {
     console.log(JSON.stringify(out));
     return;
@@ -207,6 +227,7 @@ async function main(): Promise<void> {
     durable: '>= 20,000 acknowledged messages/s',
     history: 'page p99 < 5 ms',
     sync: '>= 100,000 messages/s, other user ping p99 < 50 ms',
+    search: 'p99 < 20 ms',
   };
   console.log('\nworkload  figures                                                          target');
   for (const [name, figures] of Object.entries(out)) {

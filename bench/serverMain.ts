@@ -10,6 +10,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { startServer } from '../server/parleyServer.ts';
 import { CHEAP_SCRYPT } from '../server/testkit/testServer.ts';
 import { seedConversation, seedUsers } from './seed.ts';
+import { searchText } from './searchLoad.ts';
 
 export interface ServerMemory {
   rssKiB: number;
@@ -21,11 +22,12 @@ export interface ServerMemory {
 
 const users = Number(process.argv[2] ?? 500);
 const historyMessages = Number(process.argv[3] ?? 0);
-/** `guests`: the IRC load generator registers with NICK and USER only. */
-const guests = process.argv[4] === 'guests';
+/** `guests`: the IRC load generator registers with NICK and USER only; `search`: the history is searchLoad's text. */
+const guests = process.argv.includes('guests');
+const searchable = process.argv.includes('search');
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
 await seedUsers(dataDir, Array.from({ length: users }, (_, i) => `b${i}`), 'pw');
-if (historyMessages > 0) seedConversation(dataDir, 'b0', 'b1', historyMessages);
+if (historyMessages > 0) seedConversation(dataDir, 'b0', 'b1', historyMessages, searchable ? searchText : undefined);
 const server = await startServer({
   dataDir,
   host: '127.0.0.1',

@@ -22,6 +22,7 @@ import { openDatabase } from './store/openDatabase.ts';
 import type { Db } from './store/db.ts';
 import { ChannelStore } from './store/channelStore.ts';
 import { MessageStore } from './store/messageStore.ts';
+import { SearchStore } from './store/searchStore.ts';
 import { TokenStore } from './store/tokenStore.ts';
 import { UserStore } from './store/userStore.ts';
 import { UserAdmin } from './userAdmin.ts';
@@ -115,6 +116,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     const stores = {
       users: new UserStore(db),
       messages: new MessageStore(db),
+      search: new SearchStore(db),
       tokens: new TokenStore(db, limits.tokenIdleDays, limits.maxTokensPerUser),
       channels: new ChannelStore(db),
       dataVersion: () => db.pragma('data_version', { simple: true }) as number,

@@ -4,10 +4,10 @@
  * Calls return Promises of `Result`; events are `onX(listener) => unsubscribe`.
  */
 // Straight from the type files: the renderer type-checks this without Node's types.
-import type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, DisconnectReason, RecipientResult, UserPresence } from '../../server/protocol/common/types.ts';
+import type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, DisconnectReason, RecipientResult, SearchResult, UserPresence } from '../../server/protocol/common/types.ts';
 import type { ErrorCode } from '../../server/protocol/common/errors.ts';
 
-export type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, RecipientResult, UserPresence };
+export type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, RecipientResult, SearchResult, UserPresence };
 
 /** Codes of failures that happen in the app rather than on the server. */
 export type ClientErrorCode =
@@ -218,7 +218,13 @@ export interface ParleyApi {
   onOutbox(listener: (entries: OutboxEntry[]) => void): () => void;
   onSent(listener: (sent: SentMessage) => void): () => void;
 
-  history(args: { conversation: string; before?: number; limit?: number }): Promise<Result<{ messages: ChatMessage[]; hasMore: boolean }>>;
+  /** `around`: the page centred on that message (opening a search result); `hasNewer` then says whether newer ones exist. */
+  history(args: { conversation: string; before?: number; around?: number; limit?: number }): Promise<Result<{ messages: ChatMessage[]; hasMore: boolean; hasNewer?: boolean }>>;
+  /**
+   * Messages with every word of `query` in the user's conversations (or in `conversation`),
+   * newest first or (`sort: 'best'`) most relevant first; see docs/protocol.md ("Search").
+   */
+  search(args: { query: string; conversation?: string; before?: number; limit?: number; sort?: 'newest' | 'best' }): Promise<Result<{ results: SearchResult[]; hasMore: boolean }>>;
   conversations(): Promise<Result<ConversationSummary[]>>;
   /** Marks the conversation read up to a message id; answers the unread left in it. */
   read(args: { conversation: string; upTo: number }): Promise<Result<{ unread: number }>>;

@@ -61,7 +61,18 @@ export const API_ARGS = {
     z.strictObject({
       conversation,
       before: messageId.optional(),
+      around: messageId.optional(),
       limit: z.number().int().min(1).max(DEFAULT_LIMITS.maxHistoryPage).optional(),
+    }),
+  ),
+  // The query's words and length are the server's to judge (empty_query, query_too_long); this bounds the frame.
+  search: one(
+    z.strictObject({
+      query: z.string().max(WIRE_LIMITS.maxSearchChars * 4),
+      conversation: conversation.optional(),
+      before: messageId.optional(),
+      limit: z.number().int().min(1).max(DEFAULT_LIMITS.maxSearchPage).optional(),
+      sort: z.enum(['newest', 'best']).optional(),
     }),
   ),
   conversations: none,

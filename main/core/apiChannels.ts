@@ -18,6 +18,7 @@ export const API_CALLS = [
   'retry',
   'discard',
   'history',
+  'search',
   'conversations',
   'read',
   'users',

@@ -199,7 +199,13 @@ export function createCore(options: CoreOptions): Core {
     onOutbox: events.on('onOutbox'),
     onSent: events.on('onSent'),
 
-    history: (args) => onLink((c) => c.request({ type: 'history', conversation: args.conversation, ...optional('before', args.before), limit: args.limit ?? 50 })),
+    history: (args) =>
+      onLink((c) => c.request({ type: 'history', conversation: args.conversation, ...optional('before', args.before), ...optional('around', args.around), limit: args.limit ?? 50 })),
+    search: (args) =>
+      onLink(async (c) => {
+        const { results, hasMore } = await c.request({ type: 'search', query: args.query, ...optional('conversation', args.conversation), ...optional('before', args.before), ...optional('limit', args.limit), ...optional('sort', args.sort) });
+        return { results, hasMore };
+      }),
     conversations: async () => {
       const r = await onLink(async (c) => (await c.request({ type: 'conversations' })).conversations);
       if (r.ok) unread.fromSummaries(r.value);

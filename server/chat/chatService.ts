@@ -7,15 +7,18 @@ import {
   ChatError,
   EVERYONE,
   parseConversationKey,
+  WIRE_LIMITS,
   type ChatMessage,
   type ConversationSummary,
   type DisconnectReason,
   type Limits,
+  type SearchResult,
   type UserPresence,
 } from '../protocol/index.ts';
 import { addressKey } from '../auth/addressKey.ts';
 import type { PasswordHasher } from '../auth/passwords.ts';
 import { EVERYONE_ID } from '../store/messageStore.ts';
+import type { SearchSort } from '../store/searchStore.ts';
 import type { Logger } from '../log.ts';
 import { AccountWatch } from './accountWatch.ts';
 import { Channels } from './channels.ts';
@@ -160,6 +163,41 @@ export class ChatService {
     if (id === null) return { messages: [], hasMore: false };
     const rows = this.stores.messages.history(id, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
     return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
+  }
+
+  /** The page around message `around` (a search result opened): newest first, like history. */
+  historyAround(session: Session, key: string, around: number, limit: number): { messages: ChatMessage[]; hasMore: boolean; hasNewer: boolean } {
+    const id = this.conversationFor(session, key);
+    if (id === null) return { messages: [], hasMore: false, hasNewer: false };
+    const newerCount = Math.floor((limit - 1) / 2);
+    const newer = this.stores.messages.newer(id, around, newerCount + 1);
+    // Fewer newer messages than half a page leave the room to older ones.
+    const olderCount = limit - Math.min(newer.length, newerCount);
+    const older = this.stores.messages.history(id, around + 1, olderCount + 1);
+    return {
+      messages: [...newer.slice(0, newerCount).reverse(), ...older.slice(0, olderCount)],
+      hasMore: older.length > olderCount,
+      hasNewer: newer.length > newerCount,
+    };
+  }
+
+  /**
+   * Messages matching every word of `query` in the conversations the user is a member of (by
+   * user id), or in `key` alone; see docs/protocol.md.
+   */
+  search(session: Session, query: string, opts: { conversation?: string | undefined; before?: number | undefined; limit: number; sort: SearchSort }): { results: SearchResult[]; hasMore: boolean } {
+    const words = query.trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) throw new ChatError('empty_query', 'Type a word to search for.');
+    if ([...query].length > WIRE_LIMITS.maxSearchChars || words.length > WIRE_LIMITS.maxSearchWords) {
+      throw new ChatError('query_too_long', `Search for at most ${WIRE_LIMITS.maxSearchWords} words and ${WIRE_LIMITS.maxSearchChars} characters.`);
+    }
+    let conversationId = 0;
+    if (opts.conversation !== undefined) {
+      const id = this.conversationFor(session, opts.conversation);
+      if (id === null) return { results: [], hasMore: false };
+      conversationId = id;
+    }
+    return this.stores.search.search(session.userId, query, { conversationId, before: opts.before ?? Number.MAX_SAFE_INTEGER, limit: opts.limit, sort: opts.sort });
   }
 
   conversations(session: Session): ConversationSummary[] {

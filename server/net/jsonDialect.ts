@@ -158,7 +158,10 @@ export class JsonDialect implements Dialect, SessionSink {
         chat.back(s);
         return this.ok(req.id);
       case 'history':
+        if (req.around !== undefined) return this.ok(req.id, chat.historyAround(s, req.conversation, req.around, req.limit ?? 50));
         return this.ok(req.id, chat.history(s, req.conversation, req.before, req.limit ?? 50));
+      case 'search':
+        return this.ok(req.id, chat.search(s, req.query, { conversation: req.conversation, before: req.before, limit: req.limit ?? 20, sort: req.sort ?? 'newest' }));
       case 'conversations':
         return this.ok(req.id, { conversations: chat.conversations(s) });
       case 'sync':

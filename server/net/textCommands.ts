@@ -3,7 +3,7 @@
  * handler in one place, and `help` is made from the table. Each command answers in whole lines;
  * a mistake gets a usage line and the session goes on.
  */
-import { ChatError, DEFAULT_AWAY, type UserPresence } from '../protocol/index.ts';
+import { ChatError, DEFAULT_AWAY, snippetSegments, type UserPresence } from '../protocol/index.ts';
 import type { ChatService } from '../chat/chatService.ts';
 import type { Session } from '../chat/session.ts';
 
@@ -139,6 +139,25 @@ export const COMMANDS: readonly TextCommand[] = [
         return t.say(c.topic ? `#${c.name}: ${c.topic}` : `#${c.name} has no topic.`);
       }
       t.say(`#${t.chat.channels.state(m[1]!)?.name ?? m[1]} topic: ${t.chat.channels.setTopic(t.session, m[1]!, m[2]!)}`);
+    },
+  },
+  {
+    name: 'search',
+    usage: 'search <words>',
+    help: 'find messages with all these words, newest first',
+    run(t, rest) {
+      if (rest === '') return t.say('Usage: search <words>');
+      const { results, hasMore } = t.chat.search(t.session, rest, { limit: 20, sort: 'newest' });
+      if (results.length === 0) return t.say(`No messages match "${rest}".`);
+      t.say([
+        `${results.length}${hasMore ? '+' : ''} ${results.length === 1 ? 'message' : 'messages'} match "${rest}", newest first:`,
+        ...results.map(({ message: m, snippet }) => {
+          const where = m.kind === 'channel' ? `#${m.conversation.slice('channel:'.length)}` : m.conversation;
+          // One line each: the terminal shows matched words between asterisks.
+          const line = snippetSegments(snippet).map((p) => (p.hit ? `*${p.text}*` : p.text)).join('').replace(/\s*\n\s*/g, ' ');
+          return `  ${m.ts.slice(0, 16).replace('T', ' ')} ${where} ${m.from}: ${line}`;
+        }),
+      ].join('\n'));
     },
   },
   { name: 'logout', usage: 'logout', help: 'log out', run: (t) => t.logout() },

@@ -35,7 +35,18 @@ export const requestSchema = z.discriminatedUnion('type', [
     type: z.literal('history'),
     conversation,
     before: msgId.optional(),
+    around: msgId.optional(),
     limit: z.number().int().min(1).max(DEFAULT_LIMITS.maxHistoryPage).optional(),
+  }).refine((r) => r.before === undefined || r.around === undefined, 'a history page is either `before` or `around`'),
+  z.object({
+    id,
+    type: z.literal('search'),
+    // Any string: the chat layer says empty_query or query_too_long (the line limit bounds it here).
+    query: z.string(),
+    conversation: conversation.optional(),
+    before: msgId.optional(),
+    limit: z.number().int().min(1).max(DEFAULT_LIMITS.maxSearchPage).optional(),
+    sort: z.enum(['newest', 'best']).optional(),
   }),
   z.object({ id, type: z.literal('conversations') }),
   z.object({ id, type: z.literal('sync'), after: msgId }),

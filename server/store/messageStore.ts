@@ -102,6 +102,9 @@ export class MessageStore {
       history: db.prepare<{ conversationId: number; before: number; limit: number }, MessageRow>(
         `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId AND m.id < :before ORDER BY m.id DESC LIMIT :limit`,
       ),
+      newer: db.prepare<{ conversationId: number; after: number; limit: number }, MessageRow>(
+        `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId AND m.id > :after ORDER BY m.id LIMIT :limit`,
+      ),
       sync: db.prepare<{ userId: number; after: number; upTo: number; limit: number }, MessageRow>(SYNC_PAGE_SQL),
       maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM messages'),
       maxVisible: db.prepare<{ userId: number }, { id: number | null }>(
@@ -215,6 +218,11 @@ export class MessageStore {
   /** Newest first, ids below `before`. */
   history(conversationId: number, before: number, limit: number): ChatMessage[] {
     return this.stmts.history.all({ conversationId, before, limit }).map(toChatMessage);
+  }
+
+  /** Oldest first, ids above `after`. */
+  newer(conversationId: number, after: number, limit: number): ChatMessage[] {
+    return this.stmts.newer.all({ conversationId, after, limit }).map(toChatMessage);
   }
 
   /**

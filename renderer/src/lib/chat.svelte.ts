@@ -19,6 +19,8 @@ export interface Thread {
   messages: ChatMessage[];
   hasMore: boolean;
   loading: boolean;
+  /** Opened at an older message (a search result): newer messages exist beyond the loaded ones. */
+  hasNewer?: boolean;
 }
 
 export class ChatState {
@@ -33,6 +35,8 @@ export class ChatState {
   #visible = $state(true);
   #error = $state<string | null>(null);
   #unread = $state.raw<Record<string, number>>({});
+  /** The message a search result opened, shown highlighted until another conversation is chosen. */
+  #focus = $state<{ conversation: string; id: number } | null>(null);
   /** Per conversation, the id up to which this window already said it was read. */
   readonly #readUpTo = new Map<string, number>();
   readonly #offs: Array<() => void> = [];
@@ -108,7 +112,12 @@ export class ChatState {
     if (visible) void this.read(this.#selected);
   }
 
+  get focus(): { conversation: string; id: number } | null {
+    return this.#focus;
+  }
+
   async select(key: string): Promise<void> {
+    if (this.#focus?.conversation !== key) this.#focus = null;
     this.#selected = key;
     if (!this.#threads[key]) {
       this.#threads[key] = { messages: [], hasMore: true, loading: false };
@@ -145,6 +154,32 @@ export class ChatState {
     const known = new Set(thread.messages.map((m) => m.id));
     thread.messages = [...older.filter((m) => !known.has(m.id)), ...thread.messages];
     thread.hasMore = result.value.hasMore;
+  }
+
+  /** Opens a conversation at one message (a search result): the page around it, the message highlighted. */
+  async openAt(key: string, id: number): Promise<void> {
+    const result = await this.api.history({ conversation: key, around: id, limit: PAGE });
+    if (!result.ok) return void (this.#error = result.error.message);
+    this.#threads[key] = { messages: [...result.value.messages].reverse(), hasMore: result.value.hasMore, hasNewer: result.value.hasNewer === true, loading: false };
+    this.#focus = { conversation: key, id };
+    await this.select(key);
+  }
+
+  /** Loads the page after the newest loaded message of a thread opened at an older one. */
+  async loadNewer(key: string): Promise<void> {
+    const thread = this.#threads[key];
+    const last = thread?.messages.at(-1);
+    if (!thread || !last || thread.loading || !thread.hasNewer) return;
+    thread.loading = true;
+    // `around` the newest loaded message: up to half the page is newer than it.
+    const result = await this.api.history({ conversation: key, around: last.id, limit: PAGE * 2 + 1 });
+    thread.loading = false;
+    if (!result.ok) return void (this.#error = result.error.message);
+    const known = new Set(thread.messages.map((m) => m.id));
+    const newer = [...result.value.messages].reverse().filter((m) => m.id > last.id && !known.has(m.id));
+    thread.messages = [...thread.messages, ...newer];
+    thread.hasNewer = result.value.hasNewer === true;
+    if (!thread.hasNewer) void this.read(key);
   }
 
   /** Sends to the selected conversation through the outbox. */
@@ -211,6 +246,7 @@ export class ChatState {
   private append(m: ChatMessage): void {
     const thread = this.#threads[m.conversation];
     if (!thread) return; // loaded from history when opened
+    if (thread.hasNewer) return; // loadNewer reaches it in order, without a gap
     const last = thread.messages.at(-1);
     if (last && last.id >= m.id) {
       if (thread.messages.some((x) => x.id === m.id)) return;

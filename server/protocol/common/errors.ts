@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'topic_too_long', // a topic over WIRE_LIMITS.maxTopicChars
   'guests_disabled', // a guest login on a server started without --guests
   'name_in_use', // a guest name that is an account, or is online already
+  'empty_query', // a search with no words
+  'query_too_long', // a search over WIRE_LIMITS.maxSearchChars characters or maxSearchWords words
   'text_too_long', // message text over the limit
   'empty_text', // message text empty or only whitespace
   'line_too_long', // line over maxLineBytes; the connection is closed

@@ -44,6 +44,8 @@ export const DEFAULT_LIMITS = {
   maxTextChars: 8000,
   /** Largest page a `history` request may ask for. */
   maxHistoryPage: 200,
+  /** Largest page a `search` request may ask for. */
+  maxSearchPage: 50,
   /** Password hashes computed at once; the rest wait their turn. */
   maxConcurrentHashes: 2,
 } as const;
@@ -68,6 +70,9 @@ export const WIRE_LIMITS = {
   maxPasswordChars: 1024,
   /** Longest channel topic, in characters (fits an IRC line with room to spare: TOPICLEN). */
   maxTopicChars: 300,
+  /** Longest search query, in characters, and most words in it (every word must match). */
+  maxSearchChars: 200,
+  maxSearchWords: 10,
 } as const;
 
 /**

@@ -73,6 +73,13 @@ export interface ChannelListing {
   joined: boolean;
 }
 
+/** A search hit: the message as history returns it, and its text around the matches. */
+export interface SearchResult {
+  message: ChatMessage;
+  /** Matched terms sit between U+0002 and U+0003; `…` marks text left out. Plain text, never HTML. */
+  snippet: string;
+}
+
 // ---- requests (client -> server) ----
 export type Request =
   | { id: number; type: 'hello'; protocol: number; client?: string }
@@ -88,7 +95,10 @@ export type Request =
   | { id: number; type: 'users' }
   | { id: number; type: 'away'; message?: string }
   | { id: number; type: 'back' }
-  | { id: number; type: 'history'; conversation: string; before?: number; limit?: number }
+  /** `around`: the page centred on that message id (older and newer ones), instead of `before`. */
+  | { id: number; type: 'history'; conversation: string; before?: number; around?: number; limit?: number }
+  /** Full-text search of the conversations the user is a member of; see docs/protocol.md. */
+  | { id: number; type: 'search'; query: string; conversation?: string; before?: number; limit?: number; sort?: 'newest' | 'best' }
   | { id: number; type: 'conversations' }
   | { id: number; type: 'sync'; after: number }
   | { id: number; type: 'read'; conversation: string; upTo: number }
@@ -118,7 +128,9 @@ export interface ResultMap {
   users: { users: UserPresence[] };
   away: { away: string };
   back: Record<string, never>;
-  history: { messages: ChatMessage[]; hasMore: boolean };
+  /** `hasNewer` (only with `around`): newer messages exist beyond the page. */
+  history: { messages: ChatMessage[]; hasMore: boolean; hasNewer?: boolean };
+  search: { results: SearchResult[]; hasMore: boolean };
   conversations: { conversations: ConversationSummary[] };
   /** One page: `lastId` is the highest id it covers; ask again from there while `hasMore`. */
   sync: { lastId: number; hasMore: boolean; count: number };

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from './openDatabase.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+import { HIT_END, HIT_START } from '../protocol/index.ts';
+import { MAX_CONVERSATION_TERMS, SearchStore, toFtsQuery } from './searchStore.ts';
+
+let dir: string;
+let db: Database.Database;
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A v3 database: alice (1), bob (2), carol (3); direct:alice,bob is conversation 2. */
+function v3(): Database.Database {
+  dir = mkdtempSync(join(tmpdir(), 'parley-search-'));
+  db = new Database(join(dir, 'x.db'));
+  migrate(db, MIGRATIONS.slice(0, 3));
+  db.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('alice', 'h', 1), ('bob', 'h', 1), ('carol', 'h', 1)").run();
+  db.prepare("INSERT INTO conversations (id, key, kind) VALUES (2, 'direct:alice,bob', 'direct')").run();
+  db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, 2), (2, 2)').run();
+  return db;
+}
+const insert = (conversation: number, text: string): number =>
+  Number(db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (?, 'alice', 1, 'direct', '[]', ?, 5)").run(conversation, text).lastInsertRowid);
+const find = (userId: number, query: string, sort: 'newest' | 'best' = 'newest', conversationId = 0) =>
+  new SearchStore(db).search(userId, query, { conversationId, before: Number.MAX_SAFE_INTEGER, limit: 10, sort });
+const ids = (r: ReturnType<typeof find>) => r.results.map((h) => h.message.id);
+
+describe('search index (migration 004)', () => {
+  it('migrating a v3 database indexes the messages it already has', () => {
+    v3();
+    const old = insert(2, 'The quarterly report is late');
+    insert(1, 'lunch at noon');
+    migrate(db, MIGRATIONS);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    const r = find(1, 'report');
+    expect(r).toMatchObject({ hasMore: false, results: [{ message: { id: old, conversation: 'direct:alice,bob', text: 'The quarterly report is late' } }] });
+    expect(r.results[0]!.snippet).toBe(`The quarterly ${HIT_START}report${HIT_END} is late`);
+  });
+
+  it('follows inserts, edits (UPDATE of text), deletions (text set to \'\') and row deletes', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    const id = insert(1, 'meet at the harbour');
+    expect(ids(find(2, 'harbour'))).toEqual([id]);
+    db.prepare('UPDATE messages SET text = ? WHERE id = ?').run('meet at the station', id);
+    expect(ids(find(2, 'harbour'))).toEqual([]);
+    expect(ids(find(2, 'station'))).toEqual([id]);
+    db.prepare("UPDATE messages SET text = '' WHERE id = ?").run(id);
+    expect(ids(find(2, 'station'))).toEqual([]);
+    expect(ids(find(2, 'meet'))).toEqual([]);
+    const other = insert(1, 'station two');
+    db.prepare('DELETE FROM messages WHERE id = ?').run(other);
+    expect(ids(find(2, 'station'))).toEqual([]);
+    // The index is consistent with its content table after all of that.
+    expect(() => db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+  });
+
+  it('finds only what the user is a member of (everyone included), newest first or best first, in one conversation when asked', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    const a = insert(1, 'deploy');
+    const b = insert(2, 'deploy deploy deploy today');
+    const c = insert(1, 'we deploy on friday, after the long review of what we deploy');
+    expect(ids(find(1, 'deploy'))).toEqual([c, b, a]);
+    expect(ids(find(3, 'deploy'))).toEqual([c, a]); // carol is not in direct:alice,bob
+    expect(ids(find(1, 'deploy', 'newest', 2))).toEqual([b]);
+    expect(ids(find(1, 'deploy', 'best'))[0]).toBe(b);
+    expect(ids(find(1, 'Déploy'))).toEqual([c, b, a]); // case and accents fold
+    expect(ids(find(1, 'deploy friday'))).toEqual([c]); // every word must match
+  });
+
+  it('someone in more conversations than the query names is still filtered by membership', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    db.prepare("INSERT INTO conversations (id, key, kind) VALUES (3, 'direct:bob,carol', 'direct')").run();
+    db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (3, 3)').run();
+    const mine = insert(2, 'harbour pass');
+    const theirs = insert(3, 'harbour pass');
+    const add = db.prepare("INSERT INTO conversations (key, kind) VALUES (?, 'group')");
+    const join = db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < MAX_CONVERSATION_TERMS; i++) join.run(add.run(`group:a,b,${i}`).lastInsertRowid);
+    })();
+    expect(ids(find(1, 'harbour'))).toEqual([mine]);
+    expect(ids(find(2, 'harbour'))).toEqual([mine]);
+    db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (2, 3)').run();
+    expect(ids(find(2, 'harbour'))).toEqual([theirs, mine]);
+  });
+
+  it('hostile queries are searched as words and never fail with an FTS5 syntax error', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    const id = insert(1, 'a NEAR b: "quoted" (x OR y) * end');
+    const hostile = ['"', '""', '"unbalanced', 'NEAR(a b)', 'NEAR', '*', 'a*', '(x', 'OR', 'AND NOT', 'text:a', '-b', '^a', '{text}: a', "'; DROP TABLE messages; --", 'x'.repeat(5000), '\u0000a', '+', '…'];
+    for (const q of hostile) expect(() => find(1, q), q).not.toThrow();
+    for (const q of hostile) expect(() => find(1, q, 'best'), q).not.toThrow();
+    expect(ids(find(1, 'NEAR'))).toEqual([id]);
+    expect(ids(find(1, '"quoted"'))).toEqual([id]);
+    expect(ids(find(1, '(x OR'))).toEqual([id]);
+    expect(toFtsQuery('a "b" NEAR*')).toBe('"a" """b""" "NEAR*"');
+    expect(toFtsQuery('  \t ')).toBeNull();
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Full-text search over the messages a user can see (migration 004's FTS5 index). People's words
+ * are never FTS5 syntax: each becomes a quoted string, so `NEAR`, `*`, `"`, `(`, `:` and `-` are
+ * searched for as text (or dropped by the tokenizer) and no query can fail with a syntax error.
+ * Visibility is checked per row by membership (user id); the query also names the user's
+ * conversations, so the index itself skips matches elsewhere: a word common in conversations the
+ * user is not in costs them nothing.
+ */
+import { HIT_END, HIT_START, type ChatMessage } from '../protocol/index.ts';
+import type { Db } from './db.ts';
+import { EVERYONE_ID, toChatMessage } from './messageStore.ts';
+
+export type SearchSort = 'newest' | 'best';
+
+/**
+ * `best` ranks only the newest this many matches the user can see: the cost of one search stays
+ * bounded even for a word in most messages.
+ */
+export const BEST_CANDIDATES = 500;
+
+/**
+ * Most conversations named in the query; someone in more is filtered by the membership check
+ * alone (they see much of the history anyway, so few matches are skipped).
+ */
+export const MAX_CONVERSATION_TERMS = 500;
+
+export interface SearchHit {
+  message: ChatMessage;
+  snippet: string;
+}
+
+/** Words of `query` as an FTS5 expression of quoted strings (all must match), or null when it has none. */
+export function toFtsQuery(query: string): string | null {
+  const words = query.split(/[\s\u0000-\u001f]+/).filter((w) => w !== '');
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' ');
+}
+
+const VISIBLE = `(m.conversation_id = ${EVERYONE_ID}
+    OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
+  AND (:conversationId = 0 OR m.conversation_id = :conversationId)`;
+const COLUMNS = `m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key,
+  snippet(messages_fts, 0, '${HIT_START}', '${HIT_END}', '…', 16) AS snippet`;
+
+/** Newest first: FTS5 walks the matches in descending rowid order and stops at the limit. */
+const NEWEST_SQL = `SELECT ${COLUMNS}
+  FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
+  WHERE messages_fts MATCH :query AND messages_fts.rowid < :before AND ${VISIBLE}
+  ORDER BY messages_fts.rowid DESC LIMIT :limit`;
+
+/**
+ * Best first: the ids of the page, ranked among the newest BEST_CANDIDATES visible matches, then
+ * each one's row and snippet by rowid (a rowid IN list would make FTS5 scan every match again).
+ * The rank is bm25's term-frequency part: matched terms (counted from highlight(), two markers
+ * each) saturating, over the text's length against a typical chat line of 80 characters. bm25()
+ * itself first counts every message holding each term of the query, the user's conversations
+ * included (measured 140-220 ms over 1,000,000 messages); within one query's matches, which all
+ * hold every word, that count changes little of the order.
+ */
+const BEST_IDS_SQL = `WITH candidates AS (
+    SELECT messages_fts.rowid AS id, length(m.text) AS len,
+      (length(highlight(messages_fts, 0, char(2), char(3))) - length(m.text)) / 2.0 AS tf
+    FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+    WHERE messages_fts MATCH :query AND messages_fts.rowid < :before AND ${VISIBLE}
+    ORDER BY messages_fts.rowid DESC LIMIT ${BEST_CANDIDATES})
+  SELECT id FROM candidates ORDER BY tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / 80.0)) DESC, id DESC LIMIT :limit`;
+const ONE_SQL = `SELECT ${COLUMNS}
+  FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
+  WHERE messages_fts MATCH :query AND messages_fts.rowid = :id`;
+
+interface Params {
+  query: string;
+  userId: number;
+  conversationId: number;
+  before: number;
+  limit: number;
+}
+type Row = Parameters<typeof toChatMessage>[0] & { snippet: string };
+
+export class SearchStore {
+  private readonly stmts;
+
+  constructor(db: Db) {
+    this.stmts = {
+      newest: db.prepare<Params, Row>(NEWEST_SQL),
+      bestIds: db.prepare<Params, number>(BEST_IDS_SQL).pluck(),
+      one: db.prepare<{ query: string; id: number }, Row>(ONE_SQL),
+      conversations: db
+        .prepare<[userId: number, limit: number], number>(`SELECT conversation_id FROM conversation_members WHERE user_id = ? LIMIT ?`)
+        .pluck(),
+    };
+  }
+
+  /**
+   * Up to `limit` messages matching every word of `query` in the conversations the user is a
+   * member of (or only in `conversationId`, when not 0), with ids below `before`.
+   */
+  search(userId: number, query: string, opts: { conversationId: number; before: number; limit: number; sort: SearchSort }): { results: SearchHit[]; hasMore: boolean } {
+    const words = toFtsQuery(query);
+    if (words === null) return { results: [], hasMore: false };
+    const params = { query: this.scoped(words, userId, opts.conversationId), userId, conversationId: opts.conversationId, before: opts.before, limit: opts.limit + 1 };
+    const rows = opts.sort === 'newest' ? this.stmts.newest.all(params) : this.stmts.bestIds.all(params).map((id) => this.stmts.one.get({ query: params.query, id })!);
+    return {
+      results: rows.slice(0, opts.limit).map((r) => ({ message: toChatMessage(r), snippet: r.snippet })),
+      hasMore: rows.length > opts.limit,
+    };
+  }
+
+  /** The words, in the text column, ANDed with the conversations to look in (all the user's, or one). */
+  private scoped(words: string, userId: number, conversationId: number): string {
+    let ids = [conversationId];
+    if (conversationId === 0) {
+      const member = this.stmts.conversations.all(userId, MAX_CONVERSATION_TERMS + 1);
+      if (member.length > MAX_CONVERSATION_TERMS) return `text : (${words})`;
+      ids = [EVERYONE_ID, ...member];
+    }
+    return `text : (${words}) AND conversation_id : (${ids.map((id) => `"${id}"`).join(' OR ')})`;
+  }
+}
