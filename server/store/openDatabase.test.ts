@@ -19,6 +19,31 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('migrates once when another connection migrates the same file between its look and its lock', () => {
+    // The CLI's `users add` and a starting server open a new database at the same moment
+    // (irctest adds accounts right after starting the server). The other connection's whole
+    // migration runs when this one first looks at the list, after it read the version.
+    dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const file = join(dir, 'x.db');
+    const mine = new Database(file);
+    const other = new Database(file);
+    let interleaved = false;
+    const racing = new Proxy([...MIGRATIONS], {
+      get(target, key, receiver) {
+        if (key === 'length' && !interleaved) {
+          interleaved = true;
+          migrate(other, MIGRATIONS);
+        }
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    expect(() => migrate(mine, racing)).not.toThrow();
+    expect(interleaved).toBe(true);
+    expect(mine.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    other.close();
+    mine.close();
+  });
+
   it('applies only pending migrations, each in a transaction, keeping rows', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
     const db = new Database(join(dir, 'x.db'));
