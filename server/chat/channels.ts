@@ -3,6 +3,10 @@
  * Account membership is stored (conversation_members, so history, sync and unread counts see
  * it); a guest's is kept in memory for its session only. Rosters are cached in memory so a
  * channel message reaches its online members without a query.
+ *
+ * Operators, one rule for every dialect: whoever joins a channel nobody is in (its creator, or
+ * the first back into an emptied one) operates it; operators give and take operator and switch
+ * the topic lock, and with the lock on only they set the topic. Stored for accounts.
  */
 import {
   ChatError,
@@ -11,6 +15,7 @@ import {
   WIRE_LIMITS,
   type ChannelInfo,
   type ChannelListing,
+  type ChannelModeChange,
   type UserPresence,
 } from '../protocol/index.ts';
 import type { ChannelRow, ChannelStore } from '../store/channelStore.ts';
@@ -25,6 +30,8 @@ interface Roster {
   accounts: Map<number, string>;
   /** Guests who joined, for as long as their session lasts. */
   guests: Set<Session>;
+  /** User ids of the members who operate it (guests' ids are negative and unique). */
+  ops: Set<number>;
 }
 
 /** What a channel looks like to IRC's TOPIC and NAMES, besides ChannelInfo. */
@@ -46,7 +53,10 @@ export class Channels {
   ) {
     sessions.onEnded((s) => {
       if (!s.guest) return;
-      for (const r of this.rosters.values()) r.guests.delete(s);
+      for (const r of this.rosters.values()) {
+        r.guests.delete(s);
+        r.ops.delete(s.userId);
+      }
     });
   }
 
@@ -62,7 +72,13 @@ export class Channels {
     if (cached) return cached;
     const row = this.store.find(name);
     if (!row) return undefined;
-    const r: Roster = { row, accounts: new Map(this.store.members(row.id).map((m) => [m.id, m.name])), guests: new Set() };
+    const members = this.store.members(row.id);
+    const r: Roster = {
+      row,
+      accounts: new Map(members.map((m) => [m.id, m.name])),
+      guests: new Set(),
+      ops: new Set(members.filter((m) => m.operator).map((m) => m.id)),
+    };
     this.rosters.set(name, r);
     return r;
   }
@@ -86,13 +102,15 @@ export class Channels {
     let r = this.roster(name);
     if (!r) {
       const row = this.store.create(name, this.now());
-      r = { row, accounts: new Map(), guests: new Set() };
+      r = { row, accounts: new Map(), guests: new Set(), ops: new Set() };
       this.rosters.set(name, r);
     }
     if (!isMember(r, session)) {
+      const operator = r.accounts.size + r.guests.size === 0;
+      if (operator) r.ops.add(session.userId);
       if (session.guest) r.guests.add(session);
       else {
-        this.store.addMember(r.row.id, session.userId);
+        this.store.addMember(r.row.id, session.userId, operator);
         r.accounts.set(session.userId, session.user);
       }
       this.tell(r, { type: 'joined', channel: name, user: session.user }, session);
@@ -108,6 +126,7 @@ export class Channels {
       this.store.removeMember(r.row.id, session.userId);
       r.accounts.delete(session.userId);
     }
+    r.ops.delete(session.userId);
     this.tell(r, { type: 'left', channel: r.row.name, user: session.user, ...(reason ? { reason } : {}) }, session);
   }
 
@@ -119,14 +138,58 @@ export class Channels {
     });
   }
 
-  /** Every member with presence (accounts offline or not, guests online), by name. */
+  /** Every member with presence (accounts offline or not, guests online), by name; operators marked. */
   members(input: string): UserPresence[] {
     const r = this.existing(input);
-    return memberNames(r).map((u) => this.sessions.presenceOf(u));
+    const ops = new Set(operatorNames(r));
+    return memberNames(r).map((u) => {
+      const p = this.sessions.presenceOf(u);
+      return ops.has(u) ? { ...p, operator: true } : p;
+    });
+  }
+
+  /** Whether the session operates the channel `input`. */
+  isOperator(session: Session, input: string): boolean {
+    const name = normalizeChannel(input);
+    const r = name === null ? undefined : this.roster(name);
+    return r !== undefined && isMember(r, session) && r.ops.has(session.userId);
+  }
+
+  /**
+   * An operator's mode change: `+o`/`-o` a member (by name, any case), `+t`/`-t` the topic lock.
+   * Returns the member's exact name for `+o`/`-o`; no_such_member when they are not a member.
+   */
+  setMode(session: Session, input: string, mode: ChannelModeChange, user?: string): string | undefined {
+    const r = this.memberRoster(session, input);
+    if (!r.ops.has(session.userId)) throw new ChatError('not_operator', `You are not an operator of #${r.row.name}.`);
+    let target: number | undefined;
+    let targetName: string | undefined;
+    if (mode === '+o' || mode === '-o') {
+      const lower = (user ?? '').toLowerCase();
+      const account = [...r.accounts].find(([, n]) => n.toLowerCase() === lower);
+      const guest = [...r.guests].find((s) => s.user.toLowerCase() === lower);
+      [target, targetName] = account ?? (guest ? [guest.userId, guest.user] : [undefined, undefined]);
+      if (target === undefined || targetName === undefined) throw new ChatError('no_such_member', `${(user ?? '').slice(0, 40)} is not in #${r.row.name}.`);
+      const on = mode === '+o';
+      if (r.ops.has(target) === on) return targetName;
+      if (on) r.ops.add(target);
+      else r.ops.delete(target);
+      if (target > 0) this.store.setOperator(r.row.id, target, on);
+    } else {
+      const on = mode === '+t';
+      if (r.row.topicLock === on) return undefined;
+      this.store.setTopicLock(r.row.id, on);
+      r.row = { ...r.row, topicLock: on };
+    }
+    this.tell(r, { type: 'mode', channel: r.row.name, mode, ...(targetName ? { user: targetName } : {}), by: session.user }, session);
+    return targetName;
   }
 
   setTopic(session: Session, input: string, topic: string): string {
     const r = this.memberRoster(session, input);
+    if (r.row.topicLock && !r.ops.has(session.userId)) {
+      throw new ChatError('not_operator', `Only operators set the topic of #${r.row.name} (it is topic-locked).`);
+    }
     const text = topic.trim();
     if (text.length > WIRE_LIMITS.maxTopicChars) throw new ChatError('topic_too_long', `Topics are limited to ${WIRE_LIMITS.maxTopicChars} characters.`);
     const at = this.now();
@@ -162,7 +225,7 @@ export class Channels {
   }
 
   private info(r: Roster): ChannelInfo {
-    return { name: r.row.name, topic: r.row.topic, members: memberNames(r) };
+    return { name: r.row.name, topic: r.row.topic, members: memberNames(r), operators: operatorNames(r), topicLock: r.row.topicLock };
   }
 
   private *online(r: Roster): Iterable<Session> {
@@ -181,6 +244,11 @@ export class Channels {
 
 function isMember(r: Roster, s: Session): boolean {
   return s.guest ? r.guests.has(s) : r.accounts.has(s.userId);
+}
+
+function operatorNames(r: Roster): string[] {
+  const accounts = [...r.accounts].filter(([id]) => r.ops.has(id)).map(([, n]) => n);
+  return [...accounts, ...[...r.guests].filter((s) => r.ops.has(s.userId)).map((s) => s.user)].sort();
 }
 
 function memberNames(r: Roster): string[] {

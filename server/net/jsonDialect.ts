@@ -35,6 +35,7 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
     case 'joined':
     case 'left':
     case 'topic':
+    case 'mode':
       return encodeJsonLine(ev);
     default: {
       const never: never = ev;

@@ -30,6 +30,8 @@ export interface UserPresence {
   lastSeen?: string;
   /** A guest: logged in without an account (`--guests`), for this connection only. */
   guest?: true;
+  /** In a channel's `members` answer: an operator of that channel. */
+  operator?: true;
 }
 
 export type DeliveryStatus = 'delivered' | 'stored' | 'unknown';
@@ -61,6 +63,10 @@ export interface ChannelInfo {
   topic: string;
   /** Usernames of every member (online or not), sorted. */
   members: string[];
+  /** The members who operate the channel (give and take operator, set `topicLock`), sorted. */
+  operators: string[];
+  /** Only operators may set the topic (IRC's `+t`); on for new channels. */
+  topicLock: boolean;
 }
 
 /** A channel as `channels` lists it. */
@@ -156,6 +162,11 @@ export type ServerEvent =
   /** To the channel's other online members (the one who joined, left or set it gets the answer). */
   | { type: 'joined'; channel: string; user: string }
   | { type: 'left'; channel: string; user: string; reason?: string }
-  | { type: 'topic'; channel: string; topic: string; by: string };
+  | { type: 'topic'; channel: string; topic: string; by: string }
+  /** An operator changed a channel mode: `+o`/`-o` with the `user` concerned, or `+t`/`-t` (topic lock). */
+  | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string };
+
+/** The channel mode changes there are: operator of a member, and the topic lock. */
+export type ChannelModeChange = '+o' | '-o' | '+t' | '-t';
 
 export type ServerLine = Answer | ServerEvent;
