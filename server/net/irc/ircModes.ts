@@ -17,7 +17,7 @@ export function mode(d: IrcContext, p: string[]): void {
   if (!state) return d.reply('403', target, 'No such channel');
   const shown = `#${name}`;
   if (p.length < 2) {
-    d.reply('324', shown, state.topicLock ? '+nt' : '+n');
+    d.write(ircLine(d.serverName, '324', d.nick, shown, state.topicLock ? '+nt' : '+n'));
     return d.reply('329', shown, String(Math.floor(state.createdAt / 1000)));
   }
   if (/^[+]?b$/.test(p[1]!) && p.length === 2) return d.reply('368', shown, 'End of channel ban list');
