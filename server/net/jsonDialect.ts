@@ -113,7 +113,7 @@ export class JsonDialect implements Dialect, SessionSink {
     const s = this.session;
     switch (req.type) {
       case 'hello':
-        return this.ok(req.id, { protocol: PROTOCOL_VERSION, server: this.serverName });
+        return this.ok(req.id, { protocol: PROTOCOL_VERSION, server: this.serverName, guests: chat.features.guests });
       case 'login':
         if (req.password === undefined) {
           const guest = chat.login.withGuest(s, req.user);

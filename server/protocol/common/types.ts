@@ -112,7 +112,8 @@ export type RequestType = Request['type'];
 
 /** What each request's successful answer carries besides `re` and `ok`. */
 export interface ResultMap {
-  hello: { protocol: number; server: string };
+  /** `guests`: whether this server lets people log in without an account (`--guests`). */
+  hello: { protocol: number; server: string; guests: boolean };
   /** A guest gets `guest: true` and an empty token (`''`, which resumes nothing): a guest cannot resume. */
   login: { user: string; token: string; lastId: number; guest?: true };
   resume: { user: string; token: string; lastId: number };
