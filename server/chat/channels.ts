@@ -32,10 +32,20 @@ interface Roster {
   guests: Set<Session>;
   /** User ids of the members who operate it (guests' ids are negative and unique). */
   ops: Set<number>;
+  /** User ids of the members with voice: a mark only, as Parley has no moderated channels. */
+  voiced: Set<number>;
+}
+
+/** ChannelState's view of a roster's flags. */
+export interface MemberFlags {
+  operators: string[];
+  voiced: string[];
 }
 
 /** What a channel looks like to IRC's TOPIC and NAMES, besides ChannelInfo. */
 export interface ChannelState extends ChannelInfo {
+  /** Members with voice (IRC's `+`). */
+  voiced: string[];
   topicBy: string | null;
   /** ms timestamp of the topic (or of the creation). */
   topicAt: number;
@@ -56,6 +66,7 @@ export class Channels {
       for (const r of this.rosters.values()) {
         r.guests.delete(s);
         r.ops.delete(s.userId);
+        r.voiced.delete(s.userId);
       }
     });
   }
@@ -78,6 +89,7 @@ export class Channels {
       accounts: new Map(members.map((m) => [m.id, m.name])),
       guests: new Set(),
       ops: new Set(members.filter((m) => m.operator).map((m) => m.id)),
+      voiced: new Set(members.filter((m) => m.voice).map((m) => m.id)),
     };
     this.rosters.set(name, r);
     return r;
@@ -102,7 +114,7 @@ export class Channels {
     let r = this.roster(name);
     if (!r) {
       const row = this.store.create(name, this.now());
-      r = { row, accounts: new Map(), guests: new Set(), ops: new Set() };
+      r = { row, accounts: new Map(), guests: new Set(), ops: new Set(), voiced: new Set() };
       this.rosters.set(name, r);
     }
     if (!isMember(r, session)) {
@@ -127,6 +139,7 @@ export class Channels {
       r.accounts.delete(session.userId);
     }
     r.ops.delete(session.userId);
+    r.voiced.delete(session.userId);
     this.tell(r, { type: 'left', channel: r.row.name, user: session.user, ...(reason ? { reason } : {}) }, session);
   }
 
@@ -156,25 +169,27 @@ export class Channels {
   }
 
   /**
-   * An operator's mode change: `+o`/`-o` a member (by name, any case), `+t`/`-t` the topic lock.
-   * Returns the member's exact name for `+o`/`-o`; no_such_member when they are not a member.
+   * An operator's mode change: `+o`/`-o` or `+v`/`-v` a member (by name, any case), `+t`/`-t`
+   * the topic lock. Returns the member's exact name; no_such_member when they are not a member.
    */
   setMode(session: Session, input: string, mode: ChannelModeChange, user?: string): string | undefined {
     const r = this.memberRoster(session, input);
     if (!r.ops.has(session.userId)) throw new ChatError('not_operator', `You are not an operator of #${r.row.name}.`);
     let target: number | undefined;
     let targetName: string | undefined;
-    if (mode === '+o' || mode === '-o') {
+    if (mode !== '+t' && mode !== '-t') {
       const lower = (user ?? '').toLowerCase();
       const account = [...r.accounts].find(([, n]) => n.toLowerCase() === lower);
       const guest = [...r.guests].find((s) => s.user.toLowerCase() === lower);
       [target, targetName] = account ?? (guest ? [guest.userId, guest.user] : [undefined, undefined]);
       if (target === undefined || targetName === undefined) throw new ChatError('no_such_member', `${(user ?? '').slice(0, 40)} is not in #${r.row.name}.`);
-      const on = mode === '+o';
-      if (r.ops.has(target) === on) return targetName;
-      if (on) r.ops.add(target);
-      else r.ops.delete(target);
-      if (target > 0) this.store.setOperator(r.row.id, target, on);
+      const on = mode[0] === '+';
+      const set = mode[1] === 'o' ? r.ops : r.voiced;
+      if (set.has(target) === on) return targetName;
+      if (on) set.add(target);
+      else set.delete(target);
+      if (target > 0 && set === r.ops) this.store.setOperator(r.row.id, target, on);
+      else if (target > 0) this.store.setVoice(r.row.id, target, on);
     } else {
       const on = mode === '+t';
       if (r.row.topicLock === on) return undefined;
@@ -209,7 +224,7 @@ export class Channels {
     const name = normalizeChannel(input);
     const r = name === null ? undefined : this.roster(name);
     if (!r) return undefined;
-    return { ...this.info(r), topicBy: r.row.topicBy, topicAt: r.row.topicAt, createdAt: r.row.createdAt };
+    return { ...this.info(r), voiced: flagged(r, r.voiced), topicBy: r.row.topicBy, topicAt: r.row.topicAt, createdAt: r.row.createdAt };
   }
 
   /** Names of the channels the session is in. */
@@ -247,8 +262,13 @@ function isMember(r: Roster, s: Session): boolean {
 }
 
 function operatorNames(r: Roster): string[] {
-  const accounts = [...r.accounts].filter(([id]) => r.ops.has(id)).map(([, n]) => n);
-  return [...accounts, ...[...r.guests].filter((s) => r.ops.has(s.userId)).map((s) => s.user)].sort();
+  return flagged(r, r.ops);
+}
+
+/** Names of the members whose ids are in `ids`, sorted. */
+function flagged(r: Roster, ids: Set<number>): string[] {
+  const accounts = [...r.accounts].filter(([id]) => ids.has(id)).map(([, n]) => n);
+  return [...accounts, ...[...r.guests].filter((s) => ids.has(s.userId)).map((s) => s.user)].sort();
 }
 
 function memberNames(r: Roster): string[] {

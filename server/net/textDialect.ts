@@ -19,7 +19,7 @@ const messageLine = (m: ChatMessage): string =>
   `${m.kind === 'channel' ? `#${m.conversation.slice('channel:'.length)} ` : ''}${m.from}: ${sanitizeForTerminal(m.text)}\n`;
 
 const modeInWords = (mode: string, user?: string): string =>
-  ({ '+o': `made ${user} an operator`, '-o': `took operator from ${user}`, '+t': 'locked the topic (operators set it)', '-t': 'unlocked the topic' })[mode] ?? mode;
+  ({ '+o': `made ${user} an operator`, '-o': `took operator from ${user}`, '+v': `gave ${user} voice`, '-v': `took voice from ${user}`, '+t': 'locked the topic (operators set it)', '-t': 'unlocked the topic' })[mode] ?? mode;
 
 /** One encoding per event, shared by every text session of a fan-out; presence is for programs (people ask `who`). */
 const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {

@@ -23,6 +23,7 @@ export interface ChannelMemberRow {
   id: number;
   name: string;
   operator: boolean;
+  voice: boolean;
 }
 
 interface Row {
@@ -61,8 +62,8 @@ export class ChannelStore {
         'INSERT INTO channels (conversation_id, name, created_at, topic_lock) VALUES (:id, :name, :now, 1)',
       ),
       // Removed accounts keep their rows (tombstones) but are members of nothing visible.
-      members: db.prepare<{ id: number }, { id: number; name: string; operator: number }>(
-        `SELECT u.id, u.name, cm.operator FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+      members: db.prepare<{ id: number }, { id: number; name: string; operator: number; voice: number }>(
+        `SELECT u.id, u.name, cm.operator, cm.voice FROM conversation_members cm JOIN users u ON u.id = cm.user_id
          WHERE cm.conversation_id = :id AND u.removed_at IS NULL ORDER BY u.name`,
       ),
       addMember: db.prepare<{ userId: number; id: number; operator: number }>(
@@ -70,6 +71,9 @@ export class ChannelStore {
       ),
       setOperator: db.prepare<{ userId: number; id: number; operator: number }>(
         'UPDATE conversation_members SET operator = :operator WHERE user_id = :userId AND conversation_id = :id',
+      ),
+      setVoice: db.prepare<{ userId: number; id: number; voice: number }>(
+        'UPDATE conversation_members SET voice = :voice WHERE user_id = :userId AND conversation_id = :id',
       ),
       setTopicLock: db.prepare<{ id: number; on: number }>('UPDATE channels SET topic_lock = :on WHERE conversation_id = :id'),
       removeMember: db.prepare<{ userId: number; id: number }>('DELETE FROM conversation_members WHERE user_id = :userId AND conversation_id = :id'),
@@ -104,7 +108,7 @@ export class ChannelStore {
 
   /** Account members, sorted by name. */
   members(id: number): ChannelMemberRow[] {
-    return this.stmts.members.all({ id }).map((m) => ({ id: m.id, name: m.name, operator: m.operator === 1 }));
+    return this.stmts.members.all({ id }).map((m) => ({ id: m.id, name: m.name, operator: m.operator === 1, voice: m.voice === 1 }));
   }
 
   addMember(id: number, userId: number, operator: boolean): void {
@@ -113,6 +117,10 @@ export class ChannelStore {
 
   setOperator(id: number, userId: number, operator: boolean): void {
     this.stmts.setOperator.run({ userId, id, operator: operator ? 1 : 0 });
+  }
+
+  setVoice(id: number, userId: number, voice: boolean): void {
+    this.stmts.setVoice.run({ userId, id, voice: voice ? 1 : 0 });
   }
 
   setTopicLock(id: number, on: boolean): void {

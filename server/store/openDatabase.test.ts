@@ -72,6 +72,22 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('migrates 3 -> 009: channels made before keep an open topic and members are no operators', () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const db = new Database(join(dir, 'x.db'));
+    migrate(db, MIGRATIONS.slice(0, 3));
+    db.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('alice', 'h', 1)").run();
+    const id = db.prepare("INSERT INTO conversations (key, kind) VALUES ('channel:lab', 'channel')").run().lastInsertRowid;
+    db.prepare("INSERT INTO channels (conversation_id, name, topic, created_at) VALUES (?, 'lab', 'old', 1)").run(id);
+    db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, ?)').run(id);
+    migrate(db, MIGRATIONS.slice(0, 4));
+    expect(db.prepare('SELECT name, topic, topic_lock FROM channels').all()).toEqual([{ name: 'lab', topic: 'old', topic_lock: 0 }]);
+    expect(db.prepare('SELECT user_id, operator, voice FROM conversation_members WHERE conversation_id = ?').all(id)).toEqual([
+      { user_id: 1, operator: 0, voice: 0 },
+    ]);
+    db.close();
+  });
+
   it('migrates 2 -> 3: conversations, members and messages keep their rows; channels can be stored', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
     const db = new Database(join(dir, 'x.db'));

@@ -50,6 +50,12 @@ describe('channel operators', () => {
     await ben.expect(":irc.test 482 ben #lab :You're not channel operator\r\n");
     say(ben, 'MODE #lab +o ben');
     await ben.expect(":irc.test 482 ben #lab :You're not channel operator\r\n");
+    say(ann, 'MODE #lab +v ben');
+    await ben.expect(':ann!a@guest.parley MODE #lab +v ben\r\n');
+    say(ben, 'NAMES #lab');
+    await ben.expect(' 353 ben = #lab :@ann +ben\r\n');
+    say(ben, 'TOPIC #lab :voice is no operator');
+    await ben.expect(":irc.test 482 ben #lab :You're not channel operator\r\n");
     say(ann, 'MODE #lab +o nobody');
     await ann.expect(":irc.test 441 ann nobody #lab :They aren't on that channel\r\n");
 
@@ -138,6 +144,6 @@ describe('OPER and SASL after registration', () => {
     say(g, 'AUTHENTICATE PLAIN');
     await g.expect(/:irc\.test 462 visitor :You may not reregister[^\r]*\r\n/);
     say(g, 'WHOIS visitor');
-    await g.expect(' 320 visitor visitor :is a guest');
+    await g.expect(' 311 visitor visitor v guest.parley * :Visitor');
   });
 });

@@ -31,14 +31,17 @@ export function showJoin(d: IrcContext, name: string): void {
   names(d, name);
 }
 
-/** `@` before a channel operator's nick (NAMES, WHO, WHOIS). */
+/** `@` before a channel operator's nick, `+` before a voiced one's (both with multi-prefix). */
 export function prefixOf(d: IrcContext, name: string, nick: string): string {
-  return name !== EVERYONE && d.chat.channels.state(name)?.operators.includes(nick) ? '@' : '';
+  const state = name === EVERYONE ? undefined : d.chat.channels.state(name);
+  if (!state) return '';
+  const op = state.operators.includes(nick) ? '@' : '';
+  const voice = state.voiced.includes(nick) ? '+' : '';
+  return d.caps.has('multi-prefix') ? op + voice : op || voice;
 }
 
 function names(d: IrcContext, name: string): void {
-  const ops = new Set(name === EVERYONE ? [] : d.chat.channels.state(name)!.operators);
-  const show = (n: string): string => (ops.has(n) ? '@' : '') + (d.caps.has('userhost-in-names') ? d.mask(n) : n);
+  const show = (n: string): string => prefixOf(d, name, n) + (d.caps.has('userhost-in-names') ? d.mask(n) : n);
   const all = onlineMembers(d, name).map(show);
   const head = `:${d.serverName} 353 ${d.nick} = ${shown(name)} :`;
   let line = '';

@@ -1,6 +1,7 @@
 /**
- * MODE and OPER. Channel modes are the chat layer's (Channels.setMode): `+o`/`-o` a member and
- * `+t`/`-t` the topic lock, by a channel operator; `+n` is always on (only members send).
+ * MODE and OPER. Channel modes are the chat layer's (Channels.setMode): `+o`/`-o` and `+v`/`-v`
+ * a member and `+t`/`-t` the topic lock, by a channel operator; `+n` is always on (only members
+ * send). Voice is a mark: Parley has no moderated channels, so it grants nothing.
  * User modes: `+i` always (WHO and NAMES show only shared channels), `+o` after OPER, which
  * checks an `--opers` account's password through the login path (same lockout).
  */
@@ -29,12 +30,12 @@ export function mode(d: IrcContext, p: string[]): void {
       sign = ch;
       continue;
     }
-    if (ch !== 'o' && ch !== 't') {
+    if (ch !== 'o' && ch !== 'v' && ch !== 't') {
       d.reply('472', ch, 'is an unknown mode char to me');
       continue;
     }
-    const nick = ch === 'o' ? args.shift() : undefined;
-    if (ch === 'o' && nick === undefined) {
+    const nick = ch === 't' ? undefined : args.shift();
+    if (ch !== 't' && nick === undefined) {
       d.reply('461', 'MODE', 'Not enough parameters');
       continue;
     }

@@ -1,5 +1,5 @@
 /**
- * WHO, WHOIS and WHOWAS. Guests are marked as guests (WHOIS 320, host `guest.parley`), accounts
+ * WHO, WHOIS and WHOWAS. Guests are marked as guests (host `guest.parley`, no 330), accounts
  * with 330; WHOWAS answers from the nicks IRC saw leave and from the accounts' last logout
  * (what `last` reads).
  */
@@ -64,8 +64,9 @@ export function whois(d: IrcContext, p: string[]): void {
   d.reply('312', nick, d.serverName, 'Parley');
   if (s.serverOperator) d.reply('313', nick, 'is an IRC operator');
   if (s.away !== null) d.reply('301', nick, s.away);
-  if (s.guest) d.reply('320', nick, 'is a guest (no account)');
-  else d.reply('330', nick, nick, 'is logged in as');
+  // A guest shows by its host (guest.parley) and by having no 330; 320 (RPL_WHOISSPECIAL) is for
+  // what an administrator configured, so clients and irctest do not expect it by default.
+  if (!s.guest) d.reply('330', nick, nick, 'is logged in as');
   d.reply('318', nick, 'End of /WHOIS list');
 }
 

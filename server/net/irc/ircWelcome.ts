@@ -19,7 +19,7 @@ export const ISUPPORT = [
   `AWAYLEN=${WIRE_LIMITS.maxAwayChars}`,
   `MAXTARGETS=${WIRE_LIMITS.maxRecipients}`,
   'NETWORK=Parley',
-  'PREFIX=(o)@',
+  'PREFIX=(ov)@+',
   'CHANMODES=,,,nt',
   'SAFELIST',
 ];
@@ -34,7 +34,7 @@ export async function welcome(d: IrcContext): Promise<void> {
   d.reply('001', `Welcome to the Parley IRC network, ${d.mask(s.user)}`);
   d.reply('002', `Your host is ${d.serverName}, running version ${VERSION}`);
   d.reply('003', `This server was created ${STARTED}`);
-  d.reply('004', d.serverName, VERSION, 'io', 'not', 'o');
+  d.reply('004', d.serverName, VERSION, 'io', 'notv', 'ov');
   for (let i = 0; i < ISUPPORT.length; i += 12) d.reply('005', ...ISUPPORT.slice(i, i + 12), 'are supported by this server');
   lusers(d);
   motd(d);

@@ -164,10 +164,10 @@ export type ServerEvent =
   | { type: 'joined'; channel: string; user: string }
   | { type: 'left'; channel: string; user: string; reason?: string }
   | { type: 'topic'; channel: string; topic: string; by: string }
-  /** An operator changed a channel mode: `+o`/`-o` with the `user` concerned, or `+t`/`-t` (topic lock). */
+  /** An operator changed a channel mode: `+o`/`-o` or `+v`/`-v` with the `user` concerned, or `+t`/`-t` (topic lock). */
   | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string };
 
-/** The channel mode changes there are: operator of a member, and the topic lock. */
-export type ChannelModeChange = '+o' | '-o' | '+t' | '-t';
+/** The channel mode changes there are: operator or voice of a member, and the topic lock. */
+export type ChannelModeChange = '+o' | '-o' | '+v' | '-v' | '+t' | '-t';
 
 export type ServerLine = Answer | ServerEvent;
