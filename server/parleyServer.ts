@@ -51,6 +51,8 @@ export interface ParleyServerOptions {
   now?: () => number;
   /** Let names that are no account log in without a password, for their connection only. */
   guests?: boolean;
+  /** Accounts whose own password makes a session a server operator (IRC's OPER); none by default. */
+  operators?: readonly string[];
   /** The server's name in IRC numerics; default the host name. */
   serverName?: string;
   /**
@@ -122,7 +124,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       dataVersion: () => db.pragma('data_version', { simple: true }) as number,
     };
     const hasher = new PasswordHasher(scrypt, limits.maxConcurrentHashes);
-    const service = new ChatService(stores, hasher, limits, log, now, { guests: options.guests ?? false });
+    const service = new ChatService(stores, hasher, limits, log, now, { guests: options.guests ?? false, operators: options.operators ?? [] });
     chat = service;
     // Changes made through this process's own admin (the app's Manage users) are seen at once.
     admin = new UserAdmin(stores.users, stores.tokens, importHasher(scrypt), now, () => service.accountsChanged());

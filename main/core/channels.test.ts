@@ -51,7 +51,7 @@ describe('core channels over a real server', () => {
     const bob = await loggedIn('bob');
     const aliceSees = collect<ChannelEvent>(alice.onChannel);
 
-    expect(await alice.joinChannel({ channel: '#Lab' })).toEqual({ ok: true, value: { name: 'lab', topic: '', members: ['alice'] } });
+    expect(await alice.joinChannel({ channel: '#Lab' })).toEqual({ ok: true, value: { name: 'lab', topic: '', members: ['alice'], operators: ['alice'], topicLock: true } });
     // Her own join comes back as an event too, so a window follows one stream.
     expect(aliceSees.values).toEqual([{ type: 'joined', channel: 'lab', user: 'alice' }]);
     expect(await bob.channels()).toEqual({ ok: true, value: [{ name: 'lab', topic: '', members: 1, joined: false }] });
@@ -65,9 +65,14 @@ describe('core channels over a real server', () => {
       ['bob', 'online'],
     ]);
 
-    expect(await bob.setTopic({ channel: 'lab', topic: 'robots' })).toEqual({ ok: true, value: { topic: 'robots' } });
+    // The creator operates #lab, whose topic is locked: bob may not set it, alice may.
+    expect(await bob.setTopic({ channel: 'lab', topic: 'mine' })).toMatchObject({ ok: false, error: { code: 'not_operator' } });
+    const bobSees = collect<ChannelEvent>(bob.onChannel);
+    expect(await alice.setTopic({ channel: 'lab', topic: 'robots' })).toEqual({ ok: true, value: { topic: 'robots' } });
+    await bobSees.until(1);
+    expect(bobSees.values[0]).toEqual({ type: 'topic', channel: 'lab', topic: 'robots', by: 'alice' });
     await aliceSees.until(3);
-    expect(aliceSees.values[2]).toEqual({ type: 'topic', channel: 'lab', topic: 'robots', by: 'bob' });
+    expect(aliceSees.values[2]).toEqual({ type: 'topic', channel: 'lab', topic: 'robots', by: 'alice' });
 
     expect(await bob.leaveChannel({ channel: 'lab' })).toEqual({ ok: true, value: null });
     await aliceSees.until(4);
@@ -149,8 +154,9 @@ describe('core channels across dialects', () => {
     expect(seen.values.map((e) => e.type === 'joined' && e.user)).toEqual(['carol', 'weechat']);
 
     irc.send('TOPIC #lab :from irc');
-    await seen.until(3);
-    expect(seen.values[2]).toEqual({ type: 'topic', channel: 'lab', topic: 'from irc', by: 'weechat' });
+    await irc.expect(" 482 weechat #lab :You're not channel operator");
+    await alice.setTopic({ channel: 'lab', topic: 'from the app' });
+    await irc.expect(/:alice!\S* TOPIC #lab :from the app/);
 
     const fromIrc = nextEvent(alice.onMessage, (m) => m.from === 'weechat', 5_000, 'the IRC message');
     irc.send('PRIVMSG #lab :hello from irc');

@@ -1,7 +1,8 @@
 /**
  * Channels and guests through `npm run web` in Debian's Chromium: the host lets people join
- * without an account, creates #lab; a second profile joins it, sets the topic, both chat, one
- * leaves; a guest logs in without a password and talks in #lab.
+ * without an account, creates #lab (and operates it); a second profile joins it, may not set the
+ * locked topic, the operator does, both chat, one leaves; a guest logs in without a password and
+ * talks in #lab, marked as a guest among its members.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { APP_PATH, freePort, history, joinAs, person, send } from './helpers.ts';
@@ -64,7 +65,7 @@ test('the host lets people join without an account and creates #lab', async ({ b
   await expect(pane(alice, '#lab').getByText('No topic yet.', { exact: true })).toBeVisible();
 });
 
-test('a second user browses channels, joins #lab and sets its topic', async ({ browser }) => {
+test('a second user browses channels, joins #lab; only its operator sets the topic', async ({ browser }) => {
   bob = await newPage(browser);
   await joinAs(bob, port, 'bob');
   await channelsNav(bob).getByRole('button', { name: 'Browse channels' }).click();
@@ -73,12 +74,20 @@ test('a second user browses channels, joins #lab and sets its topic', async ({ b
   await expect(pane(bob, '#lab').getByRole('heading', { name: '#lab' })).toBeVisible();
   await expect(history(alice).getByRole('note').filter({ hasText: 'bob joined #lab' })).toBeVisible();
 
+  // A new channel's topic is locked (+t): bob is no operator of alice's #lab.
   await pane(bob, '#lab').getByRole('button', { name: 'Edit topic' }).click();
-  await bob.getByLabel('Topic of #lab').fill('Robots and coffee');
+  await bob.getByLabel('Topic of #lab').fill('Mine now');
   await bob.getByRole('button', { name: 'Save topic' }).click();
-  await expect(pane(bob, '#lab').getByText('Robots and coffee', { exact: true })).toBeVisible();
+  await expect(bob.getByRole('alert').filter({ hasText: 'Only operators set the topic of #lab' })).toBeVisible();
+  await bob.getByRole('button', { name: 'Dismiss' }).click();
+  await bob.getByRole('button', { name: 'Cancel' }).click();
+
+  await pane(alice, '#lab').getByRole('button', { name: 'Edit topic' }).click();
+  await alice.getByLabel('Topic of #lab').fill('Robots and coffee');
+  await alice.getByRole('button', { name: 'Save topic' }).click();
   await expect(pane(alice, '#lab').getByText('Robots and coffee', { exact: true })).toBeVisible();
-  await expect(history(alice).getByRole('note').filter({ hasText: 'bob set the topic of #lab: Robots and coffee' })).toBeVisible();
+  await expect(pane(bob, '#lab').getByText('Robots and coffee', { exact: true })).toBeVisible();
+  await expect(history(bob).getByRole('note').filter({ hasText: 'alice set the topic of #lab: Robots and coffee' })).toBeVisible();
 });
 
 test('both chat in #lab and see its members', async ({}, info) => {
@@ -90,8 +99,9 @@ test('both chat in #lab and see its members', async ({}, info) => {
   await pane(alice, '#lab').getByRole('button', { name: 'Members (2)' }).click();
   const members = alice.getByRole('list', { name: 'Members of #lab' });
   await expect(members.getByRole('listitem')).toHaveCount(2);
-  await expect(members).toContainText('alice');
-  await expect(members).toContainText('bob');
+  // The creator is marked as the operator; bob is not.
+  await expect(members.getByRole('listitem').filter({ hasText: 'alice' })).toContainText('operator');
+  await expect(members.getByRole('listitem').filter({ hasText: 'bob' })).not.toContainText('operator');
   await alice.screenshot({ path: info.outputPath('channel-window.png') });
   await info.attach('channel window', { path: info.outputPath('channel-window.png'), contentType: 'image/png' });
 
@@ -143,6 +153,9 @@ test('a guest logs in without a password, is shown as a guest, and talks in #lab
   await send(guest, 'hello from a guest');
   await expect(history(alice).getByText('hello from a guest')).toBeVisible();
   await expect(history(alice).getByRole('note').filter({ hasText: 'visitor joined #lab' })).toBeVisible();
+  // Among #lab's members the guest is marked as a guest.
+  await pane(guest, '#lab').getByRole('button', { name: /^Members/ }).click();
+  await expect(guest.getByRole('list', { name: 'Members of #lab' }).getByRole('listitem').filter({ hasText: 'visitor' })).toContainText('guest, online');
 
   // A guest who leaves is gone from People: the name is free again.
   await guest.getByRole('button', { name: 'Log out' }).click();

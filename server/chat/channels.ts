@@ -3,6 +3,10 @@
  * Account membership is stored (conversation_members, so history, sync and unread counts see
  * it); a guest's is kept in memory for its session only. Rosters are cached in memory so a
  * channel message reaches its online members without a query.
+ *
+ * Operators, one rule for every dialect: whoever joins a channel nobody is in (its creator, or
+ * the first back into an emptied one) operates it; operators give and take operator and switch
+ * the topic lock, and with the lock on only they set the topic. Stored for accounts.
  */
 import {
   ChatError,
@@ -11,6 +15,7 @@ import {
   WIRE_LIMITS,
   type ChannelInfo,
   type ChannelListing,
+  type ChannelModeChange,
   type UserPresence,
 } from '../protocol/index.ts';
 import type { ChannelRow, ChannelStore } from '../store/channelStore.ts';
@@ -25,10 +30,22 @@ interface Roster {
   accounts: Map<number, string>;
   /** Guests who joined, for as long as their session lasts. */
   guests: Set<Session>;
+  /** User ids of the members who operate it (guests' ids are negative and unique). */
+  ops: Set<number>;
+  /** User ids of the members with voice: a mark only, as Parley has no moderated channels. */
+  voiced: Set<number>;
+}
+
+/** ChannelState's view of a roster's flags. */
+export interface MemberFlags {
+  operators: string[];
+  voiced: string[];
 }
 
 /** What a channel looks like to IRC's TOPIC and NAMES, besides ChannelInfo. */
 export interface ChannelState extends ChannelInfo {
+  /** Members with voice (IRC's `+`). */
+  voiced: string[];
   topicBy: string | null;
   /** ms timestamp of the topic (or of the creation). */
   topicAt: number;
@@ -46,7 +63,11 @@ export class Channels {
   ) {
     sessions.onEnded((s) => {
       if (!s.guest) return;
-      for (const r of this.rosters.values()) r.guests.delete(s);
+      for (const r of this.rosters.values()) {
+        r.guests.delete(s);
+        r.ops.delete(s.userId);
+        r.voiced.delete(s.userId);
+      }
     });
   }
 
@@ -62,7 +83,14 @@ export class Channels {
     if (cached) return cached;
     const row = this.store.find(name);
     if (!row) return undefined;
-    const r: Roster = { row, accounts: new Map(this.store.members(row.id).map((m) => [m.id, m.name])), guests: new Set() };
+    const members = this.store.members(row.id);
+    const r: Roster = {
+      row,
+      accounts: new Map(members.map((m) => [m.id, m.name])),
+      guests: new Set(),
+      ops: new Set(members.filter((m) => m.operator).map((m) => m.id)),
+      voiced: new Set(members.filter((m) => m.voice).map((m) => m.id)),
+    };
     this.rosters.set(name, r);
     return r;
   }
@@ -86,13 +114,15 @@ export class Channels {
     let r = this.roster(name);
     if (!r) {
       const row = this.store.create(name, this.now());
-      r = { row, accounts: new Map(), guests: new Set() };
+      r = { row, accounts: new Map(), guests: new Set(), ops: new Set(), voiced: new Set() };
       this.rosters.set(name, r);
     }
     if (!isMember(r, session)) {
+      const operator = r.accounts.size + r.guests.size === 0;
+      if (operator) r.ops.add(session.userId);
       if (session.guest) r.guests.add(session);
       else {
-        this.store.addMember(r.row.id, session.userId);
+        this.store.addMember(r.row.id, session.userId, operator);
         r.accounts.set(session.userId, session.user);
       }
       this.tell(r, { type: 'joined', channel: name, user: session.user }, session);
@@ -108,6 +138,8 @@ export class Channels {
       this.store.removeMember(r.row.id, session.userId);
       r.accounts.delete(session.userId);
     }
+    r.ops.delete(session.userId);
+    r.voiced.delete(session.userId);
     this.tell(r, { type: 'left', channel: r.row.name, user: session.user, ...(reason ? { reason } : {}) }, session);
   }
 
@@ -119,14 +151,60 @@ export class Channels {
     });
   }
 
-  /** Every member with presence (accounts offline or not, guests online), by name. */
+  /** Every member with presence (accounts offline or not, guests online), by name; operators marked. */
   members(input: string): UserPresence[] {
     const r = this.existing(input);
-    return memberNames(r).map((u) => this.sessions.presenceOf(u));
+    const ops = new Set(operatorNames(r));
+    return memberNames(r).map((u) => {
+      const p = this.sessions.presenceOf(u);
+      return ops.has(u) ? { ...p, operator: true } : p;
+    });
+  }
+
+  /** Whether the session operates the channel `input`. */
+  isOperator(session: Session, input: string): boolean {
+    const name = normalizeChannel(input);
+    const r = name === null ? undefined : this.roster(name);
+    return r !== undefined && isMember(r, session) && r.ops.has(session.userId);
+  }
+
+  /**
+   * An operator's mode change: `+o`/`-o` or `+v`/`-v` a member (by name, any case), `+t`/`-t`
+   * the topic lock. Returns the member's exact name; no_such_member when they are not a member.
+   */
+  setMode(session: Session, input: string, mode: ChannelModeChange, user?: string): string | undefined {
+    const r = this.memberRoster(session, input);
+    if (!r.ops.has(session.userId)) throw new ChatError('not_operator', `You are not an operator of #${r.row.name}.`);
+    let target: number | undefined;
+    let targetName: string | undefined;
+    if (mode !== '+t' && mode !== '-t') {
+      const lower = (user ?? '').toLowerCase();
+      const account = [...r.accounts].find(([, n]) => n.toLowerCase() === lower);
+      const guest = [...r.guests].find((s) => s.user.toLowerCase() === lower);
+      [target, targetName] = account ?? (guest ? [guest.userId, guest.user] : [undefined, undefined]);
+      if (target === undefined || targetName === undefined) throw new ChatError('no_such_member', `${(user ?? '').slice(0, 40)} is not in #${r.row.name}.`);
+      const on = mode[0] === '+';
+      const set = mode[1] === 'o' ? r.ops : r.voiced;
+      if (set.has(target) === on) return targetName;
+      if (on) set.add(target);
+      else set.delete(target);
+      if (target > 0 && set === r.ops) this.store.setOperator(r.row.id, target, on);
+      else if (target > 0) this.store.setVoice(r.row.id, target, on);
+    } else {
+      const on = mode === '+t';
+      if (r.row.topicLock === on) return undefined;
+      this.store.setTopicLock(r.row.id, on);
+      r.row = { ...r.row, topicLock: on };
+    }
+    this.tell(r, { type: 'mode', channel: r.row.name, mode, ...(targetName ? { user: targetName } : {}), by: session.user }, session);
+    return targetName;
   }
 
   setTopic(session: Session, input: string, topic: string): string {
     const r = this.memberRoster(session, input);
+    if (r.row.topicLock && !r.ops.has(session.userId)) {
+      throw new ChatError('not_operator', `Only operators set the topic of #${r.row.name} (it is topic-locked).`);
+    }
     const text = topic.trim();
     if (text.length > WIRE_LIMITS.maxTopicChars) throw new ChatError('topic_too_long', `Topics are limited to ${WIRE_LIMITS.maxTopicChars} characters.`);
     const at = this.now();
@@ -146,7 +224,7 @@ export class Channels {
     const name = normalizeChannel(input);
     const r = name === null ? undefined : this.roster(name);
     if (!r) return undefined;
-    return { ...this.info(r), topicBy: r.row.topicBy, topicAt: r.row.topicAt, createdAt: r.row.createdAt };
+    return { ...this.info(r), voiced: flagged(r, r.voiced), topicBy: r.row.topicBy, topicAt: r.row.topicAt, createdAt: r.row.createdAt };
   }
 
   /** Names of the channels the session is in. */
@@ -162,7 +240,7 @@ export class Channels {
   }
 
   private info(r: Roster): ChannelInfo {
-    return { name: r.row.name, topic: r.row.topic, members: memberNames(r) };
+    return { name: r.row.name, topic: r.row.topic, members: memberNames(r), operators: operatorNames(r), topicLock: r.row.topicLock };
   }
 
   private *online(r: Roster): Iterable<Session> {
@@ -181,6 +259,16 @@ export class Channels {
 
 function isMember(r: Roster, s: Session): boolean {
   return s.guest ? r.guests.has(s) : r.accounts.has(s.userId);
+}
+
+function operatorNames(r: Roster): string[] {
+  return flagged(r, r.ops);
+}
+
+/** Names of the members whose ids are in `ids`, sorted. */
+function flagged(r: Roster, ids: Set<number>): string[] {
+  const accounts = [...r.accounts].filter(([id]) => ids.has(id)).map(([, n]) => n);
+  return [...accounts, ...[...r.guests].filter((s) => ids.has(s.userId)).map((s) => s.user)].sort();
 }
 
 function memberNames(r: Roster): string[] {

@@ -51,11 +51,14 @@ export class ChatService {
     readonly limits: Limits,
     readonly log: Logger,
     readonly now: () => number = Date.now,
-    /** `guests`: names that are no account may log in without a password (`--guests`). */
-    readonly features: { guests: boolean } = { guests: false },
+    /**
+     * `guests`: names that are no account may log in without a password (`--guests`);
+     * `operators`: accounts whose password makes a session a server operator (`--opers`).
+     */
+    readonly features: { guests: boolean; operators?: readonly string[] } = { guests: false },
   ) {
     this.sessions = new SessionRegistry(stores.users, log, now);
-    this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now, guests: features.guests });
+    this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now, guests: features.guests, operators: new Set(features.operators ?? []) });
     this.messaging = new Messaging({
       lookupUser: (name) => {
         const account = stores.users.lookup(name);

@@ -8,7 +8,7 @@ import { ChatError, USERNAME_PATTERN, type Limits } from '../protocol/index.ts';
 import { LoginThrottle } from '../auth/loginThrottle.ts';
 import type { PasswordHasher } from '../auth/passwords.ts';
 import type { TokenStore } from '../store/tokenStore.ts';
-import type { UserStore } from '../store/userStore.ts';
+import type { UserRow, UserStore } from '../store/userStore.ts';
 import type { Logger } from '../log.ts';
 import { hashTag, type Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
@@ -23,6 +23,8 @@ export interface LoginDeps {
   now: () => number;
   /** Whether names that are no account may log in without a password (`--guests`). */
   guests: boolean;
+  /** Accounts that may become server operators with their own password (`--opers`). */
+  operators: ReadonlySet<string>;
 }
 
 export interface LoggedIn {
@@ -55,6 +57,37 @@ export class Login {
    */
   async withPassword(session: Session, user: string, password: string, issueToken: boolean): Promise<LoggedIn | null> {
     if (session.online) throw new ChatError('already_authenticated', 'This connection is already logged in.');
+    const checked = await this.check(session, user, password);
+    if (session.ended) return null;
+    const { row, needsRehash } = checked;
+    // Checked after the hash: another login for this user may have finished meanwhile.
+    if (this.d.sessions.has(row.name)) throw new ChatError('already_logged_in', `${row.name} is already logged in.`);
+    session.passwordTag = hashTag(row.password_hash);
+    if (needsRehash) void this.rehash(session, row.name, password);
+    const token = issueToken ? this.d.tokens.create(row.id, this.d.now()) : null;
+    session.token = token;
+    this.d.sessions.attach(session, row.name, row.id);
+    return { user: row.name, token };
+  }
+
+  /**
+   * Makes a logged-in session a server operator (IRC's OPER) with the password of an account
+   * listed in `--opers`. The password goes through the same check and lockout as a login, so a
+   * wrong one counts towards the account's and the address's lockout; the session keeps its own
+   * name. Nothing is hard-coded: a server without `--opers` has no operators.
+   */
+  async operator(session: Session, account: string, password: string): Promise<void> {
+    const { row } = await this.check(session, account, password);
+    if (!this.d.operators.has(row.name)) throw new ChatError('not_operator', `${row.name} is not a server operator here.`);
+    this.d.log.info({ user: session.user, account: row.name, ip: session.ip }, 'server operator');
+    session.serverOperator = true;
+  }
+
+  /**
+   * The password check under the lockout rules (counted when it starts, one queue per address).
+   * Unknown users, impossible names and wrong passwords fail the same way and take the same time.
+   */
+  private async check(session: Session, user: string, password: string): Promise<{ row: UserRow; needsRehash: boolean }> {
     const address = session.addressKey;
     const running = this.checking.get(address) ?? 0;
     if (running >= this.d.limits.maxChecksPerAddress) {
@@ -93,15 +126,7 @@ export class Login {
       throw new ChatError('bad_credentials', 'Invalid username or password.', { attemptsLeft });
     }
     this.throttle.succeed(user, address);
-    if (session.ended) return null;
-    // Checked after the hash: another login for this user may have finished meanwhile.
-    if (this.d.sessions.has(row.name)) throw new ChatError('already_logged_in', `${row.name} is already logged in.`);
-    session.passwordTag = hashTag(row.password_hash);
-    if (needsRehash) void this.rehash(session, row.name, password);
-    const token = issueToken ? this.d.tokens.create(row.id, this.d.now()) : null;
-    session.token = token;
-    this.d.sessions.attach(session, row.name, row.id);
-    return { user: row.name, token };
+    return { row, needsRehash };
   }
 
   /** Whether `user` could log in as a guest now (the text dialect offers it for an empty password). */

@@ -33,6 +33,8 @@ export class Session {
    * process; nothing is stored under it but what the guest writes to channels and everyone.
    */
   guest = false;
+  /** Made a server operator (IRC's OPER) with an `--opers` account's password; for this session only. */
+  serverOperator = false;
   private state: 'new' | 'online' | 'ended' = 'new';
 
   constructor(

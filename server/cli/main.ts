@@ -10,6 +10,7 @@ import { defaultDataDir } from './dataDir.ts';
 import { readSecret } from './readSecret.ts';
 import { hostname } from 'node:os';
 import { storedFingerprint } from '../net/tlsCertificate.ts';
+import { USERNAME_PATTERN } from '../protocol/index.ts';
 
 class CliError extends Error {}
 
@@ -25,6 +26,13 @@ function parseSeconds(value: string): number {
     throw new InvalidArgumentError(`"${value}" is not a number of seconds above 0.`);
   }
   return Number(value);
+}
+
+function parseNames(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const bad = names.find((n) => !USERNAME_PATTERN.test(n));
+  if (bad !== undefined || names.length === 0) throw new InvalidArgumentError(`"${bad ?? value}" is not a list of account names.`);
+  return names;
 }
 
 function fromEnv(name: string): number | undefined {
@@ -48,6 +56,7 @@ const program = new Command()
   .option('--time-out <seconds>', 'log out users idle this long; default $TIME_OUT or 1800', parseSeconds)
   .option('--block-time <seconds>', 'block a username from an IP this long after 3 failed logins; default $BLOCK_TIME or 60', parseSeconds)
   .option('--guests', 'let people in without an account: a name that is no account, no password, for that connection only')
+  .option('--opers <accounts>', 'accounts (comma-separated) that may become IRC operators with OPER <account> <password>', parseNames)
   .option('--server-name <name>', `the server's name in IRC numerics (default: this host's name, ${hostname()})`)
   .option('--no-tls', 'plain TCP only (default: TLS and plain on the same port, a self-signed certificate made in the data folder)')
   .option('--require-tls', 'refuse plain connections (nc) with a one-line explanation')
@@ -80,6 +89,7 @@ Accounts:
       ...(blockTimeSec !== undefined ? { blockTimeSec } : {}),
       ...(opts.users !== undefined ? { usersFile: opts.users } : {}),
       guests: opts.guests === true,
+      ...(opts.opers !== undefined ? { operators: opts.opers } : {}),
       ...(opts.serverName !== undefined ? { serverName: opts.serverName } : {}),
       log: createLogger((process.env.PARLEY_LOG_LEVEL as 'info' | undefined) ?? 'warn'),
       tls: !opts.tls ? false : opts.tlsCert && opts.tlsKey ? { certFile: opts.tlsCert, keyFile: opts.tlsKey } : undefined,
@@ -121,6 +131,7 @@ interface ServeOptions {
   timeOut?: number;
   blockTime?: number;
   guests?: boolean;
+  opers?: string[];
   serverName?: string;
   tls: boolean;
   requireTls?: boolean;

@@ -35,6 +35,7 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
     case 'joined':
     case 'left':
     case 'topic':
+    case 'mode':
       return encodeJsonLine(ev);
     default: {
       const never: never = ev;
@@ -112,7 +113,7 @@ export class JsonDialect implements Dialect, SessionSink {
     const s = this.session;
     switch (req.type) {
       case 'hello':
-        return this.ok(req.id, { protocol: PROTOCOL_VERSION, server: this.serverName });
+        return this.ok(req.id, { protocol: PROTOCOL_VERSION, server: this.serverName, guests: chat.features.guests });
       case 'login':
         if (req.password === undefined) {
           const guest = chat.login.withGuest(s, req.user);

@@ -18,6 +18,9 @@ const PASSWORD_PROMPT = 'Password: ';
 const messageLine = (m: ChatMessage): string =>
   `${m.kind === 'channel' ? `#${m.conversation.slice('channel:'.length)} ` : ''}${m.from}: ${sanitizeForTerminal(m.text)}\n`;
 
+const modeInWords = (mode: string, user?: string): string =>
+  ({ '+o': `made ${user} an operator`, '-o': `took operator from ${user}`, '+v': `gave ${user} voice`, '-v': `took voice from ${user}`, '+t': 'locked the topic (operators set it)', '-t': 'unlocked the topic' })[mode] ?? mode;
+
 /** One encoding per event, shared by every text session of a fan-out; presence is for programs (people ask `who`). */
 const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {
   switch (ev.type) {
@@ -29,6 +32,8 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {
       return Buffer.from(`#${ev.channel}: ${ev.user} left.\n`);
     case 'topic':
       return Buffer.from(`#${ev.channel}: ${ev.by} set the topic: ${sanitizeForTerminal(ev.topic)}\n`);
+    case 'mode':
+      return Buffer.from(`#${ev.channel}: ${ev.by} ${modeInWords(ev.mode, ev.user)}.\n`);
     case 'presence':
       return null;
     default: {

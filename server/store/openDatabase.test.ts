@@ -19,6 +19,31 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('migrates once when another connection migrates the same file between its look and its lock', () => {
+    // The CLI's `users add` and a starting server open a new database at the same moment
+    // (irctest adds accounts right after starting the server). The other connection's whole
+    // migration runs when this one first looks at the list, after it read the version.
+    dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const file = join(dir, 'x.db');
+    const mine = new Database(file);
+    const other = new Database(file);
+    let interleaved = false;
+    const racing = new Proxy([...MIGRATIONS], {
+      get(target, key, receiver) {
+        if (key === 'length' && !interleaved) {
+          interleaved = true;
+          migrate(other, MIGRATIONS);
+        }
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    expect(() => migrate(mine, racing)).not.toThrow();
+    expect(interleaved).toBe(true);
+    expect(mine.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    other.close();
+    mine.close();
+  });
+
   it('applies only pending migrations, each in a transaction, keeping rows', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
     const db = new Database(join(dir, 'x.db'));
@@ -44,6 +69,22 @@ describe('openDatabase', () => {
     migrate(db, MIGRATIONS.slice(0, 2));
     expect(db.prepare('SELECT name, password_hash, removed_at FROM users').all()).toEqual([{ name: 'alice', password_hash: 'sha1$ab', removed_at: null }]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'tokens_by_user'").get()).toEqual({ name: 'tokens_by_user' });
+    db.close();
+  });
+
+  it('migrates 3 -> 009: channels made before keep an open topic and members are no operators', () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const db = new Database(join(dir, 'x.db'));
+    migrate(db, MIGRATIONS.slice(0, 3));
+    db.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('alice', 'h', 1)").run();
+    const id = db.prepare("INSERT INTO conversations (key, kind) VALUES ('channel:lab', 'channel')").run().lastInsertRowid;
+    db.prepare("INSERT INTO channels (conversation_id, name, topic, created_at) VALUES (?, 'lab', 'old', 1)").run(id);
+    db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, ?)').run(id);
+    migrate(db, MIGRATIONS.slice(0, 4));
+    expect(db.prepare('SELECT name, topic, topic_lock FROM channels').all()).toEqual([{ name: 'lab', topic: 'old', topic_lock: 0 }]);
+    expect(db.prepare('SELECT user_id, operator, voice FROM conversation_members WHERE conversation_id = ?').all(id)).toEqual([
+      { user_id: 1, operator: 0, voice: 0 },
+    ]);
     db.close();
   });
 

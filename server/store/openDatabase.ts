@@ -38,24 +38,33 @@ function privateFiles(dataDir: string, file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
-/** Applies each pending migration in its own transaction, bumping user_version with it. */
+/**
+ * Applies each pending migration in its own transaction, bumping user_version with it. Each one
+ * takes the write lock first (BEGIN IMMEDIATE, waiting out busy_timeout) and reads the version
+ * inside it: the CLI (`users add`) may open the database while a starting server migrates it,
+ * and a version read before the lock would have both run the same migration.
+ */
 export function migrate(db: Db, migrations: readonly Migration[]): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > migrations.length) {
-    throw new Error(`database schema version ${current} is newer than this Parley (${migrations.length})`);
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  if (version() > migrations.length) {
+    throw new Error(`database schema version ${version()} is newer than this Parley (${migrations.length})`);
   }
   // Off while migrating (it cannot change inside a transaction): a migration may rebuild a table
   // that others reference. Each one's result is checked before it commits.
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
   db.pragma('foreign_keys = OFF');
+  const step = db.transaction((): boolean => {
+    const v = version();
+    if (v >= migrations.length) return false;
+    migrations[v]!(db);
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`migration ${v + 1} broke ${broken.length} foreign keys`);
+    db.pragma(`user_version = ${v + 1}`);
+    return true;
+  });
   try {
-    for (let v = current; v < migrations.length; v++) {
-      db.transaction(() => {
-        migrations[v]!(db);
-        const broken = db.pragma('foreign_key_check') as unknown[];
-        if (broken.length > 0) throw new Error(`migration ${v + 1} broke ${broken.length} foreign keys`);
-        db.pragma(`user_version = ${v + 1}`);
-      })();
+    while (step.immediate()) {
+      // one migration per transaction
     }
   } finally {
     db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);

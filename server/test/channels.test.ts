@@ -35,14 +35,19 @@ describe('channels over JSON', () => {
     const alice = await json('alice');
     const bob = await json('bob');
     const joined = await alice.request({ type: 'join', channel: '#Lab' });
-    expect(joined).toMatchObject({ ok: true, channel: { name: 'lab', topic: '', members: ['alice'] } });
-    expect((await bob.request({ type: 'join', channel: 'lab' })).channel.members).toEqual(['alice', 'bob']);
+    // The creator operates it, and a new channel is topic-locked (+t).
+    expect(joined).toMatchObject({ ok: true, channel: { name: 'lab', topic: '', members: ['alice'], operators: ['alice'], topicLock: true } });
+    expect((await bob.request({ type: 'join', channel: 'lab' })).channel).toMatchObject({ members: ['alice', 'bob'], operators: ['alice'] });
     expect(await alice.waitFor((l) => l.type === 'joined')).toEqual({ type: 'joined', channel: 'lab', user: 'bob' });
-    expect(await bob.request({ type: 'topic', channel: '#lab', topic: 'Robots' })).toMatchObject({ ok: true, topic: 'Robots' });
-    expect(await alice.waitFor((l) => l.type === 'topic')).toEqual({ type: 'topic', channel: 'lab', topic: 'Robots', by: 'bob' });
+    expect((await bob.request({ type: 'topic', channel: '#lab', topic: 'Robots' })).error.code).toBe('not_operator');
+    expect(await alice.request({ type: 'topic', channel: '#lab', topic: 'Robots' })).toMatchObject({ ok: true, topic: 'Robots' });
+    expect(await bob.waitFor((l) => l.type === 'topic')).toEqual({ type: 'topic', channel: 'lab', topic: 'Robots', by: 'alice' });
     expect((await alice.request({ type: 'channels' })).channels).toEqual([{ name: 'lab', topic: 'Robots', members: 2, joined: true }]);
     const members = await alice.request({ type: 'members', channel: 'lab' });
-    expect(members.users.map((u: { user: string; state: string }) => [u.user, u.state])).toEqual([['alice', 'online'], ['bob', 'online']]);
+    expect(members.users).toEqual([
+      { user: 'alice', state: 'online', operator: true },
+      { user: 'bob', state: 'online' },
+    ]);
     expect((await bob.request({ type: 'leave', channel: 'lab' })).ok).toBe(true);
     expect(await alice.waitFor((l) => l.type === 'left')).toEqual({ type: 'left', channel: 'lab', user: 'bob' });
     expect((await bob.request({ type: 'channels' })).channels[0]).toMatchObject({ members: 1, joined: false });
@@ -128,8 +133,11 @@ describe('channels in the text dialect', () => {
     await alice.expect('#lab bob: hi \\x1b[31m\n');
     alice.send('send #lab hello bob');
     expect((await bob.waitFor((l) => l.type === 'message')).message).toMatchObject({ from: 'alice', text: 'hello bob', kind: 'channel' });
+    // bob created #lab: only he sets its topic.
     alice.send('topic #lab Robots and rockets');
-    await alice.expect('#lab topic: Robots and rockets');
+    await alice.expect('Only operators set the topic of #lab');
+    await bob.request({ type: 'topic', channel: 'lab', topic: 'Robots and rockets' });
+    await alice.expect('#lab: bob set the topic: Robots and rockets');
     alice.send('topic #lab');
     await alice.expect('#lab: Robots and rockets');
     alice.send('members #lab');

@@ -21,6 +21,8 @@ describe('guests (--guests)', () => {
   it('a JSON guest logs in without a password or token, is marked for others, chats live and joins channels', async () => {
     server = await startTestServer({ guests: true }, { alice: 'pw' });
     const alice = await open();
+    // hello says guests may join, so an app offers "Join as a guest" here only.
+    expect(alice.lines.find((l) => 're' in l && l.re === 1)).toMatchObject({ ok: true, guests: true });
     await alice.request({ type: 'login', user: 'alice', password: 'pw' });
     const g = await open();
     const login = await g.request({ type: 'login', user: 'visitor', guest: true });

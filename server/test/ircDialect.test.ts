@@ -121,7 +121,7 @@ describe('IRC dialect: talking across dialects', () => {
     carol.send('broadcast to all');
     await a.expect(':carol!carol@parley PRIVMSG #everyone :to all\r\n');
     say(a, 'JOIN #lab');
-    await a.expect(/JOIN #lab\r\n[^\r]* 353 alice = #lab :alice\r\n[^\r]* 366 alice #lab /);
+    await a.expect(/JOIN #lab\r\n[^\r]* 353 alice = #lab :@alice\r\n[^\r]* 366 alice #lab /);
     await bob.request({ type: 'join', channel: 'lab' });
     await a.expect(':bob!bob@parley JOIN #lab\r\n');
     say(a, 'PRIVMSG #lab :lab talk');
@@ -183,9 +183,10 @@ describe('IRC dialect: talking across dialects', () => {
     const bob = await json('bob');
     await bob.request({ type: 'join', channel: 'lab' });
     const g = await irc(['NICK drop-in', 'USER d 0 * :Drop In', 'JOIN #lab'], / 366 drop-in #lab /);
-    expect(g.buffer).toContain(' 353 drop-in = #lab :bob drop-in\r\n');
+    expect(g.buffer).toContain(' 353 drop-in = #lab :@bob drop-in\r\n');
     expect((await bob.request({ type: 'who' })).users).toEqual([{ user: 'drop-in', state: 'online', guest: true }]);
     say(g, 'WHOIS drop-in');
-    await g.expect(/ 311 drop-in drop-in d guest\.parley \* :Drop In[\s\S]* 320 drop-in drop-in :is a guest/);
+    await g.expect(/ 311 drop-in drop-in d guest\.parley \* :Drop In[\s\S]* 318 drop-in drop-in /);
+    expect(g.buffer).not.toMatch(/ 330 drop-in /);
   });
 });

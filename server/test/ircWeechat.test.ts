@@ -76,8 +76,9 @@ describe.skipIf(!present)('a real IRC client (WeeChat)', () => {
     await alice.waitFor((l) => l.type === 'joined' && l.channel === 'lab' && l.user === 'wee', 15_000);
     await until(readLog('irc.parley.#lab.weechatlog'), /Channel #lab: 3 nicks/, 'the names of #lab');
 
+    // alice created #lab: WeeChat shows her as its operator.
     await alice.request({ type: 'send', channel: 'lab', text: 'hello from the app' });
-    await until(readLog('irc.parley.#lab.weechatlog'), /\talice\thello from the app/, "alice's message in WeeChat");
+    await until(readLog('irc.parley.#lab.weechatlog'), /\t@alice\thello from the app/, "alice's message in WeeChat");
     bob.send('send #lab hello from nc');
     await until(readLog('irc.parley.#lab.weechatlog'), /\tbob\thello from nc/, "bob's message in WeeChat");
 

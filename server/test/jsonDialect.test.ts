@@ -24,7 +24,7 @@ describe('JSON dialect: session', () => {
     clients.push(c);
     expect(c.text.buffer.startsWith('Welcome to Parley')).toBe(true);
     const hello = c.lines.find((l) => 're' in l && l.re === 1) as { protocol: number; ok: boolean };
-    expect(hello).toMatchObject({ ok: true, protocol: 1 });
+    expect(hello).toMatchObject({ ok: true, protocol: 1, guests: false });
   });
 
   it('logs in with a resume token and reports bad_credentials, blocked and already_logged_in', async () => {

@@ -65,9 +65,12 @@ describe('ChannelsState over a real core', () => {
 
     await bob.joinChannel({ channel: 'lab' });
     await until(() => channels.membersOf('lab').length === 2, 'bob among the members');
-    await bob.setTopic({ channel: 'lab', topic: 'robots' });
+    // alice created #lab and operates it; its topic is locked, so bob's change is refused.
+    expect(channels.membersOf('lab').map((m) => [m.user, m.operator])).toEqual([['alice', true], ['bob', undefined]]);
+    expect(await bob.setTopic({ channel: 'lab', topic: 'mine' })).toMatchObject({ ok: false, error: { code: 'not_operator' } });
+    expect(await channels.setTopic('lab', 'robots')).toBe(true);
     await until(() => channels.topicOf('lab') === 'robots', 'the topic');
-    expect(channels.noticesOf('lab').map((n) => n.text)).toEqual(['You joined #lab', 'bob joined #lab', 'bob set the topic of #lab: robots']);
+    expect(channels.noticesOf('lab').map((n) => n.text)).toEqual(['You joined #lab', 'bob joined #lab', 'You set the topic of #lab: robots']);
 
     // Bob's message shows in the open channel, counts as read, and stays out of Conversations.
     const arrived = nextEvent(alice.onMessage, (m) => m.conversation === 'channel:lab', 5_000, 'the channel message');

@@ -31,8 +31,18 @@ export function showJoin(d: IrcContext, name: string): void {
   names(d, name);
 }
 
+/** `@` before a channel operator's nick, `+` before a voiced one's (both with multi-prefix). */
+export function prefixOf(d: IrcContext, name: string, nick: string): string {
+  const state = name === EVERYONE ? undefined : d.chat.channels.state(name);
+  if (!state) return '';
+  const op = state.operators.includes(nick) ? '@' : '';
+  const voice = state.voiced.includes(nick) ? '+' : '';
+  return d.caps.has('multi-prefix') ? op + voice : op || voice;
+}
+
 function names(d: IrcContext, name: string): void {
-  const all = d.caps.has('userhost-in-names') ? onlineMembers(d, name).map((n) => d.mask(n)) : onlineMembers(d, name);
+  const show = (n: string): string => prefixOf(d, name, n) + (d.caps.has('userhost-in-names') ? d.mask(n) : n);
+  const all = onlineMembers(d, name).map(show);
   const head = `:${d.serverName} 353 ${d.nick} = ${shown(name)} :`;
   let line = '';
   for (const n of all) {
@@ -125,6 +135,7 @@ export function topic(d: IrcContext, p: string[]): void {
     const text = d.chat.channels.setTopic(d.session, name, p[1]!);
     d.write(ircLine(d.mask(d.nick), 'TOPIC', shown(name), text));
   } catch (err) {
+    if (err instanceof ChatError && err.code === 'not_operator') return d.reply('482', shown(name), "You're not channel operator");
     d.write(ircLine(d.serverName, 'NOTICE', d.nick, d.failure(err)));
   }
 }

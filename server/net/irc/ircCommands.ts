@@ -12,6 +12,7 @@ import { capCommand } from './ircRegistration.ts';
 import { join, list, namesCommand, part, topic } from './ircChannelCommands.ts';
 import { lusers, motd } from './ircWelcome.ts';
 import { who, whois, whowas } from './ircQueries.ts';
+import { mode, oper } from './ircModes.ts';
 
 type Handler = (d: IrcContext, p: string[], msg: IrcMessage) => void | Promise<void>;
 
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Handler> = {
   AWAY: away,
   USERHOST: userhost,
   MODE: mode,
+  OPER: oper,
   LUSERS: lusers,
   MOTD: motd,
   CAP: (d, _p, msg) => capCommand(d, msg),
@@ -40,7 +42,9 @@ const COMMANDS: Record<string, Handler> = {
   },
   USER: (d) => d.reply('462', 'You may not reregister'),
   PASS: (d) => d.reply('462', 'You may not reregister'),
-  AUTHENTICATE: (d) => d.reply('907', 'You have already authenticated using SASL'),
+  // A Parley nick is its account, so logging in to another account would be another user: SASL
+  // happens before registration only (irctest's optional SASL_AFTER_REGISTRATION, declined).
+  AUTHENTICATE: (d) => d.reply('462', 'You may not reregister: SASL works before registration only (the nick is the account)'),
   VERSION: (d) => d.reply('351', 'parley-0.1.0', d.serverName, ''),
 };
 
@@ -193,26 +197,4 @@ function userhost(d: IrcContext, p: string[]): void {
     return [`${nick}=${s.away === null ? '+' : '-'}${d.peers.get(nick)?.user ?? nick}@${hostOf(s.guest)}`];
   });
   d.reply('302', found.join(' '));
-}
-
-/** Modes are read-only here: queries answer, changes are refused. */
-function mode(d: IrcContext, p: string[]): void {
-  const target = p[0];
-  if (!target) return d.reply('461', 'MODE', 'Not enough parameters');
-  if (!target.startsWith('#')) {
-    if (target !== d.nick) return d.reply('502', "Can't change mode for other users");
-    if (p.length < 2) return d.reply('221', '+i');
-    // Everyone is invisible already (WHO and NAMES show only shared channels' members): +i/-i change nothing.
-    if (/^[+-]i+$/.test(p[1]!)) return d.write(ircLine(d.mask(d.nick), 'MODE', d.nick, '+i'));
-    return d.reply('501', 'Unknown MODE flag');
-  }
-  const name = target.slice(1).toLowerCase();
-  const state = name === 'everyone' ? { createdAt: 0 } : d.chat.channels.state(name);
-  if (!state) return d.reply('403', target, 'No such channel');
-  if (p.length < 2) {
-    d.reply('324', `#${name}`, '+nt');
-    return d.reply('329', `#${name}`, String(Math.floor(state.createdAt / 1000)));
-  }
-  if (/^[+]?b$/.test(p[1]!) && p.length === 2) return d.reply('368', `#${name}`, 'End of channel ban list');
-  d.reply('482', `#${name}`, "You're not channel operator");
 }

@@ -15,7 +15,7 @@ export const CAPS: ReadonlyMap<string, string> = new Map([
   ['server-time', ''],
   ['message-tags', ''],
   ['echo-message', ''],
-  // Parley has no channel prefixes, so these two cost nothing; clients ask for them.
+  // Parley's one prefix is @ (channel operator), so multi-prefix changes nothing; clients ask for both.
   ['multi-prefix', ''],
   ['userhost-in-names', ''],
 ]);

@@ -108,6 +108,9 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
       case 'topic':
         if (!this.joined.has(event.channel)) return;
         return this.write(ircLine(this.mask(event.by), 'TOPIC', `#${event.channel}`, event.topic));
+      case 'mode':
+        if (!this.joined.has(event.channel)) return;
+        return this.write(event.user ? ircLine(this.mask(event.by), 'MODE', `#${event.channel}`, event.mode, event.user) : ircLine(this.mask(event.by), 'MODE', `#${event.channel}`, event.mode));
       default: {
         const never: never = event;
         throw new Error(`unhandled event ${JSON.stringify(never)}`);

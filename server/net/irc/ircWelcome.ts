@@ -19,7 +19,7 @@ export const ISUPPORT = [
   `AWAYLEN=${WIRE_LIMITS.maxAwayChars}`,
   `MAXTARGETS=${WIRE_LIMITS.maxRecipients}`,
   'NETWORK=Parley',
-  'PREFIX=',
+  'PREFIX=(ov)@+',
   'CHANMODES=,,,nt',
   'SAFELIST',
 ];
@@ -34,7 +34,7 @@ export async function welcome(d: IrcContext): Promise<void> {
   d.reply('001', `Welcome to the Parley IRC network, ${d.mask(s.user)}`);
   d.reply('002', `Your host is ${d.serverName}, running version ${VERSION}`);
   d.reply('003', `This server was created ${STARTED}`);
-  d.reply('004', d.serverName, VERSION, 'i', 'nt');
+  d.reply('004', d.serverName, VERSION, 'io', 'notv', 'ov');
   for (let i = 0; i < ISUPPORT.length; i += 12) d.reply('005', ...ISUPPORT.slice(i, i + 12), 'are supported by this server');
   lusers(d);
   motd(d);
@@ -51,7 +51,7 @@ export function lusers(d: IrcContext): void {
   const max = (d.peers.maxUsers = Math.max(d.peers.maxUsers, online));
   const channels = d.chat.channels.list(d.session).length;
   d.reply('251', `There are ${online} users and 0 invisible on 1 servers`);
-  d.reply('252', '0', 'operator(s) online');
+  d.reply('252', String(d.chat.sessions.all().filter((x) => x.serverOperator).length), 'operator(s) online');
   d.reply('253', String(d.peers.unregistered), 'unknown connection(s)');
   d.reply('254', String(channels), 'channels formed');
   d.reply('255', `I have ${online} clients and 0 servers`);

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'bad_channel', // a channel name that is not 1-32 of a-z 0-9 _ - . (or the reserved `everyone`)
   'no_such_channel', // leave, members or topic of a channel that does not exist
   'topic_too_long', // a topic over WIRE_LIMITS.maxTopicChars
+  'no_such_member', // a mode change for someone who is not a member of the channel
+  'not_operator', // a topic change in a topic-locked channel, or a mode change, by a member who is not its operator
   'guests_disabled', // a guest login on a server started without --guests
   'name_in_use', // a guest name that is an account, or is online already
   'empty_query', // a search with no words

@@ -30,6 +30,8 @@ export interface UserPresence {
   lastSeen?: string;
   /** A guest: logged in without an account (`--guests`), for this connection only. */
   guest?: true;
+  /** In a channel's `members` answer: an operator of that channel. */
+  operator?: true;
 }
 
 export type DeliveryStatus = 'delivered' | 'stored' | 'unknown';
@@ -61,6 +63,10 @@ export interface ChannelInfo {
   topic: string;
   /** Usernames of every member (online or not), sorted. */
   members: string[];
+  /** The members who operate the channel (give and take operator, set `topicLock`), sorted. */
+  operators: string[];
+  /** Only operators may set the topic (IRC's `+t`); on for new channels. */
+  topicLock: boolean;
 }
 
 /** A channel as `channels` lists it. */
@@ -116,7 +122,8 @@ export type RequestType = Request['type'];
 
 /** What each request's successful answer carries besides `re` and `ok`. */
 export interface ResultMap {
-  hello: { protocol: number; server: string };
+  /** `guests`: whether this server lets people log in without an account (`--guests`). */
+  hello: { protocol: number; server: string; guests: boolean };
   /** A guest gets `guest: true` and an empty token (`''`, which resumes nothing): a guest cannot resume. */
   login: { user: string; token: string; lastId: number; guest?: true };
   resume: { user: string; token: string; lastId: number };
@@ -168,6 +175,11 @@ export type ServerEvent =
   /** To the channel's other online members (the one who joined, left or set it gets the answer). */
   | { type: 'joined'; channel: string; user: string }
   | { type: 'left'; channel: string; user: string; reason?: string }
-  | { type: 'topic'; channel: string; topic: string; by: string };
+  | { type: 'topic'; channel: string; topic: string; by: string }
+  /** An operator changed a channel mode: `+o`/`-o` or `+v`/`-v` with the `user` concerned, or `+t`/`-t` (topic lock). */
+  | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string };
+
+/** The channel mode changes there are: operator or voice of a member, and the topic lock. */
+export type ChannelModeChange = '+o' | '-o' | '+v' | '-v' | '+t' | '-t';
 
 export type ServerLine = Answer | ServerEvent;
