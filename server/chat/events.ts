@@ -3,7 +3,7 @@
  * encodes an event itself (once per event for a fan-out, see `encodeOnce`), so the chat layer
  * knows nothing of the dialects there are.
  */
-import type { ChatMessage, DisconnectReason, PresenceState } from '../protocol/index.ts';
+import type { ChatMessage, DisconnectReason, MessageChangeEvent, PresenceState } from '../protocol/index.ts';
 
 export interface PresenceChange {
   user: string;
@@ -21,7 +21,9 @@ export type ChatEvent =
   /** To the channel's online members but the one who joined. */
   | { type: 'joined'; channel: string; user: string }
   | { type: 'left'; channel: string; user: string; reason?: string }
-  | { type: 'topic'; channel: string; topic: string; by: string };
+  | { type: 'topic'; channel: string; topic: string; by: string }
+  /** Edits, deletions and reactions, as on the wire: to the conversation's online members but the author of the change. */
+  | MessageChangeEvent;
 
 /** Why and how the chat layer ends a session. */
 export interface Ending {

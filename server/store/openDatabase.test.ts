@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from './openDatabase.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import { up as edits } from './migrations/005_edits.ts';
+import { MessageStore } from './messageStore.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,6 +72,23 @@ describe('openDatabase', () => {
     // The rebuilt table is still the one messages reference.
     db.pragma('foreign_keys = ON');
     expect(() => db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (99, 'a', 1, 'x', '[]', 't', 1)").run()).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it('migrates to 005: messages keep their rows, unedited; a change takes its id from the messages’ sequence', () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const db = new Database(join(dir, 'x.db'));
+    const at = MIGRATIONS.indexOf(edits);
+    migrate(db, MIGRATIONS.slice(0, at));
+    db.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('alice', 'h', 1)").run();
+    db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (1, 'alice', 1, 'broadcast', '[]', 'hi', 5)").run();
+    migrate(db, MIGRATIONS.slice(0, at + 1));
+    expect(db.prepare('SELECT text, edited_at, deleted_at FROM messages').all()).toEqual([{ text: 'hi', edited_at: null, deleted_at: null }]);
+    const store = new MessageStore(db);
+    const change = store.changes.edit(store.changes.target(1)!, 'alice', 'hello', 6);
+    expect(change).toBe(2);
+    const [next] = store.append([{ conversationId: 1, conversation: 'everyone', senderId: 1, sender: 'alice', kind: 'broadcast', to: [], text: 'after', ts: 7, pendingUserIds: [] }]);
+    expect(next!.id).toBe(3);
     db.close();
   });
 

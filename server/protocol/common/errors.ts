@@ -20,6 +20,9 @@ export const ERROR_CODES = [
   'topic_too_long', // a topic over WIRE_LIMITS.maxTopicChars
   'guests_disabled', // a guest login on a server started without --guests
   'name_in_use', // a guest name that is an account, or is online already
+  'not_found', // edit, delete, react or unreact of a message that does not exist, is deleted, or is not visible to the user
+  'not_yours', // edit or delete of someone else's message (or by a guest, whose id is not kept)
+  'bad_emoji', // a reaction that is not 1-32 characters without spaces or control characters
   'text_too_long', // message text over the limit
   'empty_text', // message text empty or only whitespace
   'line_too_long', // line over maxLineBytes; the connection is closed
