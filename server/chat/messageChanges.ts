@@ -52,13 +52,13 @@ export class MessageChanges {
    * Adds (`on`) or removes the user's reaction `emoji` to a message of a conversation they are
    * in; one per user and emoji, so repeating it changes nothing and answers change 0.
    */
-  react(session: Session, messageId: number, emoji: string, on: boolean): { change: number } {
+  react(session: Session, messageId: number, emoji: string, on: boolean): { change: number; conversation: string } {
     if (!EMOJI_PATTERN.test(emoji)) throw new ChatError('bad_emoji', 'A reaction is 1 to 32 characters without spaces or control characters.');
     if (session.guest) throw new ChatError('not_yours', 'Guests cannot react: nothing is kept under a guest once it leaves.');
     const t = this.visible(session, messageId);
     const change = this.d.messages.changes.react(t, session.userId, session.user, emoji, on, this.d.now());
     if (change !== 0) this.tell(t, session, { type: 'reaction', change, message: t.id, conversation: t.key, emoji, user: session.user, on });
-    return { change };
+    return { change, conversation: t.key };
   }
 
   /** The message if the user can see it and it is not deleted; not_found otherwise (never saying which). */

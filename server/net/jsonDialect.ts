@@ -151,7 +151,7 @@ export class JsonDialect implements Dialect, SessionSink {
       case 'edit':
         return this.okWithMessage(req.id, chat.changes.edit(s, req.message, req.text));
       case 'delete':
-        return this.ok(req.id, { change: chat.changes.delete(s, req.message).change });
+        return this.ok(req.id, chat.changes.delete(s, req.message));
       case 'react':
       case 'unreact':
         return this.ok(req.id, chat.changes.react(s, req.message, req.emoji, req.type === 'react'));

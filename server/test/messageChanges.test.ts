@@ -61,7 +61,7 @@ describe('edit and delete over JSON', () => {
     const key = 'direct:alice,bob';
     expect((await bob.request({ type: 'history', conversation: key })).messages[0]).toMatchObject({ id, text: 'hello', edited: true });
     const del = await alice.request({ type: 'delete', message: id });
-    expect(del).toMatchObject({ ok: true });
+    expect(del).toMatchObject({ ok: true, conversation: 'direct:alice,bob' });
     expect(await bob.waitFor((l) => l.type === 'deleted')).toEqual({ type: 'deleted', change: del.change, message: id, conversation: key, user: 'alice' });
     expect((await bob.request({ type: 'history', conversation: key })).messages[0]).toMatchObject({ id, text: '', deleted: true });
     // Nothing of the text stays in the store, the edit log included.

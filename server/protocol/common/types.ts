@@ -152,10 +152,10 @@ export interface ResultMap {
   topic: { topic: string };
   /** `change`: the id of the edit in the message id sequence (see "Edits, deletions, reactions"). */
   edit: { message: ChatMessage; change: number };
-  delete: { change: number };
+  delete: { change: number; conversation: string };
   /** `change` is 0 when nothing changed (reacting twice, or removing a reaction never given). */
-  react: { change: number };
-  unreact: { change: number };
+  react: { change: number; conversation: string };
+  unreact: { change: number; conversation: string };
 }
 
 export type OkAnswer<T extends RequestType = RequestType> = { re: number; ok: true } & ResultMap[T];
