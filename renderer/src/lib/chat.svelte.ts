@@ -4,7 +4,8 @@
  * Messages come from core exactly once; this class still ignores an id it already holds.
  * Unread counts are the server's, as core passes them on: this class never counts.
  */
-import type { CoreState, OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
+import type { CoreState, MessageChange, OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
+import { applyChange, changeConversation } from './messageChanges.ts';
 import { conversationKey, parseConversationKey } from '../../../server/protocol/common/conversation.ts';
 import { EVERYONE } from '../../../server/protocol/common/limits.ts';
 import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../../server/protocol/common/types.ts';
@@ -41,6 +42,7 @@ export class ChatState {
   async init(): Promise<void> {
     this.#offs.push(
       this.api.onMessage((m) => this.receive(m)),
+      this.api.onMessageChange((c) => this.change(c)),
       this.api.onSent((s) => this.sent(s)),
       this.api.onOutbox((entries) => (this.#outbox = entries)),
       this.api.onPresence((p) => this.presence(p)),
@@ -196,6 +198,15 @@ export class ChatState {
     this.append(m);
     this.touch(m);
     if (this.reading(m.conversation) && m.from !== this.me) void this.read(m.conversation, true);
+  }
+
+  /** An edit, deletion or reaction (anyone's, the user's own included) to a loaded message. */
+  private change(c: MessageChange): void {
+    const key = changeConversation(c);
+    const thread = this.#threads[key];
+    if (thread) thread.messages = applyChange(thread.messages, c);
+    const summary = this.#conversations.find((x) => x.conversation === key);
+    if (summary?.lastMessage) summary.lastMessage = applyChange([summary.lastMessage], c)[0]!;
   }
 
   private sent(s: SentMessage): void {
