@@ -8,6 +8,7 @@ import {
   EMOJI_PATTERN,
   EVERYONE,
   parseConversationKey,
+  WIRE_LIMITS,
   type ChatMessage,
   type Limits,
   type MessageChangeEvent,
@@ -56,7 +57,11 @@ export class MessageChanges {
     if (!EMOJI_PATTERN.test(emoji)) throw new ChatError('bad_emoji', 'A reaction is 1 to 32 characters without spaces or control characters.');
     if (session.guest) throw new ChatError('not_yours', 'Guests cannot react: nothing is kept under a guest once it leaves.');
     const t = this.visible(session, messageId);
-    const change = this.d.messages.changes.react(t, session.userId, session.user, emoji, on, this.d.now());
+    const store = this.d.messages.changes;
+    if (on && store.otherReactions(t, session.userId, emoji) >= WIRE_LIMITS.maxReactionsPerUser) {
+      throw new ChatError('too_many_reactions', `You can give one message at most ${WIRE_LIMITS.maxReactionsPerUser} different reactions.`);
+    }
+    const change = store.react(t, session.userId, session.user, emoji, on, this.d.now());
     if (change !== 0) this.tell(t, session, { type: 'reaction', change, message: t.id, conversation: t.key, emoji, user: session.user, on });
     return { change, conversation: t.key };
   }

@@ -57,6 +57,9 @@ export class ChangeStore {
       addReaction: db.prepare<{ id: number; emoji: string; userId: number; user: string; ts: number }>(
         'INSERT OR IGNORE INTO reactions (message_id, emoji, user_id, user, ts) VALUES (:id, :emoji, :userId, :user, :ts)',
       ),
+      otherReactions: db.prepare<{ id: number; userId: number; emoji: string }, { n: number }>(
+        'SELECT COUNT(*) AS n FROM reactions WHERE message_id = :id AND user_id = :userId AND emoji != :emoji',
+      ),
       removeReaction: db.prepare<{ id: number; emoji: string; userId: number }>(
         'DELETE FROM reactions WHERE message_id = :id AND emoji = :emoji AND user_id = :userId',
       ),
@@ -118,6 +121,11 @@ export class ChangeStore {
   /** Adds (`on`) or removes one user's reaction; the change id, or 0 when it was already so. */
   react(t: MessageTarget, userId: number, user: string, emoji: string, on: boolean, ts: number): number {
     return this.reactTx(t, userId, user, emoji, on, ts);
+  }
+
+  /** How many reactions but `emoji` the user gave the message. */
+  otherReactions(t: MessageTarget, userId: number, emoji: string): number {
+    return this.stmts.otherReactions.get({ id: t.id, userId, emoji })!.n;
   }
 
   /** `messages` with their reactions attached, in one range query over the page's ids. */

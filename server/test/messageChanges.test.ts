@@ -129,6 +129,20 @@ describe('reactions over JSON', () => {
     expect((await alice.request({ type: 'react', message: id, emoji: 'x'.repeat(65) })).error.code).toBe('bad_request');
     expect((await alice.request({ type: 'history', conversation: 'direct:alice,bob' })).messages[0].reactions).toBeUndefined();
   });
+
+  it('caps the different reactions one user gives one message (too_many_reactions); others may still react', async () => {
+    server = await startTestServer({}, USERS);
+    const alice = await json('alice');
+    const bob = await json('bob');
+    const id = await send(alice, 'bob', 'x');
+    for (let i = 0; i < 20; i++) expect((await alice.request({ type: 'react', message: id, emoji: `e${i}` })).ok).toBe(true);
+    expect((await alice.request({ type: 'react', message: id, emoji: 'e20' })).error.code).toBe('too_many_reactions');
+    // Repeating one already given is still no change, not an error.
+    expect((await alice.request({ type: 'react', message: id, emoji: 'e0' })).change).toBe(0);
+    expect((await bob.request({ type: 'react', message: id, emoji: 'e20' })).ok).toBe(true);
+    expect((await alice.request({ type: 'unreact', message: id, emoji: 'e0' })).ok).toBe(true);
+    expect((await alice.request({ type: 'react', message: id, emoji: 'e20' })).ok).toBe(true);
+  });
 });
 
 describe('sync replays changes', () => {

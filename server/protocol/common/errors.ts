@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'not_found', // edit, delete, react or unreact of a message that does not exist, is deleted, or is not visible to the user
   'not_yours', // edit or delete of someone else's message (or by a guest, whose id is not kept)
   'bad_emoji', // a reaction that is not 1-32 characters without spaces or control characters
+  'too_many_reactions', // a user's reactions to one message over WIRE_LIMITS.maxReactionsPerUser
   'text_too_long', // message text over the limit
   'empty_text', // message text empty or only whitespace
   'line_too_long', // line over maxLineBytes; the connection is closed

@@ -66,6 +66,8 @@ export const WIRE_LIMITS = {
   maxClientIdChars: 64,
   /** Longest password accepted at login. */
   maxPasswordChars: 1024,
+  /** Different reactions one user may give one message: the message stays small in every history page. */
+  maxReactionsPerUser: 20,
   /** Longest channel topic, in characters (fits an IRC line with room to spare: TOPICLEN). */
   maxTopicChars: 300,
 } as const;
