@@ -183,6 +183,12 @@ export type ChannelEvent =
   | { type: 'left'; channel: string; user: string }
   | { type: 'topic'; channel: string; topic: string; by: string };
 
+/** A change to a stored message, as the server announces it (without its place in the id sequence). */
+export type MessageChange =
+  | { type: 'edited'; message: ChatMessage }
+  | { type: 'deleted'; message: number; conversation: string; user: string }
+  | { type: 'reaction'; message: number; conversation: string; emoji: string; user: string; on: boolean };
+
 /**
  * Why the app's connection ended for good (it does not reconnect): the server's final
  * disconnect reasons, `kicked` when the server no longer knows the resume token.
@@ -230,6 +236,19 @@ export interface ParleyApi {
   read(args: { conversation: string; upTo: number }): Promise<Result<{ unread: number }>>;
   /** Every message from the server, exactly once, in id order (including after reconnects). */
   onMessage(listener: (message: ChatMessage) => void): () => void;
+
+  /** Replaces the text of one of the user's own messages (`not_yours`, `not_found`); answers the updated message. */
+  editMessage(args: { message: number; text: string }): Promise<Result<ChatMessage>>;
+  /** Deletes one of the user's own messages for everyone. */
+  deleteMessage(args: { message: number }): Promise<Result<null>>;
+  /** Adds the user's reaction (one per emoji; again changes nothing). */
+  react(args: { message: number; emoji: string }): Promise<Result<null>>;
+  unreact(args: { message: number; emoji: string }): Promise<Result<null>>;
+  /**
+   * Edits, deletions and reactions, exactly once in order like messages (replayed after a
+   * reconnect), the user's own included. These are not queued: offline they fail (`not_connected`).
+   */
+  onMessageChange(listener: (change: MessageChange) => void): () => void;
 
   users(): Promise<Result<UserPresence[]>>;
   last(args: { minutes: number }): Promise<Result<UserPresence[]>>;

@@ -4,7 +4,7 @@
  * renderer can only ever make well-formed calls.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_CHANNEL_CHARS, USERNAME_PATTERN, WIRE_LIMITS, normalizeChannel } from '../../server/protocol/common/index.ts';
+import { DEFAULT_LIMITS, EMOJI_PATTERN, MAX_CHANNEL_CHARS, USERNAME_PATTERN, WIRE_LIMITS, normalizeChannel } from '../../server/protocol/common/index.ts';
 import type { ApiCall } from './apiChannels.ts';
 
 const user = z.string().regex(USERNAME_PATTERN);
@@ -17,6 +17,7 @@ const conversation = z.string().min(1).max(WIRE_LIMITS.maxConversationChars);
 const clientId = z.string().min(1).max(WIRE_LIMITS.maxClientIdChars);
 const awayText = z.string().max(WIRE_LIMITS.maxAwayChars);
 const messageId = z.number().int().min(0);
+const emoji = z.string().regex(EMOJI_PATTERN, 'not a reaction (1-32 characters, no spaces or control characters)');
 const server = z.strictObject({ host, port });
 /** `lab` or `#Lab`: the wire's channel rule (core sends the stored, lower-case form). */
 const channelName = z
@@ -77,6 +78,10 @@ export const API_ARGS = {
   ),
   conversations: none,
   read: one(z.strictObject({ conversation, upTo: messageId })),
+  editMessage: one(z.strictObject({ message: messageId, text })),
+  deleteMessage: one(z.strictObject({ message: messageId })),
+  react: one(z.strictObject({ message: messageId, emoji })),
+  unreact: one(z.strictObject({ message: messageId, emoji })),
   users: none,
   last: one(z.strictObject({ minutes: z.number().int().min(0).max(60) })),
   joinChannel: one(z.strictObject({ channel: channelName })),

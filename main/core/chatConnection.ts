@@ -5,11 +5,12 @@
  * across drops and server restarts. ("Session" is the server's word for its side of it.)
  */
 import { EventEmitter } from 'node:events';
-import type { ChatMessage, DisconnectReason, Request, ResultMap } from '../../server/protocol/index.ts';
+import type { DisconnectReason, Request, ResultMap } from '../../server/protocol/index.ts';
 import type { ConnectionState, LogoutReason, ServerAddress } from './api.ts';
 import type { ChatConnectionEvents } from './connectionEvents.ts';
 import { DEFAULT_BACKOFF, DEFAULT_RESTART_WAIT_MS, afterDisconnect, type Backoff } from './disconnectPolicy.ts';
 import { JsonConnection, RefusedError, RequestError, type RequestOf } from './jsonConnection.ts';
+import { DeliveryOrder } from './deliveryOrder.ts';
 import { loginPatiently } from './patientLogin.ts';
 import type { ConnectionSecurity } from './secureTransport.ts';
 
@@ -34,16 +35,12 @@ export interface ChatConnectionOptions extends ServerAddress {
 export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
   private conn: JsonConnection | null = null;
   private token = '';
-  private cursorId: number;
-  /** Ids of this user's own acknowledged messages above the cursor: the sync must not repeat them. */
-  private readonly ownIds = new Set<number>();
+  private readonly order: DeliveryOrder;
   private stateValue: ConnectionState;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private syncing = false;
-  private heldDuringSync: ChatMessage[] = [];
   private securityValue: ConnectionSecurity = { encrypted: false };
   /** Kept (in memory) only on clear text the person agreed to: no token crosses unencrypted, so reconnects log in again. */
   private plainPassword: string | undefined;
@@ -55,7 +52,11 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     readonly guest: boolean,
   ) {
     super();
-    this.cursorId = options.cursor ?? 0;
+    this.order = new DeliveryOrder(
+      options.cursor ?? 0,
+      (e) => (e.type === 'message' ? this.emit('message', e.message) : this.emit('change', e)),
+      (cursor) => this.emit('cursor', cursor),
+    );
     this.stateValue = { status: 'online', ...this.who() };
   }
 
@@ -117,9 +118,9 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     return this.conn.request(body);
   }
 
-  /** Records the id of a message this user sent, so a later sync does not deliver it back. */
+  /** Records the id of a message or change this user made, so a later sync does not deliver it back. */
   noteOwn(id: number): void {
-    if (id > this.cursorId) this.ownIds.add(id);
+    this.order.noteOwn(id);
   }
 
   /** Skips the backoff wait (after the computer wakes up, or when the user asks). */
@@ -148,10 +149,9 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
 
   private async adopt(conn: JsonConnection, resumed: boolean): Promise<void> {
     this.conn = conn;
-    this.syncing = true;
-    this.heldDuringSync = [];
+    this.order.hold();
     conn.on('event', (ev) => {
-      if (ev.type === 'message') this.onMessage(ev.message);
+      if (ev.type === 'message' || ev.type === 'edited' || ev.type === 'deleted' || ev.type === 'reaction') this.order.receive(ev);
       else if (ev.type === 'presence') this.emit('presence', { user: ev.user, state: ev.state, ts: ev.ts, ...(ev.away !== undefined ? { away: ev.away } : {}), ...('guest' in ev && ev.guest === true ? { guest: true } : {}) });
       else if (ev.type === 'disconnect') this.onDisconnect(ev.reason, ev.message);
       else if (ev.type === 'joined' || ev.type === 'left') this.emit('channel', { type: ev.type, channel: ev.channel, user: ev.user });
@@ -161,47 +161,22 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
     try {
       // The server answers one page at a time: its messages arrive as events, then the answer
       // with the page's last id. Ask again from there while it says there is more.
-      for (let after = this.cursorId; ; ) {
+      for (let after = this.order.cursor; ; ) {
         const page = await conn.request({ type: 'sync', after });
-        this.releaseHeld(page.lastId);
+        this.order.release(page.lastId);
         if (page.hasMore !== true || page.lastId <= after) break;
         after = page.lastId;
       }
-    } finally {
-      this.syncing = false;
+    } catch (err) {
+      // Held entries above the gap must not move the cursor past it: the next sync brings them.
+      this.order.endHold(false);
+      throw err;
     }
-    this.releaseHeld(Number.POSITIVE_INFINITY);
+    this.order.endHold(true);
     this.attempt = 0;
     this.setState({ status: 'online', ...this.who() });
     this.startPing(conn);
     this.emit('online', { resumed });
-  }
-
-  private onMessage(message: ChatMessage): void {
-    if (this.syncing) this.heldDuringSync.push(message);
-    else this.deliver(message);
-  }
-
-  /**
-   * Delivers, in id order, what arrived during the sync up to `upTo`. Live events that raced
-   * the backlog are merged by id, so none is lost or repeated; those above a page's last id wait
-   * for the pages before them (delivering one would move the cursor past the rest).
-   */
-  private releaseHeld(upTo: number): void {
-    const held = this.heldDuringSync.sort((a, b) => a.id - b.id);
-    const cut = held.findIndex((m) => m.id > upTo);
-    const ready = cut === -1 ? held : held.slice(0, cut);
-    this.heldDuringSync = cut === -1 ? [] : held.slice(cut);
-    for (const m of ready) this.deliver(m);
-  }
-
-  private deliver(message: ChatMessage): void {
-    if (message.id <= this.cursorId) return;
-    this.cursorId = message.id;
-    const own = this.ownIds.delete(message.id);
-    for (const id of this.ownIds) if (id < message.id) this.ownIds.delete(id);
-    if (!own) this.emit('message', message);
-    this.emit('cursor', this.cursorId);
   }
 
   private disconnectReason: { reason: DisconnectReason; message: string } | null = null;

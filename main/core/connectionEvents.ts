@@ -1,5 +1,5 @@
 /** What the app's connection (chatConnection.ts) tells the rest of core, as typed events. */
-import type { ChatMessage, PresenceState } from '../../server/protocol/common/types.ts';
+import type { ChatMessage, MessageChangeEvent, PresenceState } from '../../server/protocol/common/types.ts';
 import type { ChannelEvent, ConnectionState, LogoutReason } from './api.ts';
 
 export interface PresenceEvent {
@@ -13,6 +13,8 @@ export interface PresenceEvent {
 export interface ChatConnectionEvents {
   state: [ConnectionState];
   message: [ChatMessage];
+  /** An edit, deletion or reaction by someone else, in id order with the messages. */
+  change: [MessageChangeEvent];
   presence: [PresenceEvent];
   /** Someone else joined or left a channel of this user's, or set its topic. */
   channel: [ChannelEvent];

@@ -8,6 +8,7 @@
 import type { ChatMessage } from '../../server/protocol/common/types.ts';
 import type { AwayState, CoreState, ParleyApi, Result, ServerAddress, UiCommand } from './api.ts';
 import { channelCalls } from './channelCalls.ts';
+import { messageChangeCalls, toMessageChange } from './messageChangeCalls.ts';
 import { ChatConnection, type Backoff } from './chatConnection.ts';
 import { CoreEvents } from './coreEvents.ts';
 import { CursorStore, accountKey } from './cursorStore.ts';
@@ -110,6 +111,7 @@ export function createCore(options: CoreOptions): Core {
       events.emit('onPresence', { user: p.user, state: p.state, ...optional('away', p.away), ...(p.state === 'offline' ? { lastSeen: p.ts } : {}), ...optional('guest', p.guest) });
     });
     c.on('channel', (event) => events.emit('onChannel', event));
+    c.on('change', (change) => events.emit('onMessageChange', toMessageChange(change)));
     // A guest gets no offline delivery: nothing to resume from at its next login.
     if (!c.guest) c.on('cursor', (id) => cursors.set(account, id));
     c.on('online', ({ resumed }) => {
@@ -217,6 +219,8 @@ export function createCore(options: CoreOptions): Core {
       return r;
     },
     onMessage: events.on('onMessage'),
+    ...messageChangeCalls({ onLink, emit: (change) => events.emit('onMessageChange', change) }),
+    onMessageChange: events.on('onMessageChange'),
 
     users: () => onLink(async (c) => (await c.request({ type: 'users' })).users),
     last: ({ minutes }) => onLink(async (c) => (await c.request({ type: 'last', minutes })).users),

@@ -239,6 +239,12 @@ export class Channels {
     return r !== undefined && isMember(r, session);
   }
 
+  /** The channel's members online now (none when it does not exist). */
+  onlineMembers(name: string): Iterable<Session> {
+    const r = this.roster(name);
+    return r ? this.online(r) : [];
+  }
+
   private info(r: Roster): ChannelInfo {
     return { name: r.row.name, topic: r.row.topic, members: memberNames(r), operators: operatorNames(r), topicLock: r.row.topicLock };
   }

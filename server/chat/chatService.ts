@@ -17,12 +17,13 @@ import {
 } from '../protocol/index.ts';
 import { addressKey } from '../auth/addressKey.ts';
 import type { PasswordHasher } from '../auth/passwords.ts';
-import { EVERYONE_ID } from '../store/messageStore.ts';
+import { EVERYONE_ID, type SyncEntry } from '../store/messageStore.ts';
 import type { SearchSort } from '../store/searchStore.ts';
 import type { Logger } from '../log.ts';
 import { AccountWatch } from './accountWatch.ts';
 import { Channels } from './channels.ts';
 import { Login } from './login.ts';
+import { MessageChanges } from './messageChanges.ts';
 import { Messaging } from './messaging.ts';
 import { Session, type SessionSink } from './session.ts';
 import { SessionRegistry } from './sessions.ts';
@@ -31,7 +32,8 @@ import type { ChatStores } from './stores.ts';
 
 /** One page of a sync: see docs/protocol.md. */
 export interface SyncPage {
-  messages: ChatMessage[];
+  /** Messages and changes to messages, in id order. */
+  entries: SyncEntry[];
   /** The highest id the page covers: the next page starts after it. */
   lastId: number;
   hasMore: boolean;
@@ -42,6 +44,8 @@ export class ChatService {
   readonly login: Login;
   readonly messaging: Messaging;
   readonly channels: Channels;
+  /** Edits, deletions and reactions. */
+  readonly changes: MessageChanges;
   private readonly accounts: AccountWatch;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -72,6 +76,13 @@ export class ChatService {
       now,
     });
     this.channels = new Channels(stores.channels, this.sessions, this.messaging, now);
+    this.changes = new MessageChanges({
+      messages: stores.messages,
+      sessions: this.sessions,
+      channelMembers: (name) => this.channels.onlineMembers(name),
+      limits,
+      now,
+    });
     this.accounts = new AccountWatch(stores, this.sessions, log);
   }
 

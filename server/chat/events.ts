@@ -3,7 +3,7 @@
  * encodes an event itself (once per event for a fan-out, see `encodeOnce`), so the chat layer
  * knows nothing of the dialects there are.
  */
-import type { ChannelModeChange, ChatMessage, DisconnectReason, PresenceState } from '../protocol/index.ts';
+import type { ChannelModeChange, ChatMessage, DisconnectReason, MessageChangeEvent, PresenceState } from '../protocol/index.ts';
 
 export interface PresenceChange {
   user: string;
@@ -22,7 +22,9 @@ export type ChatEvent =
   | { type: 'joined'; channel: string; user: string }
   | { type: 'left'; channel: string; user: string; reason?: string }
   | { type: 'topic'; channel: string; topic: string; by: string }
-  | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string };
+  | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string }
+  /** Edits, deletions and reactions, as on the wire: to the conversation's online members but the author of the change. */
+  | MessageChangeEvent;
 
 /** Why and how the chat layer ends a session. */
 export interface Ending {

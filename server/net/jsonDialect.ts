@@ -36,7 +36,11 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
     case 'left':
     case 'topic':
     case 'mode':
+    case 'deleted':
+    case 'reaction':
       return encodeJsonLine(ev);
+    case 'edited':
+      return Buffer.from(`{"type":"edited","change":${ev.change},"message":${messageJson(ev.message)}}\n`);
     default: {
       const never: never = ev;
       throw new Error(`unhandled event ${JSON.stringify(never)}`);
@@ -145,6 +149,13 @@ export class JsonDialect implements Dialect, SessionSink {
         return this.ok(req.id, { users: chat.channels.members(req.channel) });
       case 'topic':
         return this.ok(req.id, { topic: chat.channels.setTopic(s, req.channel, req.topic) });
+      case 'edit':
+        return this.okWithMessage(req.id, chat.changes.edit(s, req.message, req.text));
+      case 'delete':
+        return this.ok(req.id, chat.changes.delete(s, req.message));
+      case 'react':
+      case 'unreact':
+        return this.ok(req.id, chat.changes.react(s, req.message, req.emoji, req.type === 'react'));
       case 'broadcast':
         return this.answerLater(req.id, () => chat.messaging.broadcast(s, req.text, req.clientId));
       case 'who':
@@ -188,11 +199,11 @@ export class JsonDialect implements Dialect, SessionSink {
    */
   private async sync(re: number, after: number): Promise<void> {
     const page = this.chat.syncPage(this.session, after);
-    for (const message of page.messages) {
+    for (const entry of page.entries) {
       if (!(await this.conn.paced())) return;
-      this.conn.write(`{"type":"message","message":${messageJson(message)}}\n`);
+      this.conn.write(entry.type === 'message' ? `{"type":"message","message":${messageJson(entry.message)}}\n` : encodeJsonLine(entry));
     }
-    this.ok(re, { lastId: page.lastId, hasMore: page.hasMore, count: page.messages.length });
+    this.ok(re, { lastId: page.lastId, hasMore: page.hasMore, count: page.entries.length });
   }
 
   /** Answers once the promise settles, without holding back the client's next requests. */

@@ -8,6 +8,7 @@ import type { ChatService } from '../chat/chatService.ts';
 import { encodeOnce, type ChatEvent } from '../chat/events.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
 import type { ClientConnection, Dialect } from './clientConnection.ts';
+import { changeConversation, changeText } from './changeText.ts';
 import { hasControlCharacters, sanitizeForTerminal } from './textFormat.ts';
 import { runTextCommand, type TextContext } from './textCommands.ts';
 
@@ -36,6 +37,13 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {
       return Buffer.from(`#${ev.channel}: ${ev.by} ${modeInWords(ev.mode, ev.user)}.\n`);
     case 'presence':
       return null;
+    case 'edited':
+    case 'deleted':
+    case 'reaction': {
+      const words = changeText(ev);
+      const key = changeConversation(ev);
+      return words === null ? null : Buffer.from(`${key.startsWith('channel:') ? `#${key.slice('channel:'.length)} ` : ''}${sanitizeForTerminal(words)}\n`);
+    }
     default: {
       const never: never = ev;
       throw new Error(`unhandled event ${JSON.stringify(never)}`);

@@ -12,6 +12,8 @@ const text = z.string();
 const msgId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const clientId = z.string().max(WIRE_LIMITS.maxClientIdChars).optional();
 const conversation = z.string().min(1).max(WIRE_LIMITS.maxConversationChars);
+/** Bounded here; the chat layer checks the characters itself (bad_emoji). */
+const emoji = z.string().min(1).max(64);
 /** Bare or with `#`; the chat layer checks the name itself (bad_channel). */
 const channelName = z.string().min(1).max(MAX_CHANNEL_CHARS + 1);
 
@@ -57,6 +59,10 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('leave'), channel: channelName, reason: z.string().max(WIRE_LIMITS.maxAwayChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed').optional() }),
   z.object({ id, type: z.literal('channels') }),
   z.object({ id, type: z.literal('members'), channel: channelName }),
+  z.object({ id, type: z.literal('edit'), message: msgId, text }),
+  z.object({ id, type: z.literal('delete'), message: msgId }),
+  z.object({ id, type: z.literal('react'), message: msgId, emoji }),
+  z.object({ id, type: z.literal('unreact'), message: msgId, emoji }),
   z.object({ id, type: z.literal('topic'), channel: channelName, topic: z.string().max(WIRE_LIMITS.maxTopicChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed') }),
 ]);
 

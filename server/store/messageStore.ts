@@ -4,7 +4,8 @@
  * membership. Writes go through `append`, which stores a whole batch in one transaction (group
  * commit: one fsync for many messages).
  */
-import type { ChatMessage, ConversationKind, MessageKind } from '../protocol/index.ts';
+import type { ChatMessage, ConversationKind, MessageChangeEvent, MessageKind } from '../protocol/index.ts';
+import { ChangeStore } from './changeStore.ts';
 import type { Db } from './db.ts';
 
 export const EVERYONE_ID = 1;
@@ -17,6 +18,8 @@ interface MessageRow {
   text: string;
   ts: number;
   key: string;
+  edited_at: number | null;
+  deleted_at: number | null;
 }
 
 export interface NewMessage {
@@ -48,13 +51,13 @@ const SYNC_SCAN_IDS = 20_000;
  * so there is no sort of the later backlog and the scan stops at :upTo. Exported for the test of
  * its query plan.
  */
-export const SYNC_PAGE_SQL = `SELECT m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key
+export const SYNC_PAGE_SQL = `SELECT m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at
   FROM messages m JOIN conversations c ON c.id = m.conversation_id
   WHERE m.id > :after AND m.id <= :upTo AND (m.conversation_id = ${EVERYONE_ID}
     OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
   ORDER BY m.id LIMIT :limit`;
 
-const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key';
+const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at';
 const FROM = 'FROM messages m JOIN conversations c ON c.id = m.conversation_id';
 
 export function toChatMessage(r: MessageRow): ChatMessage {
@@ -66,8 +69,13 @@ export function toChatMessage(r: MessageRow): ChatMessage {
     kind: r.kind,
     text: r.text,
     ts: new Date(r.ts).toISOString(),
+    ...(r.edited_at !== null ? { edited: true } : {}),
+    ...(r.deleted_at !== null ? { deleted: true } : {}),
   };
 }
+
+/** One entry of a sync page: a message, or a later change to one (in id order). */
+export type SyncEntry = { type: 'message'; message: ChatMessage } | MessageChangeEvent;
 
 export class MessageStore {
   private readonly stmts;
@@ -75,9 +83,12 @@ export class MessageStore {
   /** Conversations created by the transaction in progress: forgotten again if it rolls back. */
   private readonly uncommitted: string[] = [];
   private readonly appendTx;
+  /** Edits, deletions, reactions and their log (the same database, the same writer). */
+  readonly changes: ChangeStore;
 
   constructor(private readonly db: Db) {
     this.stmts = {
+      byId: db.prepare<{ id: number }, MessageRow>(`SELECT ${COLUMNS} ${FROM} WHERE m.id = :id`),
       conversationId: db.prepare<{ key: string }, { id: number }>('SELECT id FROM conversations WHERE key = :key'),
       insertConversation: db.prepare<{ key: string; kind: ConversationKind }>(
         'INSERT INTO conversations (key, kind) VALUES (:key, :kind)',
@@ -106,7 +117,8 @@ export class MessageStore {
         `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId AND m.id > :after ORDER BY m.id LIMIT :limit`,
       ),
       sync: db.prepare<{ userId: number; after: number; upTo: number; limit: number }, MessageRow>(SYNC_PAGE_SQL),
-      maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM messages'),
+      // The sequence, not MAX(id): change ids (changeStore.ts) are taken from it too.
+      maxId: db.prepare<[], { id: number | null }>("SELECT seq AS id FROM sqlite_sequence WHERE name = 'messages'"),
       maxVisible: db.prepare<{ userId: number }, { id: number | null }>(
         `SELECT MAX(id) AS id FROM (
            SELECT MAX(id) AS id FROM messages WHERE conversation_id = ${EVERYONE_ID}
@@ -143,6 +155,13 @@ export class MessageStore {
       ),
     };
     this.appendTx = db.transaction((batch: NewMessage[]) => batch.map((m) => this.appendOne(m)));
+    this.changes = new ChangeStore(db, EVERYONE_ID, (id) => this.message(id));
+  }
+
+  /** The message with `id` as history shows it, reactions included. */
+  message(id: number): ChatMessage | undefined {
+    const row = this.stmts.byId.get({ id });
+    return row ? this.changes.withReactions([toChatMessage(row)])[0] : undefined;
   }
 
   /** Id of the conversation with `key`, creating it (and its membership) on first use. */
@@ -217,7 +236,7 @@ export class MessageStore {
 
   /** Newest first, ids below `before`. */
   history(conversationId: number, before: number, limit: number): ChatMessage[] {
-    return this.stmts.history.all({ conversationId, before, limit }).map(toChatMessage);
+    return this.changes.withReactions(this.stmts.history.all({ conversationId, before, limit }).map(toChatMessage));
   }
 
   /** Oldest first, ids above `after`. */
@@ -226,20 +245,28 @@ export class MessageStore {
   }
 
   /**
-   * Up to `limit` messages visible to the user with id > after, oldest first, looking through at
-   * most SYNC_SCAN_IDS ids. `lastId` is the highest id the page covers (the last message's when
-   * the page is full); `hasMore` says whether ids beyond it exist.
+   * Up to `limit` entries visible to the user with id > after, oldest first: messages (with their
+   * reactions) and changes to messages, merged by id, looking through at most SYNC_SCAN_IDS ids.
+   * `lastId` is the highest id the page covers (the last entry's when the page is full);
+   * `hasMore` says whether ids beyond it exist.
    */
-  syncPage(userId: number, after: number, limit: number): { messages: ChatMessage[]; lastId: number; hasMore: boolean } {
+  syncPage(userId: number, after: number, limit: number): { entries: SyncEntry[]; lastId: number; hasMore: boolean } {
     const maxId = this.stmts.maxId.get()?.id ?? 0;
     const upTo = Math.min(maxId, after + SYNC_SCAN_IDS);
-    const messages = this.stmts.sync.all({ userId, after, upTo, limit }).map(toChatMessage);
-    const lastId = messages.length === limit ? messages[limit - 1]!.id : Math.max(after, upTo);
-    return { messages, lastId, hasMore: lastId < maxId };
+    const messages = this.changes.withReactions(this.stmts.sync.all({ userId, after, upTo, limit }).map(toChatMessage));
+    const changes = this.changes.changesIn(userId, after, upTo, limit);
+    const entries: SyncEntry[] = [];
+    for (let i = 0, j = 0; entries.length < limit && (i < messages.length || j < changes.length); ) {
+      if (j >= changes.length || (i < messages.length && messages[i]!.id < changes[j]!.change)) entries.push({ type: 'message', message: messages[i++]! });
+      else entries.push(changes[j++]!);
+    }
+    const lastId = entries.length === limit ? entryId(entries[limit - 1]!) : Math.max(after, upTo);
+    return { entries, lastId, hasMore: lastId < maxId };
   }
 
+  /** The highest message or change id the user can see: a new client's cursor. */
   maxVisibleId(userId: number): number {
-    return this.stmts.maxVisible.get({ userId })?.id ?? 0;
+    return Math.max(this.stmts.maxVisible.get({ userId })?.id ?? 0, this.changes.maxVisibleId(userId));
   }
 
   /** Up to `limit` messages waiting for the user since they were offline, after `after`, oldest first. */
@@ -267,4 +294,9 @@ export class MessageStore {
     this.stmts.setRead.run({ userId, conversationId, upTo });
     return this.unread(userId, conversationId);
   }
+}
+
+/** The position of a sync entry in the shared id sequence. */
+export function entryId(e: SyncEntry): number {
+  return e.type === 'message' ? e.message.id : e.change;
 }

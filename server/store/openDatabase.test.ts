@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from './openDatabase.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import { up as edits } from './migrations/005_edits.ts';
+import { up as channelOperators } from './migrations/007_channel_operators.ts';
+import { MessageStore } from './messageStore.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,15 +75,16 @@ describe('openDatabase', () => {
     db.close();
   });
 
-  it('migrates 3 -> 009: channels made before keep an open topic and members are no operators', () => {
+  it('migrates to 007 (operators): channels made before keep an open topic and members are no operators', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
     const db = new Database(join(dir, 'x.db'));
-    migrate(db, MIGRATIONS.slice(0, 3));
+    const at = MIGRATIONS.indexOf(channelOperators);
+    migrate(db, MIGRATIONS.slice(0, at));
     db.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('alice', 'h', 1)").run();
     const id = db.prepare("INSERT INTO conversations (key, kind) VALUES ('channel:lab', 'channel')").run().lastInsertRowid;
     db.prepare("INSERT INTO channels (conversation_id, name, topic, created_at) VALUES (?, 'lab', 'old', 1)").run(id);
     db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, ?)').run(id);
-    migrate(db, MIGRATIONS.slice(0, 4));
+    migrate(db, MIGRATIONS.slice(0, at + 1));
     expect(db.prepare('SELECT name, topic, topic_lock FROM channels').all()).toEqual([{ name: 'lab', topic: 'old', topic_lock: 0 }]);
     expect(db.prepare('SELECT user_id, operator, voice FROM conversation_members WHERE conversation_id = ?').all(id)).toEqual([
       { user_id: 1, operator: 0, voice: 0 },
@@ -111,6 +115,23 @@ describe('openDatabase', () => {
     // The rebuilt table is still the one messages reference.
     db.pragma('foreign_keys = ON');
     expect(() => db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (99, 'a', 1, 'x', '[]', 't', 1)").run()).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it('migrates to 005: messages keep their rows, unedited; a change takes its id from the messages’ sequence', () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const db = new Database(join(dir, 'x.db'));
+    const at = MIGRATIONS.indexOf(edits);
+    migrate(db, MIGRATIONS.slice(0, at));
+    db.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('alice', 'h', 1)").run();
+    db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (1, 'alice', 1, 'broadcast', '[]', 'hi', 5)").run();
+    migrate(db, MIGRATIONS.slice(0, at + 1));
+    expect(db.prepare('SELECT text, edited_at, deleted_at FROM messages').all()).toEqual([{ text: 'hi', edited_at: null, deleted_at: null }]);
+    const store = new MessageStore(db);
+    const change = store.changes.edit(store.changes.target(1)!, 'alice', 'hello', 6);
+    expect(change).toBe(2);
+    const [next] = store.append([{ conversationId: 1, conversation: 'everyone', senderId: 1, sender: 'alice', kind: 'broadcast', to: [], text: 'after', ts: 7, pendingUserIds: [] }]);
+    expect(next!.id).toBe(3);
     db.close();
   });
 

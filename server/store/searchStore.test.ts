@@ -37,7 +37,7 @@ describe('search index (migration 004)', () => {
     const old = insert(2, 'The quarterly report is late');
     insert(1, 'lunch at noon');
     migrate(db, MIGRATIONS);
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     const r = find(1, 'report');
     expect(r).toMatchObject({ hasMore: false, results: [{ message: { id: old, conversation: 'direct:alice,bob', text: 'The quarterly report is late' } }] });
     expect(r.results[0]!.snippet).toBe(`The quarterly ${HIT_START}report${HIT_END} is late`);

@@ -4,7 +4,8 @@
  * Messages come from core exactly once; this class still ignores an id it already holds.
  * Unread counts are the server's, as core passes them on: this class never counts.
  */
-import type { CoreState, OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
+import type { CoreState, MessageChange, OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
+import { applyChange, changeConversation } from './messageChanges.ts';
 import { conversationKey, parseConversationKey } from '../../../server/protocol/common/conversation.ts';
 import { DEFAULT_LIMITS, EVERYONE } from '../../../server/protocol/common/limits.ts';
 import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../../server/protocol/common/types.ts';
@@ -49,6 +50,7 @@ export class ChatState {
   async init(): Promise<void> {
     this.#offs.push(
       this.api.onMessage((m) => this.receive(m)),
+      this.api.onMessageChange((c) => this.change(c)),
       this.api.onSent((s) => this.sent(s)),
       this.api.onOutbox((entries) => (this.#outbox = entries)),
       this.api.onPresence((p) => this.presence(p)),
@@ -158,7 +160,7 @@ export class ChatState {
 
   /** Opens a conversation at one message (a search result): the page around it, the message highlighted. */
   async openAt(key: string, id: number): Promise<void> {
-    const result = await this.api.history({ conversation: key, around: id, limit: PAGE });
+    const result = await this.api.history({ conversation: key, around: id, limit: HISTORY_PAGE });
     if (!result.ok) return void (this.#error = result.error.message);
     this.#threads[key] = { messages: [...result.value.messages].reverse(), hasMore: result.value.hasMore, hasNewer: result.value.hasNewer === true, loading: false };
     this.#focus = { conversation: key, id };
@@ -172,7 +174,7 @@ export class ChatState {
     if (!thread || !last || thread.loading || !thread.hasNewer) return;
     thread.loading = true;
     // `around` the newest loaded message: up to half the page is newer than it.
-    const result = await this.api.history({ conversation: key, around: last.id, limit: PAGE * 2 + 1 });
+    const result = await this.api.history({ conversation: key, around: last.id, limit: HISTORY_PAGE });
     thread.loading = false;
     if (!result.ok) return void (this.#error = result.error.message);
     const known = new Set(thread.messages.map((m) => m.id));
@@ -235,6 +237,15 @@ export class ChatState {
     this.append(m);
     this.touch(m);
     if (this.reading(m.conversation) && m.from !== this.me) void this.read(m.conversation, true);
+  }
+
+  /** An edit, deletion or reaction (anyone's, the user's own included) to a loaded message. */
+  private change(c: MessageChange): void {
+    const key = changeConversation(c);
+    const thread = this.#threads[key];
+    if (thread) thread.messages = applyChange(thread.messages, c);
+    const summary = this.#conversations.find((x) => x.conversation === key);
+    if (summary?.lastMessage) summary.lastMessage = applyChange([summary.lastMessage], c)[0]!;
   }
 
   private sent(s: SentMessage): void {

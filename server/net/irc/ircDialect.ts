@@ -4,7 +4,8 @@
  * (ircCommands.ts, ircChannelCommands.ts) become chat-layer calls, and what the session receives
  * becomes IRC lines here. Everyone is the channel #everyone; named channels are `#name`.
  */
-import { ChatError, type DisconnectReason } from '../../protocol/index.ts';
+import { ChatError, EVERYONE, type DisconnectReason, type MessageChangeEvent } from '../../protocol/index.ts';
+import { changeConversation, changeText } from '../changeText.ts';
 import type { ChatService } from '../../chat/chatService.ts';
 import { encodeOnce, type ChatEvent, type PresenceChange } from '../../chat/events.ts';
 import type { Session, SessionSink } from '../../chat/session.ts';
@@ -111,6 +112,10 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
       case 'mode':
         if (!this.joined.has(event.channel)) return;
         return this.write(event.user ? ircLine(this.mask(event.by), 'MODE', `#${event.channel}`, event.mode, event.user) : ircLine(this.mask(event.by), 'MODE', `#${event.channel}`, event.mode));
+      case 'edited':
+      case 'deleted':
+      case 'reaction':
+        return this.deliverChange(event);
       default: {
         const never: never = event;
         throw new Error(`unhandled event ${JSON.stringify(never)}`);
@@ -170,6 +175,17 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
         throw new Error(`unhandled kind ${String(never)}`);
       }
     }
+  }
+
+  /** An edit or deletion as a NOTICE from its author where the message was: the channel (if joined) or this nick. */
+  private deliverChange(event: MessageChangeEvent): void {
+    const words = changeText(event);
+    if (words === null) return;
+    const key = changeConversation(event);
+    const channel = key === EVERYONE ? EVERYONE : key.startsWith('channel:') ? key.slice('channel:'.length) : null;
+    if (channel !== null && !this.joined.has(channel)) return;
+    const from = event.type === 'edited' ? event.message.from : event.user;
+    this.write(this.privmsg(from, channel === null ? this.nick : `#${channel}`, words, '', 'NOTICE'));
   }
 
   private sharedBytes(event: ChatEvent): Buffer {

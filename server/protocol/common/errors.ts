@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'name_in_use', // a guest name that is an account, or is online already
   'empty_query', // a search with no words
   'query_too_long', // a search over WIRE_LIMITS.maxSearchChars characters or maxSearchWords words
+  'not_found', // edit, delete, react or unreact of a message that does not exist, is deleted, or is not visible to the user
+  'not_yours', // edit or delete of someone else's message (or by a guest, whose id is not kept)
+  'bad_emoji', // a reaction that is not 1-32 characters without spaces or control characters
+  'too_many_reactions', // a user's reactions to one message over WIRE_LIMITS.maxReactionsPerUser
   'text_too_long', // message text over the limit
   'empty_text', // message text empty or only whitespace
   'line_too_long', // line over maxLineBytes; the connection is closed

@@ -68,12 +68,20 @@ export const WIRE_LIMITS = {
   maxClientIdChars: 64,
   /** Longest password accepted at login. */
   maxPasswordChars: 1024,
+  /** Different reactions one user may give one message: the message stays small in every history page. */
+  maxReactionsPerUser: 20,
   /** Longest channel topic, in characters (fits an IRC line with room to spare: TOPICLEN). */
   maxTopicChars: 300,
   /** Longest search query, in characters, and most words in it (every word must match). */
   maxSearchChars: 200,
   maxSearchWords: 10,
 } as const;
+
+/**
+ * A reaction: 1 to 32 UTF-16 units (an emoji with skin tone and joiners fits) with no whitespace,
+ * control, bidi or separator characters, so it can never break a line or disguise text.
+ */
+export const EMOJI_PATTERN = /^[^\s\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]{1,32}$/u;
 
 /**
  * Channel names: 1 to 32 of `a-z 0-9 _ - .`, compared and stored lower-case. On the wire a name

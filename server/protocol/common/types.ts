@@ -19,6 +19,19 @@ export interface ChatMessage {
   text: string;
   /** ISO 8601, UTC. */
   ts: string;
+  /** The text was edited (`text` is the latest). */
+  edited?: true;
+  /** Deleted by its author: `text` is `''` and nothing of it is kept. */
+  deleted?: true;
+  /** Reactions, in the order first given; absent when none. */
+  reactions?: Reaction[];
+}
+
+/** Who reacted with one emoji to a message. */
+export interface Reaction {
+  emoji: string;
+  /** Usernames in the order they reacted; the count is its length. */
+  users: string[];
 }
 
 export interface UserPresence {
@@ -116,7 +129,13 @@ export type Request =
   | { id: number; type: 'channels' }
   | { id: number; type: 'members'; channel: string }
   /** Sets the topic of a channel the user is a member of; an empty topic clears it. */
-  | { id: number; type: 'topic'; channel: string; topic: string };
+  | { id: number; type: 'topic'; channel: string; topic: string }
+  /** `message` is the id of one of the user's own messages. */
+  | { id: number; type: 'edit'; message: number; text: string }
+  | { id: number; type: 'delete'; message: number }
+  /** `emoji`: 1-32 characters, no control characters or spaces (see EMOJI_PATTERN). */
+  | { id: number; type: 'react'; message: number; emoji: string }
+  | { id: number; type: 'unreact'; message: number; emoji: string };
 
 export type RequestType = Request['type'];
 
@@ -150,6 +169,12 @@ export interface ResultMap {
   /** Every member with presence, sorted by name. */
   members: { users: UserPresence[] };
   topic: { topic: string };
+  /** `change`: the id of the edit in the message id sequence (see "Edits, deletions, reactions"). */
+  edit: { message: ChatMessage; change: number };
+  delete: { change: number; conversation: string };
+  /** `change` is 0 when nothing changed (reacting twice, or removing a reaction never given). */
+  react: { change: number; conversation: string };
+  unreact: { change: number; conversation: string };
 }
 
 export type OkAnswer<T extends RequestType = RequestType> = { re: number; ok: true } & ResultMap[T];
@@ -177,9 +202,23 @@ export type ServerEvent =
   | { type: 'left'; channel: string; user: string; reason?: string }
   | { type: 'topic'; channel: string; topic: string; by: string }
   /** An operator changed a channel mode: `+o`/`-o` or `+v`/`-v` with the `user` concerned, or `+t`/`-t` (topic lock). */
-  | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string };
+  | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string }
+  | MessageChangeEvent;
 
 /** The channel mode changes there are: operator or voice of a member, and the topic lock. */
 export type ChannelModeChange = '+o' | '-o' | '+v' | '-v' | '+t' | '-t';
+
+/**
+ * A change to a stored message, to the conversation's online members but the one who made it,
+ * and replayed by `sync` in order. `change` is its id, taken from the same sequence as message
+ * ids, so a client's cursor covers messages and changes alike.
+ */
+export type MessageChangeEvent =
+  /** `message`: the whole updated message. */
+  | { type: 'edited'; change: number; message: ChatMessage }
+  /** `message`: the id of the deleted message; `user` deleted it (its author). */
+  | { type: 'deleted'; change: number; message: number; conversation: string; user: string }
+  /** `on`: the reaction was added (true) or removed (false). */
+  | { type: 'reaction'; change: number; message: number; conversation: string; emoji: string; user: string; on: boolean };
 
 export type ServerLine = Answer | ServerEvent;
