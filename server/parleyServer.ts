@@ -115,10 +115,11 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   let imported: { added: number; skipped: number } | null = null;
   let admin: UserAdmin;
   try {
+    const messages = new MessageStore(db);
     const stores = {
       users: new UserStore(db),
-      messages: new MessageStore(db),
-      search: new SearchStore(db),
+      messages,
+      search: new SearchStore(db, messages.changes),
       tokens: new TokenStore(db, limits.tokenIdleDays, limits.maxTokensPerUser),
       channels: new ChannelStore(db),
       dataVersion: () => db.pragma('data_version', { simple: true }) as number,

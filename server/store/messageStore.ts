@@ -90,9 +90,7 @@ export class MessageStore {
     this.stmts = {
       byId: db.prepare<{ id: number }, MessageRow>(`SELECT ${COLUMNS} ${FROM} WHERE m.id = :id`),
       conversationId: db.prepare<{ key: string }, { id: number }>('SELECT id FROM conversations WHERE key = :key'),
-      insertConversation: db.prepare<{ key: string; kind: ConversationKind }>(
-        'INSERT INTO conversations (key, kind) VALUES (:key, :kind)',
-      ),
+      insertConversation: db.prepare<{ key: string; kind: ConversationKind }>('INSERT INTO conversations (key, kind) VALUES (:key, :kind)'),
       insertMember: db.prepare<{ userId: number; conversationId: number }>(
         'INSERT OR IGNORE INTO conversation_members (user_id, conversation_id) VALUES (:userId, :conversationId)',
       ),

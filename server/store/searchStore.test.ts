@@ -7,6 +7,7 @@ import { migrate } from './openDatabase.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { HIT_END, HIT_START } from '../protocol/index.ts';
 import { MAX_CONVERSATION_TERMS, SearchStore, toFtsQuery } from './searchStore.ts';
+import { MessageStore } from './messageStore.ts';
 
 let dir: string;
 let db: Database.Database;
@@ -28,7 +29,7 @@ function v3(): Database.Database {
 const insert = (conversation: number, text: string): number =>
   Number(db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (?, 'alice', 1, 'direct', '[]', ?, 5)").run(conversation, text).lastInsertRowid);
 const find = (userId: number, query: string, sort: 'newest' | 'best' = 'newest', conversationId = 0) =>
-  new SearchStore(db).search(userId, query, { conversationId, before: Number.MAX_SAFE_INTEGER, limit: 10, sort });
+  new SearchStore(db, new MessageStore(db).changes).search(userId, query, { conversationId, before: Number.MAX_SAFE_INTEGER, limit: 10, sort });
 const ids = (r: ReturnType<typeof find>) => r.results.map((h) => h.message.id);
 
 describe('search index (migration 004)', () => {

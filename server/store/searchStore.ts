@@ -8,6 +8,7 @@
  */
 import { HIT_END, HIT_START, type ChatMessage } from '../protocol/index.ts';
 import type { Db } from './db.ts';
+import type { ChangeStore } from './changeStore.ts';
 import { EVERYONE_ID, toChatMessage } from './messageStore.ts';
 
 export type SearchSort = 'newest' | 'best';
@@ -39,7 +40,7 @@ export function toFtsQuery(query: string): string | null {
 const VISIBLE = `(m.conversation_id = ${EVERYONE_ID}
     OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
   AND (:conversationId = 0 OR m.conversation_id = :conversationId)`;
-const COLUMNS = `m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key,
+const COLUMNS = `m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at,
   snippet(messages_fts, 0, '${HIT_START}', '${HIT_END}', '…', 16) AS snippet`;
 
 /** Newest first: FTS5 walks the matches in descending rowid order and stops at the limit. */
@@ -80,7 +81,11 @@ type Row = Parameters<typeof toChatMessage>[0] & { snippet: string };
 export class SearchStore {
   private readonly stmts;
 
-  constructor(db: Db) {
+  /** `changes` attaches reactions, so a result's message is the one history shows. */
+  constructor(
+    db: Db,
+    private readonly changes: ChangeStore,
+  ) {
     this.stmts = {
       newest: db.prepare<Params, Row>(NEWEST_SQL),
       bestIds: db.prepare<Params, number>(BEST_IDS_SQL).pluck(),
@@ -100,8 +105,10 @@ export class SearchStore {
     if (words === null) return { results: [], hasMore: false };
     const params = { query: this.scoped(words, userId, opts.conversationId), userId, conversationId: opts.conversationId, before: opts.before, limit: opts.limit + 1 };
     const rows = opts.sort === 'newest' ? this.stmts.newest.all(params) : this.stmts.bestIds.all(params).map((id) => this.stmts.one.get({ query: params.query, id })!);
+    const page = rows.slice(0, opts.limit);
+    const messages = this.changes.withReactions(page.map(toChatMessage));
     return {
-      results: rows.slice(0, opts.limit).map((r) => ({ message: toChatMessage(r), snippet: r.snippet })),
+      results: page.map((r, i) => ({ message: messages[i]!, snippet: r.snippet })),
       hasMore: rows.length > opts.limit,
     };
   }
