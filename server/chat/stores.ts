@@ -1,5 +1,7 @@
 /** The stores the chat layer works on, as one value passed in by startServer. */
+import type { BlobStore } from '../store/blobStore.ts';
 import type { ChannelStore } from '../store/channelStore.ts';
+import type { FileStore } from '../store/fileStore.ts';
 import type { MessageStore } from '../store/messageStore.ts';
 import type { TokenStore } from '../store/tokenStore.ts';
 import type { UserStore } from '../store/userStore.ts';
@@ -9,6 +11,9 @@ export interface ChatStores {
   messages: MessageStore;
   tokens: TokenStore;
   channels: ChannelStore;
+  files: FileStore;
+  /** File bytes in the data folder, by SHA-256. */
+  blobs: BlobStore;
   /** SQLite's data_version: changes when another connection (the CLI) commits. */
   dataVersion(): number;
 }

@@ -46,6 +46,16 @@ export const DEFAULT_LIMITS = {
   maxHistoryPage: 200,
   /** Password hashes computed at once; the rest wait their turn. */
   maxConcurrentHashes: 2,
+  /** Largest file one upload may declare, in MiB (`--max-file-mb`). */
+  maxFileMb: 25,
+  /** Uploads one user may have open (started, not finished) at once; more are `too_many_uploads`. */
+  maxOpenUploadsPerUser: 4,
+  /** Bytes declared by one user's open uploads together: a huge declared size reserves its room up front. */
+  maxPendingUploadBytesPerUser: 100 * 1024 * 1024,
+  /** Bytes declared by every open upload on the server together. */
+  maxPendingUploadBytes: 1024 * 1024 * 1024,
+  /** Seconds an upload may go without a chunk before it is dropped with its partial file. */
+  uploadIdleSec: 600,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
@@ -68,6 +78,15 @@ export const WIRE_LIMITS = {
   maxPasswordChars: 1024,
   /** Longest channel topic, in characters (fits an IRC line with room to spare: TOPICLEN). */
   maxTopicChars: 300,
+  /**
+   * Largest chunk of an upload and largest slice of a download, in bytes: base64 makes it 10,924
+   * characters, so a `chunk` request or a `download` answer stays well inside maxLineBytes (16 KiB).
+   */
+  maxChunkBytes: 8192,
+  /** Longest file name, in characters (names are shown, never used as paths). */
+  maxFileNameChars: 255,
+  /** Longest mime type, in characters. */
+  maxMimeChars: 127,
 } as const;
 
 /**

@@ -7,7 +7,8 @@ import type { Db } from '../db.ts';
 import { up as init } from './001_init.ts';
 import { up as accounts } from './002_accounts.ts';
 import { up as channels } from './003_channels.ts';
+import { up as files } from './006_files.ts';
 
 export type Migration = (db: Db) => void;
 
-export const MIGRATIONS: readonly Migration[] = [init, accounts, channels];
+export const MIGRATIONS: readonly Migration[] = [init, accounts, channels, files];
