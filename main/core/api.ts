@@ -292,4 +292,6 @@ export interface ParleyApi {
 
   /** Desktop only (the shell adds it; core and the browser host do not have it). */
   rememberMeStatus?(): Promise<Result<RememberMeStatus>>;
+  /** Desktop only: asks where to save a downloaded file (base64 `data`) and writes it; `saved` false when cancelled. */
+  saveFile?(args: { name: string; data: string }): Promise<Result<{ saved: boolean }>>;
 }

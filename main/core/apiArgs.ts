@@ -100,6 +100,7 @@ export const API_ARGS = {
   updateSettings: one(settingsPatch),
   openLink: one(z.strictObject({ url: z.string().max(2048) })),
   rememberMeStatus: none,
+  saveFile: one(z.strictObject({ name: z.string().min(1).max(WIRE_LIMITS.maxFileNameChars), data: z.string().max(Math.ceil((512 * 1024 * 1024) / 3) * 4) })),
 } as const satisfies Record<ApiCall, z.ZodType>;
 
 export type ArgCheck = { ok: true; args: unknown[] } | { ok: false; message: string };

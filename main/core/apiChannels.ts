@@ -43,6 +43,7 @@ export const API_CALLS = [
   'updateSettings',
   'openLink',
   'rememberMeStatus',
+  'saveFile',
 ] as const satisfies readonly CallName[];
 
 export const API_EVENTS = [

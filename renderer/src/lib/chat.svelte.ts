@@ -41,6 +41,8 @@ export class ChatState {
   async init(): Promise<void> {
     this.#offs.push(
       this.api.onMessage((m) => this.receive(m)),
+      // The server answers one's own file with its message instead of sending it back.
+      this.api.onFileSent((m) => this.receive(m)),
       this.api.onSent((s) => this.sent(s)),
       this.api.onOutbox((entries) => (this.#outbox = entries)),
       this.api.onPresence((p) => this.presence(p)),
