@@ -230,7 +230,7 @@ export interface ParleyApi {
   onOutbox(listener: (entries: OutboxEntry[]) => void): () => void;
   onSent(listener: (sent: SentMessage) => void): () => void;
 
-  /** Announces a file; `appendFile` then hands over its bytes in order (base64, 48 KiB a call); `onTransfer` tells progress. */
+  /** Announces a file; `appendFile` then hands over its bytes in order (base64, 32 KiB a call); `onTransfer` tells progress. */
   sendFile(args: { conversation: string; name: string; size: number; mime: string }): Promise<Result<{ transferId: string }>>;
   appendFile(args: { transferId: string; data: string }): Promise<Result<{ received: number }>>;
   onTransfer(listener: (transfer: FileTransfer) => void): () => void;

@@ -24,8 +24,8 @@ const channelName = z
   .max(MAX_CHANNEL_CHARS + 1)
   .refine((name) => normalizeChannel(name) !== null, 'not a channel name (1-32 of a-z 0-9 _ - .)');
 const topic = z.string().max(WIRE_LIMITS.maxTopicChars);
-/** Base64 of 48 KiB: one call fits the browser bridge's 64 KiB frame with room for the envelope. */
-const APPEND_CHARS = (48 * 1024 * 4) / 3;
+/** Base64 of 32 KiB: one call fits the browser bridge's 64 KiB frame with room for the envelope. */
+const APPEND_CHARS = Math.ceil((32 * 1024) / 3) * 4;
 
 const settingsPatch = z
   .strictObject({

@@ -38,12 +38,12 @@ async function aliceCore(port: number): Promise<Core> {
   return core;
 }
 
-/** Hands the bytes to core the way the window does: announce, then 48 KiB pieces. */
+/** Hands the bytes to core the way the window does: announce, then 32 KiB pieces. */
 async function handOver(core: Core, bytes: Buffer, name = 'photo.png', mime = 'image/png'): Promise<string> {
   const started = await core.sendFile({ conversation: 'direct:alice,bob', name, size: bytes.length, mime });
   if (!started.ok) throw new Error(started.error.message);
-  for (let at = 0; at < bytes.length; at += 48 * 1024) {
-    const r = await core.appendFile({ transferId: started.value.transferId, data: bytes.subarray(at, at + 48 * 1024).toString('base64') });
+  for (let at = 0; at < bytes.length; at += 32 * 1024) {
+    const r = await core.appendFile({ transferId: started.value.transferId, data: bytes.subarray(at, at + 32 * 1024).toString('base64') });
     expect(r.ok).toBe(true);
   }
   return started.value.transferId;

@@ -9,7 +9,7 @@ import type { FileInfo, FileTransfer, ParleyApi } from '../../../main/core/api.t
 import { WIRE_LIMITS } from '../../../server/protocol/common/limits.ts';
 
 /** Bytes per appendFile call: base64 of it fits the browser bridge's frame. */
-const PIECE = 48 * 1024;
+const PIECE = 32 * 1024;
 const THUMB_PX = 240;
 /** Images larger than this are shown as a card: a thumbnail would fetch the whole file. */
 const MAX_THUMB_SOURCE = 8 * 1024 * 1024;
