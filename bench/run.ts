@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import type { LoadResult, Workload } from './loadGen.ts';
 import type { ServerMemory } from './serverMain.ts';
 import { ircBench } from './ircBench.ts';
+import { fileBench } from './fileBench.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
@@ -92,13 +93,13 @@ async function main(): Promise<void> {
   const opts = new Command('bench')
     .option('--json', 'print one JSON object instead of a table')
     .option('--quick', 'every workload at a tenth of the size (a smoke test)')
-    .option('--only <names>', 'comma-separated workloads to run (direct,fanout,tls,idle,durable,history,sync,search); tls = direct and fan-out over TLS and handshakes per second')
+    .option('--only <names>', 'comma-separated workloads to run (direct,fanout,tls,idle,durable,history,sync,search,files); tls = direct and fan-out over TLS and handshakes per second')
     .option('--search', 'only the search workload (as --only search)')
     .option('--irc', "the IRC dialect under ../shared/bench-peers/irc-load.mjs (W1, W2, W3), beside the peers' figures")
     .parse()
     .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean; search?: boolean }>();
   const scale = opts.quick ? 10 : 1;
-  const only = new Set((opts.search === true ? 'search' : (opts.only ?? 'direct,fanout,tls,idle,durable,history,sync,search')).split(','));
+  const only = new Set((opts.search === true ? 'search' : (opts.only ?? 'direct,fanout,tls,idle,durable,history,sync,search,files')).split(','));
   const log = (s: string): void => void (opts.json ? process.stderr.write(s + '\n') : console.log(s));
   if (opts.irc) {
     const start = async (users: number, extra: string[]) => {
@@ -119,6 +120,10 @@ async function main(): Promise<void> {
       deliveriesPerSec: round(r.deliveries! / r.windowSec!), deliveriesPerServerCpuSec: round(r.deliveries! / r.serverCpuSec!),
       p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, ...cpuShares(r),
     };
+  }
+  if (only.has('files')) {
+    log('files: a 16 MiB upload in 8 KiB chunks, then its download, one request at a time...');
+    out.files = await fileBench(16 / (scale === 1 ? 1 : 4));
   }
   if (only.has('fanout')) {
     log('fanout: 500 users, one broadcast every 1 ms, 10 s...');
@@ -228,6 +233,7 @@ async function main(): Promise<void> {
     history: 'page p99 < 5 ms',
     sync: '>= 100,000 messages/s, other user ping p99 < 50 ms',
     search: 'p99 < 20 ms',
+    files: '(no target yet; 8 KiB requests one at a time)',
   };
   console.log('\nworkload  figures                                                          target');
   for (const [name, figures] of Object.entries(out)) {

@@ -20,7 +20,9 @@ import { sniffTls } from './net/tlsSniff.ts';
 import { announce, type Announcement, type AnnounceOptions } from './net/announce.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import type { Db } from './store/db.ts';
+import { BlobStore } from './store/blobStore.ts';
 import { ChannelStore } from './store/channelStore.ts';
+import { FileStore } from './store/fileStore.ts';
 import { MessageStore } from './store/messageStore.ts';
 import { SearchStore } from './store/searchStore.ts';
 import { TokenStore } from './store/tokenStore.ts';
@@ -122,6 +124,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       search: new SearchStore(db, messages.changes),
       tokens: new TokenStore(db, limits.tokenIdleDays, limits.maxTokensPerUser),
       channels: new ChannelStore(db),
+      files: new FileStore(db),
+      blobs: new BlobStore(options.dataDir),
       dataVersion: () => db.pragma('data_version', { simple: true }) as number,
     };
     const hasher = new PasswordHasher(scrypt, limits.maxConcurrentHashes);

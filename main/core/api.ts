@@ -4,10 +4,10 @@
  * Calls return Promises of `Result`; events are `onX(listener) => unsubscribe`.
  */
 // Straight from the type files: the renderer type-checks this without Node's types.
-import type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, DisconnectReason, RecipientResult, SearchResult, UserPresence } from '../../server/protocol/common/types.ts';
+import type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, DisconnectReason, FileInfo, RecipientResult, SearchResult, UserPresence } from '../../server/protocol/common/types.ts';
 import type { ErrorCode } from '../../server/protocol/common/errors.ts';
 
-export type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, RecipientResult, SearchResult, UserPresence };
+export type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, FileInfo, RecipientResult, SearchResult, UserPresence };
 
 /** Codes of failures that happen in the app rather than on the server. */
 export type ClientErrorCode =
@@ -127,6 +127,18 @@ export interface OutboxEntry {
   createdAt: string;
 }
 
+/** An upload: `receiving` from the window, `uploading` (`done` of `size`), `waiting` for a reconnection, `done`, `failed`. */
+export interface FileTransfer {
+  id: string;
+  direction: 'upload';
+  conversation: string;
+  name: string;
+  size: number;
+  done: number;
+  status: 'receiving' | 'uploading' | 'waiting' | 'done' | 'failed';
+  error?: string;
+}
+
 /** The outcome of a send once the server stored it. */
 export interface SentMessage {
   clientId: string;
@@ -224,6 +236,15 @@ export interface ParleyApi {
   onOutbox(listener: (entries: OutboxEntry[]) => void): () => void;
   onSent(listener: (sent: SentMessage) => void): () => void;
 
+  /** Announces a file; `appendFile` then hands over its bytes in order (base64, 32 KiB a call); `onTransfer` tells progress. */
+  sendFile(args: { conversation: string; name: string; size: number; mime: string }): Promise<Result<{ transferId: string }>>;
+  appendFile(args: { transferId: string; data: string }): Promise<Result<{ received: number }>>;
+  onTransfer(listener: (transfer: FileTransfer) => void): () => void;
+  /** The user's own file message, once stored. */
+  onFileSent(listener: (message: ChatMessage) => void): () => void;
+  /** A slice (at most 8 KiB) of a file shared in one of the user's conversations: base64 `data` and the file's `size`. */
+  download(args: { sha256: string; offset: number; length: number }): Promise<Result<{ data: string; size: number }>>;
+
   /** `around`: the page centred on that message (opening a search result); `hasNewer` then says whether newer ones exist. */
   history(args: { conversation: string; before?: number; around?: number; limit?: number }): Promise<Result<{ messages: ChatMessage[]; hasMore: boolean; hasNewer?: boolean }>>;
   /**
@@ -296,4 +317,6 @@ export interface ParleyApi {
 
   /** Desktop only (the shell adds it; core and the browser host do not have it). */
   rememberMeStatus?(): Promise<Result<RememberMeStatus>>;
+  /** Desktop only: asks where to save a downloaded file (base64 `data`) and writes it; `saved` false when cancelled. */
+  saveFile?(args: { name: string; data: string }): Promise<Result<{ saved: boolean }>>;
 }

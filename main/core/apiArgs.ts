@@ -25,6 +25,8 @@ const channelName = z
   .max(MAX_CHANNEL_CHARS + 1)
   .refine((name) => normalizeChannel(name) !== null, 'not a channel name (1-32 of a-z 0-9 _ - .)');
 const topic = z.string().max(WIRE_LIMITS.maxTopicChars);
+/** Base64 of 32 KiB: one call fits the browser bridge's 64 KiB frame with room for the envelope. */
+const APPEND_CHARS = Math.ceil((32 * 1024) / 3) * 4;
 
 const settingsPatch = z
   .strictObject({
@@ -58,6 +60,18 @@ export const API_ARGS = {
   send: one(z.strictObject({ conversation, text })),
   retry: one(z.strictObject({ clientId })),
   discard: one(z.strictObject({ clientId })),
+  sendFile: one(
+    z.strictObject({
+      conversation,
+      name: z.string().min(1).max(WIRE_LIMITS.maxFileNameChars),
+      size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+      mime: z.string().min(1).max(WIRE_LIMITS.maxMimeChars),
+    }),
+  ),
+  appendFile: one(z.strictObject({ transferId: z.string().uuid(), data: z.string().min(1).max(APPEND_CHARS).regex(/^[A-Za-z0-9+/]*={0,2}$/) })),
+  download: one(
+    z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), offset: z.number().int().min(0), length: z.number().int().min(1).max(WIRE_LIMITS.maxChunkBytes) }),
+  ),
   history: one(
     z.strictObject({
       conversation,
@@ -102,6 +116,7 @@ export const API_ARGS = {
   updateSettings: one(settingsPatch),
   openLink: one(z.strictObject({ url: z.string().max(2048) })),
   rememberMeStatus: none,
+  saveFile: one(z.strictObject({ name: z.string().min(1).max(WIRE_LIMITS.maxFileNameChars), data: z.string().max(Math.ceil((512 * 1024 * 1024) / 3) * 4) })),
 } as const satisfies Record<ApiCall, z.ZodType>;
 
 export type ArgCheck = { ok: true; args: unknown[] } | { ok: false; message: string };

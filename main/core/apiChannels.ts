@@ -17,6 +17,9 @@ export const API_CALLS = [
   'send',
   'retry',
   'discard',
+  'sendFile',
+  'appendFile',
+  'download',
   'history',
   'search',
   'conversations',
@@ -45,6 +48,7 @@ export const API_CALLS = [
   'updateSettings',
   'openLink',
   'rememberMeStatus',
+  'saveFile',
 ] as const satisfies readonly CallName[];
 
 export const API_EVENTS = [
@@ -52,6 +56,8 @@ export const API_EVENTS = [
   'onLoggedOut',
   'onOutbox',
   'onSent',
+  'onTransfer',
+  'onFileSent',
   'onMessage',
   'onMessageChange',
   'onPresence',

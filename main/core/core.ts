@@ -16,6 +16,7 @@ import { Hosting, forkLauncher } from './hosting.ts';
 import { hostingCalls } from './hostingCalls.ts';
 import type { HostConfig, HostLauncher } from './hostMessages.ts';
 import { OutboxSender } from './outboxSender.ts';
+import { FileTransfers } from './fileTransfers.ts';
 import { attempt, fail, optional, toApiError } from './results.ts';
 import { SettingsStore } from './settings.ts';
 import { UnreadCounter } from './unreadCounter.ts';
@@ -81,6 +82,10 @@ export function createCore(options: CoreOptions): Core {
       events.emit('onSent', sent);
     },
   });
+  const transfers = new FileTransfers({
+    progress: (transfer) => events.emit('onTransfer', transfer),
+    posted: (message) => events.emit('onFileSent', message),
+  });
   const trust = new ServerTrust(settings);
   const discovery = options.discovery ? startDiscovery(options.discovery, (discovered) => setState({ discovered })) : null;
   const hosting = new Hosting(options.launchHost ?? forkLauncher, (hostingState) => setState({ hosting: hostingState }));
@@ -124,6 +129,7 @@ export function createCore(options: CoreOptions): Core {
       if (link !== c) return;
       link = null;
       void outbox.detach();
+      transfers.detach();
       void cursors.flush();
       unread.reset();
       setState({ connection: c.state, away: { away: false }, security: null });
@@ -131,6 +137,7 @@ export function createCore(options: CoreOptions): Core {
     });
     setState({ connection: c.state, away: { away: false }, security: c.security });
     outbox.attach(c);
+    transfers.attach(c);
     void refreshUnread();
   }
 
@@ -141,6 +148,7 @@ export function createCore(options: CoreOptions): Core {
     previous?.close();
     // The old queue is on disk before a login to the same account reads it back.
     await outbox.detach();
+    transfers.detach();
     setState({ connection: { status: 'connecting', server } });
     try {
       const cursor = user && typeof password === 'string' ? cursors.get(accountKey(server, user)) : undefined;
@@ -200,6 +208,11 @@ export function createCore(options: CoreOptions): Core {
     discard: async ({ clientId }) => outbox.discard(clientId),
     onOutbox: events.on('onOutbox'),
     onSent: events.on('onSent'),
+    sendFile: async (args) => transfers.begin(args),
+    appendFile: async ({ transferId, data }) => transfers.append(transferId, data),
+    onTransfer: events.on('onTransfer'),
+    onFileSent: events.on('onFileSent'),
+    download: ({ sha256, offset, length }) => onLink((c) => c.request({ type: 'download', sha256, offset, length })),
 
     history: (args) =>
       onLink((c) => c.request({ type: 'history', conversation: args.conversation, ...optional('before', args.before), ...optional('around', args.around), limit: args.limit ?? 50 })),
@@ -264,6 +277,7 @@ export function createCore(options: CoreOptions): Core {
       discovery?.stop();
       link?.close();
       link = null;
+      transfers.detach();
       await outbox.detach();
       await cursors.flush();
       await hosting.stop();

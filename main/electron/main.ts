@@ -21,6 +21,7 @@ import { desktopApi, forwardEvents, ipcHandlers } from '../shell/ipcBridge.ts';
 import { appMenuTemplate } from '../shell/menuTemplate.ts';
 import { keepRemembered } from '../shell/rememberLifecycle.ts';
 import { RememberMe } from '../shell/rememberMe.ts';
+import { saveDownloadedFile } from '../shell/saveFile.ts';
 import { allowNavigation, externalLinkAllowed, permissionAllowed } from '../shell/security.ts';
 import { trayIconFor, trayTemplate } from '../shell/trayTemplate.ts';
 import { utilityLauncher } from './hostLauncher.ts';
@@ -38,7 +39,14 @@ let quitting = false;
 let state: CoreState;
 const core = createCore({ dataDir: app.getPath('userData'), launchHost: utilityLauncher(config.hostEntry), hostDefaults: config.hostDefaults, openLink: openInBrowser, discovery: {} });
 const vault = new RememberMe(join(app.getPath('userData'), 'remembered-login.bin'), safeStorage);
-const api = desktopApi(core, { rememberMeStatus: async () => ({ ok: true, value: await vault.status() }) });
+const api = desktopApi(core, {
+  rememberMeStatus: async () => ({ ok: true, value: await vault.status() }),
+  saveFile: (args) =>
+    saveDownloadedFile(args, async (name) => {
+      const options = { defaultPath: join(app.getPath('downloads'), name) };
+      return (await (win ? dialog.showSaveDialog(win, options) : dialog.showSaveDialog(options))).filePath || undefined;
+    }),
+});
 const idleAway = new IdleAway();
 const run = (command: ShellCommand): void => runCommand(command, { core, showWindow, quit });
 // parley:// invite links, however the OS hands them over (shell/inviteScheme.ts).

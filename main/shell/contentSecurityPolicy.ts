@@ -10,7 +10,8 @@ const BASE: Record<string, string> = {
   'default-src': "'none'",
   'script-src': "'self'",
   'style-src': "'self'",
-  'img-src': "'self' data:",
+  // blob: for thumbnails the renderer decodes and scales itself from a file's bytes.
+  'img-src': "'self' data: blob:",
   'font-src': "'self'",
   'object-src': "'none'",
   'base-uri': "'none'",

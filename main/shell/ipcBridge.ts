@@ -29,10 +29,10 @@ export function forwardEvents(api: ParleyApi, send: (channel: string, payload: u
 }
 
 /**
- * Core's API plus the calls only the desktop shell can answer (Remember me's keyring status),
+ * Core's API plus the calls only the desktop shell can answer (Remember me's keyring status, the save dialog),
  * built from the API's name lists so nothing else is added or left out.
  */
-export function desktopApi(core: ParleyApi, shellCalls: Pick<Required<ParleyApi>, 'rememberMeStatus'>): ParleyApi {
+export function desktopApi(core: ParleyApi, shellCalls: Pick<Required<ParleyApi>, 'rememberMeStatus'> & Pick<ParleyApi, 'saveFile'>): ParleyApi {
   const api: Record<string, unknown> = {};
   for (const name of [...API_CALLS, ...API_EVENTS]) {
     const own = (shellCalls as Partial<ParleyApi>)[name] ?? core[name];

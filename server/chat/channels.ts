@@ -14,6 +14,7 @@ import {
   normalizeChannel,
   WIRE_LIMITS,
   type ChannelInfo,
+  type FileInfo,
   type ChannelListing,
   type ChannelModeChange,
   type UserPresence,
@@ -214,9 +215,9 @@ export class Channels {
     return text;
   }
 
-  send(session: Session, input: string, text: string, clientId?: string): Promise<ChannelSendOutcome> {
+  send(session: Session, input: string, text: string, clientId?: string, file?: FileInfo): Promise<ChannelSendOutcome> {
     const r = this.memberRoster(session, input);
-    return this.messaging.channel(session, { conversationId: r.row.id, key: channelKey(r.row.name), onlineMembers: () => this.online(r) }, text, clientId);
+    return this.messaging.channel(session, { conversationId: r.row.id, key: channelKey(r.row.name), onlineMembers: () => this.online(r) }, text, clientId, file);
   }
 
   /** The channel with topic details and its members, or undefined when it does not exist. */

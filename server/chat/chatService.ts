@@ -22,12 +22,14 @@ import type { SearchSort } from '../store/searchStore.ts';
 import type { Logger } from '../log.ts';
 import { AccountWatch } from './accountWatch.ts';
 import { Channels } from './channels.ts';
+import { Files } from './files.ts';
 import { Login } from './login.ts';
 import { MessageChanges } from './messageChanges.ts';
 import { Messaging } from './messaging.ts';
 import { Session, type SessionSink } from './session.ts';
 import { SessionRegistry } from './sessions.ts';
 import type { ChatStores } from './stores.ts';
+import { Uploads } from './uploads.ts';
 
 
 /** One page of a sync: see docs/protocol.md. */
@@ -46,6 +48,8 @@ export class ChatService {
   readonly channels: Channels;
   /** Edits, deletions and reactions. */
   readonly changes: MessageChanges;
+  readonly files: Files;
+  private readonly uploads: Uploads;
   private readonly accounts: AccountWatch;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -83,6 +87,8 @@ export class ChatService {
       limits,
       now,
     });
+    this.uploads = new Uploads(stores.blobs, limits, now);
+    this.files = new Files({ uploads: this.uploads, blobs: stores.blobs, files: stores.files, messages: stores.messages, messaging: this.messaging, channels: this.channels, now });
     this.accounts = new AccountWatch(stores, this.sessions, log);
   }
 
@@ -93,6 +99,7 @@ export class ChatService {
     this.sweepTimer = setInterval(() => {
       this.sessions.sweepIdle(this.limits.timeOutSec);
       this.login.sweep();
+      this.uploads.sweep();
     }, everyMs);
     this.sweepTimer.unref();
     this.accounts.start(this.limits.accountPollMs);
@@ -106,6 +113,7 @@ export class ChatService {
     this.accounts.stop();
     this.sessions.endAll('shutting_down', 'The server is shutting down. Goodbye.');
     this.messaging.flush();
+    this.uploads.closeAll();
   }
 
   /** Accounts were changed through this process's own admin: apply it to live sessions now. */

@@ -3,7 +3,7 @@
  * the group commit. A message is stored before anyone hears of it; whoever is offline when it
  * is written gets it queued for their next login.
  */
-import { ChatError, conversationKey, EVERYONE, type ChatMessage, type Limits, type RecipientResult } from '../protocol/index.ts';
+import { ChatError, conversationKey, EVERYONE, type ChatMessage, type FileInfo, type Limits, type RecipientResult } from '../protocol/index.ts';
 import { EVERYONE_ID, type MessageStore, type NewMessage } from '../store/messageStore.ts';
 import type { Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
@@ -58,7 +58,9 @@ export class Messaging {
     this.batcher.flush();
   }
 
-  private checkText(text: string): void {
+  /** A file message's text is the file's name, checked by the upload; the rest is what people wrote. */
+  private checkText(text: string, file?: FileInfo): void {
+    if (file) return;
     if (text.trim() === '') throw new ChatError('empty_text', 'A message needs some text.');
     if (text.length > this.d.limits.maxTextChars) {
       throw new ChatError('text_too_long', `Messages are limited to ${this.d.limits.maxTextChars} characters.`);
@@ -67,10 +69,11 @@ export class Messaging {
 
   /**
    * Sends to one user or a list; resolves once stored, after live recipients were handed it.
-   * `autoReply: false` (IRC's NOTICE) asks away recipients for no automatic reply.
+   * `autoReply: false` (IRC's NOTICE) asks away recipients for no automatic reply; `file` makes
+   * it a message of kind `file` (which gets none either).
    */
-  send(session: Session, to: readonly string[], text: string, clientId?: string, options: { autoReply?: boolean } = {}): Promise<SendOutcome> {
-    this.checkText(text);
+  send(session: Session, to: readonly string[], text: string, clientId?: string, options: { autoReply?: boolean; file?: FileInfo } = {}): Promise<SendOutcome> {
+    this.checkText(text, options.file);
     const names = [...new Set(to)];
     if (names.includes(session.user)) throw new ChatError('bad_recipient', 'You cannot send a message to yourself.');
     const known: Recipient[] = [];
@@ -98,15 +101,15 @@ export class Messaging {
     const now = this.d.now();
     const main: NewMessage = {
       conversationId: messages.cachedConversationId(key) ?? 0, conversation: key, memberIds: accountIds([session.userId, ...known.map((r) => r.id)]),
-      senderId: session.userId, sender: session.user, kind: known.length === 1 ? 'direct' : 'group',
-      to: known.map((r) => r.name), text, ts: now, clientId, pendingUserIds: [],
+      senderId: session.userId, sender: session.user, kind: options.file ? 'file' : known.length === 1 ? 'direct' : 'group',
+      to: known.map((r) => r.name), text, ts: now, clientId, pendingUserIds: [], ...(options.file ? { file: options.file } : {}),
     };
     const batch = [main];
     // Auto-replies: only for a person's message (never for an auto-reply), never to oneself.
     const awayReplies: { from: Session; index: number }[] = [];
     for (const r of known) {
       const s = this.d.sessions.get(r.name);
-      if (!s || s.away === null || options.autoReply === false) continue;
+      if (!s || s.away === null || options.autoReply === false || options.file) continue;
       const replyKey = conversationKey([keyName(r.name, r.id), keyName(session.user, session.userId)]);
       awayReplies.push({ from: s, index: batch.length });
       batch.push({
@@ -149,8 +152,8 @@ export class Messaging {
    * Sends to a channel the sender is a member of (the caller checked). Stored in the channel's
    * conversation, which offline members read through history and sync; nobody auto-replies.
    */
-  channel(session: Session, target: ChannelTarget, text: string, clientId?: string): Promise<ChannelSendOutcome> {
-    this.checkText(text);
+  channel(session: Session, target: ChannelTarget, text: string, clientId?: string, file?: FileInfo): Promise<ChannelSendOutcome> {
+    this.checkText(text, file);
     if (session.guest) clientId = undefined;
     if (clientId) {
       const prior = this.d.messages.findByClientId(session.userId, clientId);
@@ -159,7 +162,7 @@ export class Messaging {
     this.d.sessions.back(session);
     const item: NewMessage = {
       conversationId: target.conversationId, conversation: target.key, senderId: session.userId, sender: session.user,
-      kind: 'channel', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [],
+      kind: file ? 'file' : 'channel', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [], ...(file ? { file } : {}),
     };
     return new Promise((resolve, reject) => {
       this.batcher.enqueue([item], (results) => {
@@ -177,8 +180,8 @@ export class Messaging {
   }
 
   /** Sends to everyone online; stored in the `everyone` conversation that every user can read. */
-  broadcast(session: Session, text: string, clientId?: string): Promise<BroadcastOutcome> {
-    this.checkText(text);
+  broadcast(session: Session, text: string, clientId?: string, file?: FileInfo): Promise<BroadcastOutcome> {
+    this.checkText(text, file);
     const messages = this.d.messages;
     if (session.guest) clientId = undefined;
     if (clientId) {
@@ -188,7 +191,7 @@ export class Messaging {
     this.d.sessions.back(session);
     const item: NewMessage = {
       conversationId: EVERYONE_ID, conversation: EVERYONE, senderId: session.userId, sender: session.user,
-      kind: 'broadcast', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [],
+      kind: file ? 'file' : 'broadcast', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [], ...(file ? { file } : {}),
     };
     return new Promise((resolve, reject) => {
       this.batcher.enqueue([item], (results) => {

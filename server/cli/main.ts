@@ -35,6 +35,11 @@ function parseNames(value: string): string[] {
   return names;
 }
 
+function parseMegabytes(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`"${value}" is not a whole number of MiB above 0.`);
+  return Number(value);
+}
+
 function fromEnv(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -55,6 +60,7 @@ const program = new Command()
   .option('--users <file>', "import accounts from the assignment's user_pass.txt (<username> <password> pairs, password plain or SHA-1 hex)")
   .option('--time-out <seconds>', 'log out users idle this long; default $TIME_OUT or 1800', parseSeconds)
   .option('--block-time <seconds>', 'block a username from an IP this long after 3 failed logins; default $BLOCK_TIME or 60', parseSeconds)
+  .option('--max-file-mb <mb>', 'largest file one upload may send, in MiB (default 25)', parseMegabytes)
   .option('--guests', 'let people in without an account: a name that is no account, no password, for that connection only')
   .option('--opers <accounts>', 'accounts (comma-separated) that may become IRC operators with OPER <account> <password>', parseNames)
   .option('--server-name <name>', `the server's name in IRC numerics (default: this host's name, ${hostname()})`)
@@ -90,6 +96,7 @@ Accounts:
       ...(opts.users !== undefined ? { usersFile: opts.users } : {}),
       guests: opts.guests === true,
       ...(opts.opers !== undefined ? { operators: opts.opers } : {}),
+      ...(opts.maxFileMb !== undefined ? { limits: { maxFileMb: opts.maxFileMb } } : {}),
       ...(opts.serverName !== undefined ? { serverName: opts.serverName } : {}),
       log: createLogger((process.env.PARLEY_LOG_LEVEL as 'info' | undefined) ?? 'warn'),
       tls: !opts.tls ? false : opts.tlsCert && opts.tlsKey ? { certFile: opts.tlsCert, keyFile: opts.tlsKey } : undefined,
@@ -130,6 +137,7 @@ interface ServeOptions {
   users?: string;
   timeOut?: number;
   blockTime?: number;
+  maxFileMb?: number;
   guests?: boolean;
   opers?: string[];
   serverName?: string;

@@ -180,6 +180,14 @@ export class JsonDialect implements Dialect, SessionSink {
         return this.sync(req.id, req.after);
       case 'read':
         return this.ok(req.id, { unread: chat.read(s, req.conversation, req.upTo) });
+      case 'upload':
+        return this.ok(req.id, chat.files.upload(s, req.conversation, req.name, req.size, req.mime));
+      case 'chunk':
+        return this.ok(req.id, { offset: chat.files.chunk(s, req.uploadId, req.offset, req.data) });
+      case 'finish':
+        return this.answerLater(req.id, () => chat.files.finish(s, req.uploadId, req.sha256, req.clientId));
+      case 'download':
+        return this.download(req.id, req.sha256, req.offset, req.length);
       case 'ping':
         return this.ok(req.id);
       case 'logout':
@@ -204,6 +212,19 @@ export class JsonDialect implements Dialect, SessionSink {
       this.conn.write(entry.type === 'message' ? `{"type":"message","message":${messageJson(entry.message)}}\n` : encodeJsonLine(entry));
     }
     this.ok(re, { lastId: page.lastId, hasMore: page.hasMore, count: page.entries.length });
+  }
+
+  /**
+   * A slice of a file, read only once the client has read what came before (a returned promise
+   * holds back its next lines): a client that asks for many slices and reads none holds nothing.
+   */
+  private async download(re: number, sha256: string, offset: number, length: number): Promise<void> {
+    if (!(await this.conn.paced())) return;
+    try {
+      this.ok(re, this.chat.files.download(this.session, sha256, offset, length));
+    } catch (err) {
+      this.failWith(re, err);
+    }
   }
 
   /** Answers once the promise settles, without holding back the client's next requests. */

@@ -3,7 +3,7 @@
  * commands (textCommands.ts). It only translates: lines become calls on the chat layer, and
  * what the session receives becomes whole lines, each made safe for a terminal.
  */
-import { ChatError, type ChatMessage, type DisconnectReason } from '../protocol/index.ts';
+import { ChatError, fileSentence, type ChatMessage, type DisconnectReason } from '../protocol/index.ts';
 import type { ChatService } from '../chat/chatService.ts';
 import { encodeOnce, type ChatEvent } from '../chat/events.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
@@ -16,8 +16,10 @@ export const GREETING = 'Welcome to Parley. Log in to chat (type "help" after lo
 export const USERNAME_PROMPT = 'Username: ';
 const PASSWORD_PROMPT = 'Password: ';
 
-const messageLine = (m: ChatMessage): string =>
-  `${m.kind === 'channel' ? `#${m.conversation.slice('channel:'.length)} ` : ''}${m.from}: ${sanitizeForTerminal(m.text)}\n`;
+const messageLine = (m: ChatMessage): string => {
+  const where = m.conversation.startsWith('channel:') ? `#${m.conversation.slice('channel:'.length)} ` : '';
+  return m.file ? `${where}${sanitizeForTerminal(fileSentence(m.from, m.file))}\n` : `${where}${m.from}: ${sanitizeForTerminal(m.text)}\n`;
+};
 
 const modeInWords = (mode: string, user?: string): string =>
   ({ '+o': `made ${user} an operator`, '-o': `took operator from ${user}`, '+v': `gave ${user} voice`, '-v': `took voice from ${user}`, '+t': 'locked the topic (operators set it)', '-t': 'unlocked the topic' })[mode] ?? mode;

@@ -16,6 +16,10 @@ const conversation = z.string().min(1).max(WIRE_LIMITS.maxConversationChars);
 const emoji = z.string().min(1).max(64);
 /** Bare or with `#`; the chat layer checks the name itself (bad_channel). */
 const channelName = z.string().min(1).max(MAX_CHANNEL_CHARS + 1);
+const uploadId = z.string().min(1).max(64);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64_CHUNK_CHARS = Math.ceil(WIRE_LIMITS.maxChunkBytes / 3) * 4;
 
 export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('hello'), protocol: z.number().int(), client: z.string().max(200).optional() }),
@@ -64,6 +68,17 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('react'), message: msgId, emoji }),
   z.object({ id, type: z.literal('unreact'), message: msgId, emoji }),
   z.object({ id, type: z.literal('topic'), channel: channelName, topic: z.string().max(WIRE_LIMITS.maxTopicChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed') }),
+  z.object({
+    id,
+    type: z.literal('upload'),
+    conversation,
+    name: z.string().min(1).max(WIRE_LIMITS.maxFileNameChars).refine((s) => !hasUnsafeCharacters(s), 'control characters are not allowed'),
+    size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    mime: z.string().min(1).max(WIRE_LIMITS.maxMimeChars).regex(/^[\w.+-]+\/[\w.+-]+$/, 'not a mime type'),
+  }),
+  z.object({ id, type: z.literal('chunk'), uploadId, offset: msgId, data: z.string().min(1).max(BASE64_CHUNK_CHARS).regex(BASE64, 'not base64') }),
+  z.object({ id, type: z.literal('finish'), uploadId, sha256, clientId }),
+  z.object({ id, type: z.literal('download'), sha256, offset: msgId, length: z.number().int().min(1).max(WIRE_LIMITS.maxChunkBytes) }),
 ]);
 
 export const REQUEST_TYPES = requestSchema.options.map((o) => o.shape.type.value);

@@ -4,7 +4,7 @@
  * membership. Writes go through `append`, which stores a whole batch in one transaction (group
  * commit: one fsync for many messages).
  */
-import type { ChatMessage, ConversationKind, MessageChangeEvent, MessageKind } from '../protocol/index.ts';
+import { parseConversationKey, type ChatMessage, type ConversationKind, type FileInfo, type MessageChangeEvent, type MessageKind } from '../protocol/index.ts';
 import { ChangeStore } from './changeStore.ts';
 import type { Db } from './db.ts';
 
@@ -20,6 +20,7 @@ interface MessageRow {
   key: string;
   edited_at: number | null;
   deleted_at: number | null;
+  file: string | null;
 }
 
 export interface NewMessage {
@@ -36,6 +37,8 @@ export interface NewMessage {
   text: string;
   ts: number;
   clientId?: string | undefined;
+  /** Kind `file`: the file, already stored by hash (FileStore.record). */
+  file?: FileInfo;
   /** Recipients who are offline: their copy waits in `pending`. */
   pendingUserIds: number[];
 }
@@ -51,13 +54,13 @@ const SYNC_SCAN_IDS = 20_000;
  * so there is no sort of the later backlog and the scan stops at :upTo. Exported for the test of
  * its query plan.
  */
-export const SYNC_PAGE_SQL = `SELECT m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at
+export const SYNC_PAGE_SQL = `SELECT m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at, m.file
   FROM messages m JOIN conversations c ON c.id = m.conversation_id
   WHERE m.id > :after AND m.id <= :upTo AND (m.conversation_id = ${EVERYONE_ID}
     OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
   ORDER BY m.id LIMIT :limit`;
 
-const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at';
+const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at, m.file';
 const FROM = 'FROM messages m JOIN conversations c ON c.id = m.conversation_id';
 
 export function toChatMessage(r: MessageRow): ChatMessage {
@@ -71,11 +74,18 @@ export function toChatMessage(r: MessageRow): ChatMessage {
     ts: new Date(r.ts).toISOString(),
     ...(r.edited_at !== null ? { edited: true } : {}),
     ...(r.deleted_at !== null ? { deleted: true } : {}),
+    ...(r.file ? { file: JSON.parse(r.file) as FileInfo } : {}),
   };
 }
 
 /** One entry of a sync page: a message, or a later change to one (in id order). */
 export type SyncEntry = { type: 'message'; message: ChatMessage } | MessageChangeEvent;
+
+/** Only direct and group conversations are created by a send; a file's kind says nothing of its conversation. */
+function newConversationKind(m: NewMessage): ConversationKind {
+  if (m.kind === 'file') return parseConversationKey(m.conversation)?.kind === 'group' ? 'group' : 'direct';
+  return m.kind === 'group' ? 'group' : 'direct';
+}
 
 export class MessageStore {
   private readonly stmts;
@@ -101,9 +111,12 @@ export class MessageStore {
         `SELECT ${COLUMNS} ${FROM} WHERE m.sender_id = :senderId AND m.client_id = :clientId`,
       ),
       // Positional parameters: binding by name costs a property lookup per parameter per row.
-      insertMessage: db.prepare<[conversationId: number, senderId: number, sender: string, kind: string, recipients: string, text: string, ts: number, clientId: string | null]>(
-        `INSERT INTO messages (conversation_id, sender_id, sender, kind, recipients, text, ts, client_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      insertMessage: db.prepare<[conversationId: number, senderId: number, sender: string, kind: string, recipients: string, text: string, ts: number, clientId: string | null, file: string | null]>(
+        `INSERT INTO messages (conversation_id, sender_id, sender, kind, recipients, text, ts, client_id, file)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertFileMessage: db.prepare<{ messageId: number; conversationId: number; sha256: string }>(
+        'INSERT INTO file_messages (message_id, conversation_id, sha256) VALUES (:messageId, :conversationId, :sha256)',
       ),
       insertPending: db.prepare<{ userId: number; messageId: number }>(
         'INSERT OR IGNORE INTO pending (user_id, message_id) VALUES (:userId, :messageId)',
@@ -224,12 +237,13 @@ export class MessageStore {
     }
     const recipients = JSON.stringify(m.to);
     // New conversations are created in the batch's transaction: one commit (one fsync) per batch.
-    const conversationId = m.conversationId || this.resolveConversation(m.conversation, m.kind === 'group' ? 'group' : 'direct', m.memberIds ?? []);
+    const conversationId = m.conversationId || this.resolveConversation(m.conversation, newConversationKind(m), m.memberIds ?? []);
     const id = Number(
-      this.stmts.insertMessage.run(conversationId, m.senderId, m.sender, m.kind, recipients, m.text, m.ts, m.clientId ?? null).lastInsertRowid,
+      this.stmts.insertMessage.run(conversationId, m.senderId, m.sender, m.kind, recipients, m.text, m.ts, m.clientId ?? null, m.file ? JSON.stringify(m.file) : null).lastInsertRowid,
     );
+    if (m.file) this.stmts.insertFileMessage.run({ messageId: id, conversationId, sha256: m.file.sha256 });
     for (const userId of m.pendingUserIds) this.stmts.insertPending.run({ userId, messageId: id });
-    return { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: new Date(m.ts).toISOString() };
+    return { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: new Date(m.ts).toISOString(), ...(m.file ? { file: m.file } : {}) };
   }
 
   /** Newest first, ids below `before`. */

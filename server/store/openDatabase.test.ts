@@ -8,6 +8,7 @@ import { MIGRATIONS } from './migrations/index.ts';
 import { up as edits } from './migrations/005_edits.ts';
 import { up as channelOperators } from './migrations/007_channel_operators.ts';
 import { MessageStore } from './messageStore.ts';
+import { up as files } from './migrations/006_files.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -132,6 +133,21 @@ describe('openDatabase', () => {
     expect(change).toBe(2);
     const [next] = store.append([{ conversationId: 1, conversation: 'everyone', senderId: 1, sender: 'alice', kind: 'broadcast', to: [], text: 'after', ts: 7, pendingUserIds: [] }]);
     expect(next!.id).toBe(3);
+    db.close();
+  });
+
+  it('migrates to 006 (files): messages keep their rows and gain an empty file column; shared hashes are indexed', () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const db = new Database(join(dir, 'x.db'));
+    const at = MIGRATIONS.indexOf(files);
+    migrate(db, MIGRATIONS.slice(0, at));
+    db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (1, 'alice', 1, 'broadcast', '[]', 'hi', 5)").run();
+    migrate(db, MIGRATIONS.slice(0, at + 1));
+    expect(db.prepare('SELECT text, file FROM messages').all()).toEqual([{ text: 'hi', file: null }]);
+    db.prepare("INSERT INTO files (sha256, size, stored_at) VALUES ('ab', 1, 1)").run();
+    db.prepare("INSERT INTO file_messages (message_id, conversation_id, sha256) VALUES (1, 1, 'ab')").run();
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT 1 FROM file_messages WHERE sha256 = 'ab' AND conversation_id = 1").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join()).toMatch(/file_messages_by_hash/);
     db.close();
   });
 

@@ -40,7 +40,7 @@ export function toFtsQuery(query: string): string | null {
 const VISIBLE = `(m.conversation_id = ${EVERYONE_ID}
     OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
   AND (:conversationId = 0 OR m.conversation_id = :conversationId)`;
-const COLUMNS = `m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at,
+const COLUMNS = `m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at, m.file,
   snippet(messages_fts, 0, '${HIT_START}', '${HIT_END}', '…', 16) AS snippet`;
 
 /** Newest first: FTS5 walks the matches in descending rowid order and stops at the limit. */

@@ -51,6 +51,8 @@ export class ChatState {
     this.#offs.push(
       this.api.onMessage((m) => this.receive(m)),
       this.api.onMessageChange((c) => this.change(c)),
+      // The server answers one's own file with its message instead of sending it back.
+      this.api.onFileSent((m) => this.receive(m)),
       this.api.onSent((s) => this.sent(s)),
       this.api.onOutbox((entries) => (this.#outbox = entries)),
       this.api.onPresence((p) => this.presence(p)),

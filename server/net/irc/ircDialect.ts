@@ -4,7 +4,7 @@
  * (ircCommands.ts, ircChannelCommands.ts) become chat-layer calls, and what the session receives
  * becomes IRC lines here. Everyone is the channel #everyone; named channels are `#name`.
  */
-import { ChatError, EVERYONE, type DisconnectReason, type MessageChangeEvent } from '../../protocol/index.ts';
+import { ChatError, EVERYONE, fileSentence, type DisconnectReason, type MessageChangeEvent } from '../../protocol/index.ts';
 import { changeConversation, changeText } from '../changeText.ts';
 import type { ChatService } from '../../chat/chatService.ts';
 import { encodeOnce, type ChatEvent, type PresenceChange } from '../../chat/events.ts';
@@ -161,6 +161,8 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
       case 'auto-reply':
         // Its sender was answered 301 RPL_AWAY at once, and the away user wrote nothing.
         return;
+      case 'file':
+        return this.deliverFile(event);
     }
     const tags = this.tags(m.ts, m.id);
     switch (m.kind) {
@@ -186,6 +188,20 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
     if (channel !== null && !this.joined.has(channel)) return;
     const from = event.type === 'edited' ? event.message.from : event.user;
     this.write(this.privmsg(from, channel === null ? this.nick : `#${channel}`, words, '', 'NOTICE'));
+  }
+
+  /** A file is told as a NOTICE (no client answers one) where its conversation's messages go. */
+  private deliverFile(event: ChatEvent & { type: 'message' }): void {
+    const m = event.message;
+    if (m.conversation.startsWith('channel:')) {
+      if (this.joined.has(m.conversation.slice('channel:'.length))) this.write(this.sharedBytes(event));
+      return;
+    }
+    if (m.conversation === 'everyone') {
+      if (this.joined.has('everyone')) this.write(this.sharedBytes(event));
+      return;
+    }
+    this.write(this.privmsg(m.from, this.nick, fileSentence(m.from, m.file!), this.tags(m.ts, m.id), 'NOTICE'));
   }
 
   private sharedBytes(event: ChatEvent): Buffer {
@@ -273,7 +289,8 @@ const SHARED = [0, 1, 2, 3].map(() =>
   encodeOnce((ev: ChatEvent): Buffer | null => {
     if (ev.type !== 'message' || !encoding) return null;
     const m = ev.message;
-    const target = m.kind === 'channel' ? `#${m.conversation.slice('channel:'.length)}` : EVERYONE_CHANNEL;
+    const target = m.conversation.startsWith('channel:') ? `#${m.conversation.slice('channel:'.length)}` : EVERYONE_CHANNEL;
+    if (m.file) return Buffer.from(encoding.privmsg(m.from, target, fileSentence(m.from, m.file), encoding.tags(m.ts, m.id), 'NOTICE'));
     const command = encoding.peers.isNotice(m.id, m.from, m.text) ? 'NOTICE' : 'PRIVMSG';
     return Buffer.from(encoding.privmsg(m.from, target, m.text, encoding.tags(m.ts, m.id), command));
   }),

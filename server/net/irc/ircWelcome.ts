@@ -3,7 +3,7 @@
  * MOTD, the channels it is in (an account is in #everyone and keeps its channels across
  * connections), then the messages that waited for it, with their time.
  */
-import { MAX_CHANNEL_CHARS, MAX_USERNAME_CHARS, WIRE_LIMITS } from '../../protocol/index.ts';
+import { fileSentence, MAX_CHANNEL_CHARS, MAX_USERNAME_CHARS, WIRE_LIMITS } from '../../protocol/index.ts';
 import type { IrcContext } from './ircContext.ts';
 import { showJoin } from './ircChannelCommands.ts';
 
@@ -75,9 +75,10 @@ async function offlineMessages(d: IrcContext): Promise<void> {
     for (const m of page) {
       if (!(await d.conn.paced())) return;
       // Without server-time the time goes in front of the text: it is old news.
-      const text = d.caps.has('server-time') ? m.text : `[${m.ts}] ${m.text}`;
-      const body = m.kind === 'group' ? `[to ${[m.from, ...m.to].filter((u) => u !== d.nick).join(', ')}] ${text}` : text;
-      d.write(d.privmsg(m.from, d.nick, body, d.tags(m.ts, m.id)));
+      const said = m.file ? fileSentence(m.from, m.file) : m.text;
+      const text = d.caps.has('server-time') ? said : `[${m.ts}] ${said}`;
+      const body = m.to.length > 1 ? `[to ${[m.from, ...m.to].filter((u) => u !== d.nick).join(', ')}] ${text}` : text;
+      d.write(d.privmsg(m.from, d.nick, body, d.tags(m.ts, m.id), m.file ? 'NOTICE' : 'PRIVMSG'));
     }
     after = page[page.length - 1]!.id;
   }

@@ -28,6 +28,12 @@ export const ERROR_CODES = [
   'not_yours', // edit or delete of someone else's message (or by a guest, whose id is not kept)
   'bad_emoji', // a reaction that is not 1-32 characters without spaces or control characters
   'too_many_reactions', // a user's reactions to one message over WIRE_LIMITS.maxReactionsPerUser
+  'file_too_large', // an upload declaring more than --max-file-mb
+  'hash_mismatch', // finish with a sha256 that is not the hash of the bytes received; the upload is dropped
+  'no_such_upload', // chunk or finish of an upload that is not open for this user (finished, expired, never started)
+  'bad_offset', // a chunk not at the upload's current offset (`offset` says where it is), or past its size
+  'upload_incomplete', // finish before every declared byte arrived (`offset` says how many did)
+  'too_many_uploads', // the user's open uploads or their declared bytes (or the server's) are at the cap
   'text_too_long', // message text over the limit
   'empty_text', // message text empty or only whitespace
   'line_too_long', // line over maxLineBytes; the connection is closed
@@ -48,6 +54,8 @@ export interface ProtocolError {
   attemptsLeft?: number;
   /** `blocked`: seconds until attempts are accepted again. */
   retryAfter?: number;
+  /** `bad_offset`, `upload_incomplete`: the bytes of the upload received so far (send from there). */
+  offset?: number;
 }
 
 /** An expected failure carried as a value through the chat service. */

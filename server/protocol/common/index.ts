@@ -8,3 +8,4 @@ export * from './limits.ts';
 export * from './conversation.ts';
 export * from './text.ts';
 export * from './snippet.ts';
+export * from './files.ts';

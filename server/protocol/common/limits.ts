@@ -48,6 +48,16 @@ export const DEFAULT_LIMITS = {
   maxSearchPage: 50,
   /** Password hashes computed at once; the rest wait their turn. */
   maxConcurrentHashes: 2,
+  /** Largest file one upload may declare, in MiB (`--max-file-mb`). */
+  maxFileMb: 25,
+  /** Uploads one user may have open (started, not finished) at once; more are `too_many_uploads`. */
+  maxOpenUploadsPerUser: 4,
+  /** Bytes declared by one user's open uploads together: a huge declared size reserves its room up front. */
+  maxPendingUploadBytesPerUser: 100 * 1024 * 1024,
+  /** Bytes declared by every open upload on the server together. */
+  maxPendingUploadBytes: 1024 * 1024 * 1024,
+  /** Seconds an upload may go without a chunk before it is dropped with its partial file. */
+  uploadIdleSec: 600,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
@@ -75,6 +85,15 @@ export const WIRE_LIMITS = {
   /** Longest search query, in characters, and most words in it (every word must match). */
   maxSearchChars: 200,
   maxSearchWords: 10,
+  /**
+   * Largest chunk of an upload and largest slice of a download, in bytes: base64 makes it 10,924
+   * characters, so a `chunk` request or a `download` answer stays well inside maxLineBytes (16 KiB).
+   */
+  maxChunkBytes: 8192,
+  /** Longest file name, in characters (names are shown, never used as paths). */
+  maxFileNameChars: 255,
+  /** Longest mime type, in characters. */
+  maxMimeChars: 127,
 } as const;
 
 /**

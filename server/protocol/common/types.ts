@@ -4,7 +4,18 @@
  */
 import type { ProtocolError } from './errors.ts';
 
-export type MessageKind = 'direct' | 'group' | 'broadcast' | 'auto-reply' | 'channel';
+/** `file`: a finished upload in any conversation (its key says which kind of conversation). */
+export type MessageKind = 'direct' | 'group' | 'broadcast' | 'auto-reply' | 'channel' | 'file';
+
+/** The file a message of kind `file` carries; its bytes are fetched with `download` by `sha256`. */
+export interface FileInfo {
+  name: string;
+  /** Bytes. */
+  size: number;
+  mime: string;
+  /** Lower-case hex SHA-256 of the bytes. */
+  sha256: string;
+}
 export type PresenceState = 'online' | 'away' | 'offline';
 
 /** A stored message. `id` is the database id: unique and increasing. */
@@ -19,6 +30,8 @@ export interface ChatMessage {
   text: string;
   /** ISO 8601, UTC. */
   ts: string;
+  /** Kind `file` only; `text` is then the file's name. */
+  file?: FileInfo;
   /** The text was edited (`text` is the latest). */
   edited?: true;
   /** Deleted by its author: `text` is `''` and nothing of it is kept. */
@@ -135,7 +148,14 @@ export type Request =
   | { id: number; type: 'delete'; message: number }
   /** `emoji`: 1-32 characters, no control characters or spaces (see EMOJI_PATTERN). */
   | { id: number; type: 'react'; message: number; emoji: string }
-  | { id: number; type: 'unreact'; message: number; emoji: string };
+  | { id: number; type: 'unreact'; message: number; emoji: string }
+  /** Starts (or, same conversation, name and size, resumes) an upload to a conversation one may post in. */
+  | { id: number; type: 'upload'; conversation: string; name: string; size: number; mime: string }
+  /** `data` is base64 of at most WIRE_LIMITS.maxChunkBytes, written at `offset` (the upload's current offset). */
+  | { id: number; type: 'chunk'; uploadId: string; offset: number; data: string }
+  | { id: number; type: 'finish'; uploadId: string; sha256: string; clientId?: string }
+  /** A slice of a file shared in a conversation the user is a member of. */
+  | { id: number; type: 'download'; sha256: string; offset: number; length: number };
 
 export type RequestType = Request['type'];
 
@@ -175,6 +195,12 @@ export interface ResultMap {
   /** `change` is 0 when nothing changed (reacting twice, or removing a reaction never given). */
   react: { change: number; conversation: string };
   unreact: { change: number; conversation: string };
+  /** `offset`: bytes already received (0 for a new upload): send the next chunk from there. */
+  upload: { uploadId: string; offset: number };
+  chunk: { offset: number };
+  finish: { message: ChatMessage; recipients: RecipientResult[]; delivered?: number };
+  /** Base64; shorter than `length` at the end of the file. `size` is the whole file's. */
+  download: { data: string; size: number };
 }
 
 export type OkAnswer<T extends RequestType = RequestType> = { re: number; ok: true } & ResultMap[T];

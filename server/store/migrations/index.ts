@@ -9,8 +9,9 @@ import { up as accounts } from './002_accounts.ts';
 import { up as channels } from './003_channels.ts';
 import { up as search } from './004_search.ts';
 import { up as edits } from './005_edits.ts';
+import { up as files } from './006_files.ts';
 import { up as channelOperators } from './007_channel_operators.ts';
 
 export type Migration = (db: Db) => void;
 
-export const MIGRATIONS: readonly Migration[] = [init, accounts, channels, search, edits, channelOperators];
+export const MIGRATIONS: readonly Migration[] = [init, accounts, channels, search, edits, files, channelOperators];
