@@ -110,6 +110,9 @@ export interface CoreState {
   unread: number;
   /** Unread messages per conversation key, as the server last said; absent keys have none. */
   unreadByConversation: Record<string, number>;
+  /** Unread messages that mention the user (`@name`), in total and per conversation key (the server counts them). */
+  mentions: number;
+  mentionsByConversation: Record<string, number>;
   /** The live connection's protection; null while not connected. */
   security: ConnectionSecurity | null;
   /** Servers announced on the LAN, live. */
@@ -183,6 +186,12 @@ export type ChannelEvent =
   | { type: 'left'; channel: string; user: string }
   | { type: 'topic'; channel: string; topic: string; by: string };
 
+/** `user` is typing in `conversation` (a key): show it for a few seconds after the last one. */
+export interface TypingEvent {
+  conversation: string;
+  user: string;
+}
+
 /**
  * Why the app's connection ended for good (it does not reconnect): the server's final
  * disconnect reasons, `kicked` when the server no longer knows the resume token.
@@ -220,8 +229,12 @@ export interface ParleyApi {
 
   history(args: { conversation: string; before?: number; limit?: number }): Promise<Result<{ messages: ChatMessage[]; hasMore: boolean }>>;
   conversations(): Promise<Result<ConversationSummary[]>>;
-  /** Marks the conversation read up to a message id; answers the unread left in it. */
-  read(args: { conversation: string; upTo: number }): Promise<Result<{ unread: number }>>;
+  /** Marks the conversation read up to a message id; answers the unread left in it, and how many of those mention the user. */
+  read(args: { conversation: string; upTo: number }): Promise<Result<{ unread: number; mentions: number }>>;
+  /** The user is typing in `conversation`: its other online members are told (the server throttles it). */
+  typing(args: { conversation: string }): Promise<Result<null>>;
+  /** Someone else is typing in one of the user's conversations. */
+  onTyping(listener: (event: TypingEvent) => void): () => void;
   /** Every message from the server, exactly once, in id order (including after reconnects). */
   onMessage(listener: (message: ChatMessage) => void): () => void;
 

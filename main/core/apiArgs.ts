@@ -66,6 +66,7 @@ export const API_ARGS = {
   ),
   conversations: none,
   read: one(z.strictObject({ conversation, upTo: messageId })),
+  typing: one(z.strictObject({ conversation })),
   users: none,
   last: one(z.strictObject({ minutes: z.number().int().min(0).max(60) })),
   joinChannel: one(z.strictObject({ channel: channelName })),

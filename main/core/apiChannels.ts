@@ -20,6 +20,7 @@ export const API_CALLS = [
   'history',
   'conversations',
   'read',
+  'typing',
   'users',
   'last',
   'joinChannel',
@@ -50,6 +51,7 @@ export const API_EVENTS = [
   'onMessage',
   'onPresence',
   'onChannel',
+  'onTyping',
   'onUiCommand',
 ] as const satisfies readonly EventName[];
 

@@ -161,6 +161,13 @@ export class Channels {
     return r !== undefined && isMember(r, session);
   }
 
+  /** The channel's online members (none when it does not exist), for notices that are not stored. */
+  onlineMembers(input: string): Iterable<Session> {
+    const name = normalizeChannel(input);
+    const r = name === null ? undefined : this.roster(name);
+    return r ? this.online(r) : [];
+  }
+
   private info(r: Roster): ChannelInfo {
     return { name: r.row.name, topic: r.row.topic, members: memberNames(r) };
   }

@@ -21,7 +21,9 @@ export type ChatEvent =
   /** To the channel's online members but the one who joined. */
   | { type: 'joined'; channel: string; user: string }
   | { type: 'left'; channel: string; user: string; reason?: string }
-  | { type: 'topic'; channel: string; topic: string; by: string };
+  | { type: 'topic'; channel: string; topic: string; by: string }
+  /** Someone is typing in a conversation the recipient is in (throttled; never stored). */
+  | { type: 'typing'; conversation: string; user: string };
 
 /** Why and how the chat layer ends a session. */
 export interface Ending {

@@ -35,6 +35,7 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
     case 'joined':
     case 'left':
     case 'topic':
+    case 'typing':
       return encodeJsonLine(ev);
     default: {
       const never: never = ev;
@@ -164,7 +165,10 @@ export class JsonDialect implements Dialect, SessionSink {
       case 'sync':
         return this.sync(req.id, req.after);
       case 'read':
-        return this.ok(req.id, { unread: chat.read(s, req.conversation, req.upTo) });
+        return this.ok(req.id, chat.read(s, req.conversation, req.upTo));
+      case 'typing':
+        chat.typing(s, req.conversation);
+        return this.ok(req.id);
       case 'ping':
         return this.ok(req.id);
       case 'logout':

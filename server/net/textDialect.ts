@@ -18,7 +18,10 @@ const PASSWORD_PROMPT = 'Password: ';
 const messageLine = (m: ChatMessage): string =>
   `${m.kind === 'channel' ? `#${m.conversation.slice('channel:'.length)} ` : ''}${m.from}: ${sanitizeForTerminal(m.text)}\n`;
 
-/** One encoding per event, shared by every text session of a fan-out; presence is for programs (people ask `who`). */
+/**
+ * One encoding per event, shared by every text session of a fan-out; presence is for programs
+ * (people ask `who`), and typing notices would interleave with what a person is typing.
+ */
 const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {
   switch (ev.type) {
     case 'message':
@@ -30,6 +33,7 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {
     case 'topic':
       return Buffer.from(`#${ev.channel}: ${ev.by} set the topic: ${sanitizeForTerminal(ev.topic)}\n`);
     case 'presence':
+    case 'typing':
       return null;
     default: {
       const never: never = ev;

@@ -4,7 +4,7 @@
  * membership. Writes go through `append`, which stores a whole batch in one transaction (group
  * commit: one fsync for many messages).
  */
-import type { ChatMessage, ConversationKind, MessageKind } from '../protocol/index.ts';
+import { mentionsUser, type ChatMessage, type ConversationKind, type MessageKind } from '../protocol/index.ts';
 import type { Db } from './db.ts';
 
 export const EVERYONE_ID = 1;
@@ -134,6 +134,12 @@ export class MessageStore {
         `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE conversation_id = :conversationId
            AND id > :after AND sender_id != :senderId LIMIT 1000)`,
       ),
+      // The newest 1000 unread of others that may mention the user (LIKE is a cheap prefilter;
+      // mentionsUser decides): bounded like the count above, whatever the backlog.
+      mentionCandidates: db.prepare<{ conversationId: number; after: number; senderId: number; pattern: string }, { text: string }>(
+        `SELECT text FROM (SELECT text FROM messages WHERE conversation_id = :conversationId AND id > :after
+           AND sender_id != :senderId ORDER BY id DESC LIMIT 1000) WHERE text LIKE :pattern ESCAPE '\\'`,
+      ),
       setRead: db.prepare<{ userId: number; conversationId: number; upTo: number }>(
         `INSERT INTO reads (user_id, conversation_id, up_to) VALUES (:userId, :conversationId, :upTo)
          ON CONFLICT (user_id, conversation_id) DO UPDATE SET up_to = MAX(up_to, excluded.up_to)`,
@@ -243,20 +249,26 @@ export class MessageStore {
     this.stmts.clearPending.run({ userId, upTo });
   }
 
-  conversationsOf(userId: number): { id: number; key: string; kind: ConversationKind; last: ChatMessage | null; unread: number }[] {
+  /** `user` is the member's name, for counting the unread messages that mention them (`@user`). */
+  conversationsOf(userId: number, user: string): { id: number; key: string; kind: ConversationKind; last: ChatMessage | null; unread: number; mentions: number }[] {
     return this.stmts.memberConversations.all({ userId }).map((c) => {
       const last = this.stmts.last.get({ conversationId: c.id });
-      return { ...c, last: last ? toChatMessage(last) : null, unread: this.unread(userId, c.id) };
+      return { ...c, last: last ? toChatMessage(last) : null, ...this.unread(userId, user, c.id) };
     });
   }
 
-  unread(userId: number, conversationId: number): number {
+  /** Unread messages of others in the conversation, and how many of them mention `user`. */
+  unread(userId: number, user: string, conversationId: number): { unread: number; mentions: number } {
     const after = this.stmts.readPointer.get({ userId, conversationId })?.up_to ?? 0;
-    return this.stmts.unread.get({ userId, conversationId, after, senderId: userId })!.n;
+    const unread = this.stmts.unread.get({ userId, conversationId, after, senderId: userId })!.n;
+    if (unread === 0) return { unread, mentions: 0 };
+    const pattern = `%@${user.replace(/[\\%_]/g, '\\$&')}%`;
+    const texts = this.stmts.mentionCandidates.all({ conversationId, after, senderId: userId, pattern });
+    return { unread, mentions: texts.filter((t) => mentionsUser(t.text, user)).length };
   }
 
-  markRead(userId: number, conversationId: number, upTo: number): number {
+  markRead(userId: number, user: string, conversationId: number, upTo: number): { unread: number; mentions: number } {
     this.stmts.setRead.run({ userId, conversationId, upTo });
-    return this.unread(userId, conversationId);
+    return this.unread(userId, user, conversationId);
   }
 }

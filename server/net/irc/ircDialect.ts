@@ -108,6 +108,8 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
       case 'topic':
         if (!this.joined.has(event.channel)) return;
         return this.write(ircLine(this.mask(event.by), 'TOPIC', `#${event.channel}`, event.topic));
+      case 'typing':
+        return; // IRC's `+typing` client tag is not carried (see docs/protocol.md)
       default: {
         const never: never = event;
         throw new Error(`unhandled event ${JSON.stringify(never)}`);

@@ -7,3 +7,4 @@ export * from './errors.ts';
 export * from './limits.ts';
 export * from './conversation.ts';
 export * from './text.ts';
+export * from './mentions.ts';

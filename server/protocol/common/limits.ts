@@ -44,6 +44,8 @@ export const DEFAULT_LIMITS = {
   maxTextChars: 8000,
   /** Largest page a `history` request may ask for. */
   maxHistoryPage: 200,
+  /** Least ms between two `typing` notices of one user in one conversation (more are dropped). */
+  typingIntervalMs: 3000,
   /** Password hashes computed at once; the rest wait their turn. */
   maxConcurrentHashes: 2,
 } as const;

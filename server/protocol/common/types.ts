@@ -48,7 +48,10 @@ export interface ConversationSummary {
   /** Sorted usernames of a direct or group conversation; empty for `everyone` and channels (ask `members`). */
   members: string[];
   lastMessage: ChatMessage | null;
+  /** Messages of others after the user's read pointer (counting stops at 1000). */
   unread: number;
+  /** How many of the newest 1000 unread mention the user (`@name`): counted apart for badges and notifications. */
+  mentions: number;
 }
 
 /**
@@ -92,6 +95,8 @@ export type Request =
   | { id: number; type: 'conversations' }
   | { id: number; type: 'sync'; after: number }
   | { id: number; type: 'read'; conversation: string; upTo: number }
+  /** The user is typing in `conversation`: its other online members get a `typing` event (throttled, never stored). */
+  | { id: number; type: 'typing'; conversation: string }
   | { id: number; type: 'ping' }
   | { id: number; type: 'logout' }
   /** Joins (creating it if new) a channel; membership persists. */
@@ -122,7 +127,8 @@ export interface ResultMap {
   conversations: { conversations: ConversationSummary[] };
   /** One page: `lastId` is the highest id it covers; ask again from there while `hasMore`. */
   sync: { lastId: number; hasMore: boolean; count: number };
-  read: { unread: number };
+  read: { unread: number; mentions: number };
+  typing: Record<string, never>;
   ping: Record<string, never>;
   logout: Record<string, never>;
   join: { channel: ChannelInfo };
@@ -156,6 +162,8 @@ export type ServerEvent =
   /** To the channel's other online members (the one who joined, left or set it gets the answer). */
   | { type: 'joined'; channel: string; user: string }
   | { type: 'left'; channel: string; user: string; reason?: string }
-  | { type: 'topic'; channel: string; topic: string; by: string };
+  | { type: 'topic'; channel: string; topic: string; by: string }
+  /** `user` is typing in `conversation` (at most one every few seconds per user and conversation). */
+  | { type: 'typing'; conversation: string; user: string };
 
 export type ServerLine = Answer | ServerEvent;
