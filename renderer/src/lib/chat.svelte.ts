@@ -8,6 +8,7 @@ import type { CoreState, OutboxEntry, ParleyApi, SentMessage } from '../../../ma
 import { conversationKey, parseConversationKey } from '../../../server/protocol/common/conversation.ts';
 import { EVERYONE } from '../../../server/protocol/common/limits.ts';
 import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../../server/protocol/common/types.ts';
+import { firstUnreadId } from './timeline.ts';
 
 const PAGE = 50;
 
@@ -29,6 +30,9 @@ export class ChatState {
   #visible = $state(true);
   #error = $state<string | null>(null);
   #unread = $state.raw<Record<string, number>>({});
+  #mentions = $state.raw<Record<string, number>>({});
+  /** Per conversation opened with unread messages: how many, up to which id (the "New messages" divider). */
+  #newMark = $state<Record<string, { unread: number; upTo: number }>>({});
   /** Per conversation, the id up to which this window already said it was read. */
   readonly #readUpTo = new Map<string, number>();
   readonly #offs: Array<() => void> = [];
@@ -76,6 +80,27 @@ export class ChatState {
   unreadOf(key: string): number {
     return this.reading(key) ? 0 : (this.#unread[key] ?? 0);
   }
+  /** Unread messages that mention the user (`@name`), by the server's count; none while open on screen. */
+  mentionsOf(key: string): number {
+    return this.reading(key) ? 0 : (this.#mentions[key] ?? 0);
+  }
+  /** The id of the first message that was unread when the conversation was opened, once loaded. */
+  firstNewId(key: string): number | undefined {
+    const mark = this.#newMark[key];
+    return mark ? firstUnreadId(this.thread(key).messages, this.me, mark) : undefined;
+  }
+  hasNewMark(key: string): boolean {
+    return this.#newMark[key] !== undefined;
+  }
+  /** Loads older pages until the first new message of `key` is loaded (or there is nothing older). */
+  async loadNew(key: string): Promise<number | undefined> {
+    while (this.hasNewMark(key) && this.firstNewId(key) === undefined && this.thread(key).hasMore) {
+      const before = this.thread(key).messages.length;
+      await this.loadOlder(key);
+      if (this.thread(key).messages.length === before) break;
+    }
+    return this.firstNewId(key);
+  }
   /** The newest message of a conversation this window knows. */
   lastMessageOf(key: string): ChatMessage | null {
     return this.#conversations.find((c) => c.conversation === key)?.lastMessage ?? null;
@@ -105,11 +130,15 @@ export class ChatState {
   }
 
   async select(key: string): Promise<void> {
+    const unread = this.#unread[key] ?? 0;
     this.#selected = key;
     if (!this.#threads[key]) {
       this.#threads[key] = { messages: [], hasMore: true, loading: false };
       await this.loadOlder(key);
     }
+    const upTo = this.#threads[key]?.messages.at(-1)?.id;
+    if (unread > 0 && upTo !== undefined) this.#newMark[key] = { unread, upTo };
+    else delete this.#newMark[key];
     await this.read(key);
   }
 
@@ -147,6 +176,7 @@ export class ChatState {
   async send(text: string): Promise<boolean> {
     const body = text.trim();
     if (!body) return false;
+    delete this.#newMark[this.#selected]; // writing, the user has caught up
     const result = await this.api.send({ conversation: this.#selected, text: body });
     if (!result.ok) this.#error = result.error.message;
     return result.ok;
@@ -188,6 +218,7 @@ export class ChatState {
 
   private unreadChanged(state: CoreState): void {
     this.#unread = state.unreadByConversation;
+    this.#mentions = state.mentionsByConversation;
     // A count for the open conversation that arrived after its messages: read it now.
     if ((state.unreadByConversation[this.#selected] ?? 0) > 0) void this.read(this.#selected);
   }
@@ -255,5 +286,5 @@ export class ChatState {
 
 function emptySummary(key: string, members?: string[]): ConversationSummary {
   const parsed = parseConversationKey(key);
-  return { conversation: key, kind: parsed?.kind ?? 'group', members: members ?? parsed?.members ?? [], lastMessage: null, unread: 0 };
+  return { conversation: key, kind: parsed?.kind ?? 'group', members: members ?? parsed?.members ?? [], lastMessage: null, unread: 0, mentions: 0 };
 }
