@@ -2,7 +2,7 @@
 import { render } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import RichText from '../components/RichText.svelte';
-import { isSafeHref, richText } from './markdown.ts';
+import { isSafeHref, parseRich, richText } from './markdown.ts';
 
 /** Renders a message as the conversation does and returns its element. */
 function shown(text: string, opened: string[] = []): HTMLElement {
@@ -98,5 +98,12 @@ describe('message formatting', () => {
 
   it('parses a message once however often it is shown', () => {
     expect(richText('**cached**', 'alice')).toBe(richText('**cached**', 'alice'));
+  });
+});
+
+describe('the plain-text shortcut', () => {
+  it('gives exactly what the parser gives', () => {
+    const texts = ['long message 5', 'hello there, how are you?', "it's fine (really", '  padded  ', '1) one', '    indented code', 'see example.org', 'a - b', 'x_y_', '# title', 'a\nb', '@bob hi'];
+    for (const text of texts) expect(richText(text, 'alice')).toEqual(parseRich(text, 'alice'));
   });
 });

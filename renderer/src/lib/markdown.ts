@@ -86,15 +86,27 @@ function toTree(tokens: readonly Token[], me: string): RichNode[] {
   return root;
 }
 
+/**
+ * Text that markdown-it would turn into one plain paragraph (no syntax character, no link-like
+ * `.` or `:`, no indented code): most chat lines. They skip the parser, as its output would be
+ * the same.
+ */
+const PLAIN = /^(?! {4}|\t)[^*_~`>[\]<&@:.\\\n\r!|#=+)-]*$/;
+
 const CACHE_MAX = 5000;
 const cache = new Map<string, RichNode[]>();
+
+/** The formatted tree straight from the parser, uncached (richText is the one to use). */
+export function parseRich(text: string, me: string): RichNode[] {
+  return toTree(md.parse(text, {}), me);
+}
 
 /** The message's formatted tree for the user `me` (whose mentions are marked `me`); cached. */
 export function richText(text: string, me: string): RichNode[] {
   const key = `${me}\n${text}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const tree = toTree(md.parse(text, {}), me);
+  const tree: RichNode[] = PLAIN.test(text) ? [{ tag: 'p', children: [{ text: text.trim() }] }] : parseRich(text, me);
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(key, tree);
   return tree;
