@@ -31,14 +31,14 @@ export const ELEMENTS = [
 export const FILES = [
   { category: 'test', pattern: ['**/*.test.ts', '**/e2e/**'] },
   // The API as the renderer knows it: types, channel names, the object built over a transport.
-  { category: 'api', pattern: ['main/core/api.ts', 'main/core/apiChannels.ts', 'main/core/buildApi.ts'] },
+  { category: 'api', pattern: ['main/core/api.ts', 'main/core/apiResult.ts', 'main/core/messageFeatureApi.ts', 'main/core/apiChannels.ts', 'main/core/buildApi.ts'] },
   // Core's checks the shell applies at its boundary: argument schemas, which links may open.
   { category: 'api-policy', pattern: ['main/core/apiArgs.ts', 'main/core/webUrl.ts'] },
   { category: 'core-testing', pattern: ['main/core/testing.ts'] },
   // Core's desktop-side interface (`Core`: the API plus reconnectNow, resume...) and the hosted
   // server's config: the shell names them in types only.
   { category: 'core-types', pattern: ['main/core/core.ts', 'main/core/hostMessages.ts'] },
-  { category: 'core-internal', pattern: 'main/core/!(api|apiChannels|buildApi).ts' },
+  { category: 'core-internal', pattern: 'main/core/!(api|apiResult|messageFeatureApi|apiChannels|buildApi).ts' },
   // The browser host's frame shapes, shared with the renderer's WebSocket client.
   { category: 'web-wire', pattern: ['main/web/wireMessages.ts'] },
 ];

@@ -5,35 +5,12 @@
  */
 // Straight from the type files: the renderer type-checks this without Node's types.
 import type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, DisconnectReason, FileInfo, RecipientResult, SearchResult, UserPresence } from '../../server/protocol/common/types.ts';
-import type { ErrorCode } from '../../server/protocol/common/errors.ts';
+import type { ApiError, Result } from './apiResult.ts';
+import type { FileTransfer, MessageChange, MessageFeatureApi, TypingEvent } from './messageFeatureApi.ts';
 
 export type { ChannelInfo, ChannelListing, ChatMessage, ConversationSummary, FileInfo, RecipientResult, SearchResult, UserPresence };
-
-/** Codes of failures that happen in the app rather than on the server. */
-export type ClientErrorCode =
-  | 'connect_failed'
-  | 'not_connected'
-  | 'timeout'
-  | 'invalid_argument'
-  | 'hosting_failed'
-  | 'unavailable'
-  /** A self-signed certificate not pinned yet: ask "Trust this server?" with `fingerprint`. */
-  | 'cert_untrusted'
-  /** The pinned certificate changed: `pinnedFingerprint` expected, `fingerprint` presented. */
-  | 'cert_changed'
-  /** The server speaks only clear text: log in again with `allowPlain` once the person agrees. */
-  | 'not_encrypted';
-
-export interface ApiError {
-  code: ErrorCode | ClientErrorCode;
-  message: string;
-  attemptsLeft?: number;
-  retryAfter?: number;
-  fingerprint?: string;
-  pinnedFingerprint?: string;
-}
-
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+export type { ApiError, ClientErrorCode, Result } from './apiResult.ts';
+export type { FileTransfer, MessageChange, MessageFeatureApi, TypingEvent };
 
 export interface ServerAddress {
   host: string;
@@ -110,6 +87,9 @@ export interface CoreState {
   unread: number;
   /** Unread messages per conversation key, as the server last said; absent keys have none. */
   unreadByConversation: Record<string, number>;
+  /** Unread messages that mention the user (`@name`), in total and per conversation key (the server counts them). */
+  mentions: number;
+  mentionsByConversation: Record<string, number>;
   /** The live connection's protection; null while not connected. */
   security: ConnectionSecurity | null;
   /** Servers announced on the LAN, live. */
@@ -125,18 +105,6 @@ export interface OutboxEntry {
   status: 'pending' | 'sending' | 'failed';
   error?: string;
   createdAt: string;
-}
-
-/** An upload: `receiving` from the window, `uploading` (`done` of `size`), `waiting` for a reconnection, `done`, `failed`. */
-export interface FileTransfer {
-  id: string;
-  direction: 'upload';
-  conversation: string;
-  name: string;
-  size: number;
-  done: number;
-  status: 'receiving' | 'uploading' | 'waiting' | 'done' | 'failed';
-  error?: string;
 }
 
 /** The outcome of a send once the server stored it. */
@@ -195,19 +163,14 @@ export type ChannelEvent =
   | { type: 'left'; channel: string; user: string }
   | { type: 'topic'; channel: string; topic: string; by: string };
 
-/** A change to a stored message, as the server announces it (without its place in the id sequence). */
-export type MessageChange =
-  | { type: 'edited'; message: ChatMessage }
-  | { type: 'deleted'; message: number; conversation: string; user: string }
-  | { type: 'reaction'; message: number; conversation: string; emoji: string; user: string; on: boolean };
-
 /**
  * Why the app's connection ended for good (it does not reconnect): the server's final
  * disconnect reasons, `kicked` when the server no longer knows the resume token.
  */
 export type LogoutReason = 'inactivity' | 'replaced' | 'logout' | 'kicked' | 'account_changed';
 
-export interface ParleyApi {
+/** Files, search, typing and edits are declared in messageFeatureApi.ts. */
+export interface ParleyApi extends MessageFeatureApi {
   getState(): Promise<CoreState>;
   onState(listener: (state: CoreState) => void): () => void;
 
@@ -236,40 +199,13 @@ export interface ParleyApi {
   onOutbox(listener: (entries: OutboxEntry[]) => void): () => void;
   onSent(listener: (sent: SentMessage) => void): () => void;
 
-  /** Announces a file; `appendFile` then hands over its bytes in order (base64, 32 KiB a call); `onTransfer` tells progress. */
-  sendFile(args: { conversation: string; name: string; size: number; mime: string }): Promise<Result<{ transferId: string }>>;
-  appendFile(args: { transferId: string; data: string }): Promise<Result<{ received: number }>>;
-  onTransfer(listener: (transfer: FileTransfer) => void): () => void;
-  /** The user's own file message, once stored. */
-  onFileSent(listener: (message: ChatMessage) => void): () => void;
-  /** A slice (at most 8 KiB) of a file shared in one of the user's conversations: base64 `data` and the file's `size`. */
-  download(args: { sha256: string; offset: number; length: number }): Promise<Result<{ data: string; size: number }>>;
-
   /** `around`: the page centred on that message (opening a search result); `hasNewer` then says whether newer ones exist. */
   history(args: { conversation: string; before?: number; around?: number; limit?: number }): Promise<Result<{ messages: ChatMessage[]; hasMore: boolean; hasNewer?: boolean }>>;
-  /**
-   * Messages with every word of `query` in the user's conversations (or in `conversation`),
-   * newest first or (`sort: 'best'`) most relevant first; see docs/protocol.md ("Search").
-   */
-  search(args: { query: string; conversation?: string; before?: number; limit?: number; sort?: 'newest' | 'best' }): Promise<Result<{ results: SearchResult[]; hasMore: boolean }>>;
   conversations(): Promise<Result<ConversationSummary[]>>;
-  /** Marks the conversation read up to a message id; answers the unread left in it. */
-  read(args: { conversation: string; upTo: number }): Promise<Result<{ unread: number }>>;
+  /** Marks the conversation read up to a message id; answers the unread left in it, and how many of those mention the user. */
+  read(args: { conversation: string; upTo: number }): Promise<Result<{ unread: number; mentions: number }>>;
   /** Every message from the server, exactly once, in id order (including after reconnects). */
   onMessage(listener: (message: ChatMessage) => void): () => void;
-
-  /** Replaces the text of one of the user's own messages (`not_yours`, `not_found`); answers the updated message. */
-  editMessage(args: { message: number; text: string }): Promise<Result<ChatMessage>>;
-  /** Deletes one of the user's own messages for everyone. */
-  deleteMessage(args: { message: number }): Promise<Result<null>>;
-  /** Adds the user's reaction (one per emoji; again changes nothing). */
-  react(args: { message: number; emoji: string }): Promise<Result<null>>;
-  unreact(args: { message: number; emoji: string }): Promise<Result<null>>;
-  /**
-   * Edits, deletions and reactions, exactly once in order like messages (replayed after a
-   * reconnect), the user's own included. These are not queued: offline they fail (`not_connected`).
-   */
-  onMessageChange(listener: (change: MessageChange) => void): () => void;
 
   users(): Promise<Result<UserPresence[]>>;
   last(args: { minutes: number }): Promise<Result<UserPresence[]>>;

@@ -96,6 +96,7 @@ export const API_ARGS = {
   deleteMessage: one(z.strictObject({ message: messageId })),
   react: one(z.strictObject({ message: messageId, emoji })),
   unreact: one(z.strictObject({ message: messageId, emoji })),
+  typing: one(z.strictObject({ conversation })),
   users: none,
   last: one(z.strictObject({ minutes: z.number().int().min(0).max(60) })),
   joinChannel: one(z.strictObject({ channel: channelName })),

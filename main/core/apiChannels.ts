@@ -28,6 +28,7 @@ export const API_CALLS = [
   'deleteMessage',
   'react',
   'unreact',
+  'typing',
   'users',
   'last',
   'joinChannel',
@@ -62,6 +63,7 @@ export const API_EVENTS = [
   'onMessageChange',
   'onPresence',
   'onChannel',
+  'onTyping',
   'onUiCommand',
 ] as const satisfies readonly EventName[];
 

@@ -156,6 +156,7 @@ export class ChatConnection extends EventEmitter<ChatConnectionEvents> {
       else if (ev.type === 'disconnect') this.onDisconnect(ev.reason, ev.message);
       else if (ev.type === 'joined' || ev.type === 'left') this.emit('channel', { type: ev.type, channel: ev.channel, user: ev.user });
       else if (ev.type === 'topic') this.emit('channel', { type: 'topic', channel: ev.channel, topic: ev.topic, by: ev.by });
+      else if (ev.type === 'typing') this.emit('typing', { conversation: ev.conversation, user: ev.user });
     });
     conn.on('close', (reason) => this.onClose(conn, reason));
     try {

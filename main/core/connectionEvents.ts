@@ -1,6 +1,6 @@
 /** What the app's connection (chatConnection.ts) tells the rest of core, as typed events. */
 import type { ChatMessage, MessageChangeEvent, PresenceState } from '../../server/protocol/common/types.ts';
-import type { ChannelEvent, ConnectionState, LogoutReason } from './api.ts';
+import type { ChannelEvent, ConnectionState, LogoutReason, TypingEvent } from './api.ts';
 
 export interface PresenceEvent {
   user: string;
@@ -18,6 +18,8 @@ export interface ChatConnectionEvents {
   presence: [PresenceEvent];
   /** Someone else joined or left a channel of this user's, or set its topic. */
   channel: [ChannelEvent];
+  /** Someone else is typing in a conversation of this user's (the server throttles these). */
+  typing: [TypingEvent];
   /** The connection is over for good (inactivity, replaced, account changed, token revoked, logout). */
   loggedOut: [{ reason: LogoutReason; message: string }];
   /** A (re)connection finished its sync; callers refresh what they cache. */

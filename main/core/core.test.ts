@@ -124,7 +124,7 @@ describe('createCore chatting', () => {
     const history = await bob.history({ conversation: 'direct:alice,bob' });
     expect(history.ok && history.value.messages.map((m) => m.text)).toEqual(['hi bob']);
     await stateWhere(bob, (s) => s.unread === 3, 5_000, 'unread 3');
-    expect(await bob.read({ conversation: 'direct:alice,bob', upTo: sent.values[0]!.message.id })).toEqual({ ok: true, value: { unread: 0 } });
+    expect(await bob.read({ conversation: 'direct:alice,bob', upTo: sent.values[0]!.message.id })).toEqual({ ok: true, value: { unread: 0, mentions: 0 } });
     await stateWhere(bob, (s) => s.unread === 2, 5_000, 'unread 2');
   });
 

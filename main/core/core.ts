@@ -64,7 +64,7 @@ export function createCore(options: CoreOptions): Core {
   const events = new CoreEvents();
   /** The app's connection to the server it is logged in to; null while logged out. */
   let link: ChatConnection | null = null;
-  let state: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {}, security: null, discovered: [] };
+  let state: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {}, mentions: 0, mentionsByConversation: {}, security: null, discovered: [] };
 
   const setState = (patch: Partial<CoreState>): void => {
     state = { ...state, ...patch };
@@ -74,7 +74,7 @@ export function createCore(options: CoreOptions): Core {
     if (away.away !== state.away.away || away.message !== state.away.message) setState({ away });
   };
 
-  const unread = new UnreadCounter((unreadByConversation, total) => setState({ unread: total, unreadByConversation }));
+  const unread = new UnreadCounter((counts) => setState(counts));
   const outbox = new OutboxSender(options.dataDir, {
     entries: (entries) => events.emit('onOutbox', entries),
     sent: (sent) => {
@@ -117,6 +117,7 @@ export function createCore(options: CoreOptions): Core {
     });
     c.on('channel', (event) => events.emit('onChannel', event));
     c.on('change', (change) => events.emit('onMessageChange', toMessageChange(change)));
+    c.on('typing', (event) => events.emit('onTyping', event));
     // A guest gets no offline delivery: nothing to resume from at its next login.
     if (!c.guest) c.on('cursor', (id) => cursors.set(account, id));
     c.on('online', ({ resumed }) => {
@@ -228,9 +229,14 @@ export function createCore(options: CoreOptions): Core {
     },
     read: async ({ conversation, upTo }) => {
       const r = await onLink((c) => c.request({ type: 'read', conversation, upTo }));
-      if (r.ok) unread.set(conversation, r.value.unread);
+      if (r.ok) unread.set(conversation, r.value);
       return r;
     },
+    typing: async ({ conversation }) => {
+      const r = await onLink((c) => c.request({ type: 'typing', conversation }));
+      return r.ok ? { ok: true, value: null } : r;
+    },
+    onTyping: events.on('onTyping'),
     onMessage: events.on('onMessage'),
     ...messageChangeCalls({ onLink, emit: (change) => events.emit('onMessageChange', change) }),
     onMessageChange: events.on('onMessageChange'),

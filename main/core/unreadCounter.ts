@@ -1,32 +1,40 @@
 /**
- * Unread counts as the server keeps them. The app never counts messages itself: it asks the
- * server (`conversations`) once per change, and takes a `read` answer's count as it comes, so
- * the tray, the window title and the sidebar all show the same numbers.
+ * Unread counts as the server keeps them, and apart from them the unread messages that mention
+ * the user. The app never counts messages itself: it asks the server (`conversations`) once per
+ * change, and takes a `read` answer's counts as they come, so the tray, the window title, the
+ * badge and the sidebar all show the same numbers.
  */
-import type { ConversationSummary } from './api.ts';
+import type { ConversationSummary, CoreState } from './api.ts';
+
+export type UnreadCounts = Pick<CoreState, 'unread' | 'unreadByConversation' | 'mentions' | 'mentionsByConversation'>;
 
 export class UnreadCounter {
   private byConversation: Record<string, number> = {};
+  private mentionsByConversation: Record<string, number> = {};
   private asking = false;
   private stale = false;
 
-  constructor(private readonly onChange: (byConversation: Record<string, number>, total: number) => void) {}
+  constructor(private readonly onChange: (counts: UnreadCounts) => void) {}
 
   /** Takes the counts of a `conversations` answer (the whole picture). */
   fromSummaries(summaries: readonly ConversationSummary[]): void {
     const next: Record<string, number> = {};
-    for (const s of summaries) if (s.unread > 0) next[s.conversation] = s.unread;
+    const mentions: Record<string, number> = {};
+    for (const s of summaries) {
+      if (s.unread > 0) next[s.conversation] = s.unread;
+      if (s.mentions > 0) mentions[s.conversation] = s.mentions;
+    }
     this.byConversation = next;
+    this.mentionsByConversation = mentions;
     this.changed();
   }
 
-  /** Takes one conversation's count from a `read` answer. */
-  set(conversation: string, unread: number): void {
-    if ((this.byConversation[conversation] ?? 0) === unread) return;
-    const next = { ...this.byConversation };
-    if (unread > 0) next[conversation] = unread;
-    else delete next[conversation];
-    this.byConversation = next;
+  /** Takes one conversation's counts from a `read` answer. */
+  set(conversation: string, counts: { unread: number; mentions: number }): void {
+    const same = (this.byConversation[conversation] ?? 0) === counts.unread && (this.mentionsByConversation[conversation] ?? 0) === counts.mentions;
+    if (same) return;
+    this.byConversation = withCount(this.byConversation, conversation, counts.unread);
+    this.mentionsByConversation = withCount(this.mentionsByConversation, conversation, counts.mentions);
     this.changed();
   }
 
@@ -55,11 +63,24 @@ export class UnreadCounter {
   reset(): void {
     this.stale = false;
     this.byConversation = {};
+    this.mentionsByConversation = {};
     this.changed();
   }
 
   private changed(): void {
-    const total = Object.values(this.byConversation).reduce((n, c) => n + c, 0);
-    this.onChange(this.byConversation, total);
+    const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((n, c) => n + c, 0);
+    this.onChange({
+      unread: sum(this.byConversation),
+      unreadByConversation: this.byConversation,
+      mentions: sum(this.mentionsByConversation),
+      mentionsByConversation: this.mentionsByConversation,
+    });
   }
+}
+
+function withCount(counts: Record<string, number>, key: string, n: number): Record<string, number> {
+  const next = { ...counts };
+  if (n > 0) next[key] = n;
+  else delete next[key];
+  return next;
 }

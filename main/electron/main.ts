@@ -23,7 +23,7 @@ import { keepRemembered } from '../shell/rememberLifecycle.ts';
 import { RememberMe } from '../shell/rememberMe.ts';
 import { saveDownloadedFile } from '../shell/saveFile.ts';
 import { allowNavigation, externalLinkAllowed, permissionAllowed } from '../shell/security.ts';
-import { trayIconFor, trayTemplate } from '../shell/trayTemplate.ts';
+import { badgeCount, trayIconFor, trayTemplate } from '../shell/trayTemplate.ts';
 import { utilityLauncher } from './hostLauncher.ts';
 import { buildMenu } from './toElectronMenu.ts';
 
@@ -91,13 +91,14 @@ const quit = (): void => void ((quitting = true), app.quit());
 
 async function render(): Promise<void> {
   Menu.setApplicationMenu(buildMenu(appMenuTemplate(state, process.platform), run));
+  const settings = await core.getSettings();
   if (tray) {
     const icon = trayIconFor(state);
     tray.setImage(join(config.resources, icon.file)); // Electron picks up the @2x file beside it
     tray.setToolTip(icon.tooltip);
-    tray.setContextMenu(buildMenu(trayTemplate(state, await core.getSettings()), run));
+    tray.setContextMenu(buildMenu(trayTemplate(state, settings), run));
   }
-  app.setBadgeCount(state.unread);
+  app.setBadgeCount(badgeCount(state, settings));
 }
 
 function lockDown(contents: WebContents): void {

@@ -2,6 +2,7 @@
 import type { AwayState, CoreState, ParleyApi, Settings } from '../core/api.ts';
 import type { ChatMessage } from '../../server/protocol/common/types.ts';
 import { conversationTitle } from '../../server/protocol/common/conversation.ts';
+import { mentionsUser } from '../../server/protocol/common/mentions.ts';
 
 export interface NotifyContext {
   me: string;
@@ -9,9 +10,14 @@ export interface NotifyContext {
   muted: boolean;
 }
 
-/** Messages from others that arrive while the window is not focused, unless muted; never auto-replies. */
+/**
+ * Messages from others that arrive while the window is not focused, unless muted; never
+ * auto-replies. A message that mentions the user (`@name`) is shown even while muted: being
+ * called by name is what muting must not hide.
+ */
 export function shouldNotify(message: ChatMessage, ctx: NotifyContext): boolean {
-  return !ctx.muted && !ctx.windowFocused && message.from !== ctx.me && message.kind !== 'auto-reply';
+  if (ctx.windowFocused || message.from === ctx.me || message.kind === 'auto-reply') return false;
+  return !ctx.muted || (ctx.me !== '' && mentionsUser(message.text, ctx.me));
 }
 
 /** Longest notification body in characters; longer texts end in an ellipsis within it. */

@@ -19,11 +19,13 @@ const online = (patch: Partial<CoreState> = {}): CoreState => ({
   hosting: { status: 'stopped' },
   unread: 0,
   unreadByConversation: {},
+  mentions: 0,
+  mentionsByConversation: {},
   security: null,
   discovered: [],
   ...patch,
 });
-const offline: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {}, security: null, discovered: [] };
+const offline: CoreState = { connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {}, mentions: 0, mentionsByConversation: {}, security: null, discovered: [] };
 const find = (items: MenuItemSpec[], label: string): MenuItemSpec | undefined =>
   items.flatMap((i) => [i, ...(i.submenu ?? [])]).find((i) => i.label === label);
 

@@ -16,8 +16,14 @@ export function trayIconFor(state: CoreState): { file: string; file2x: string; t
   const status = trayStatus(state);
   const base = `tray-${status}${state.unread > 0 ? '-unread' : ''}`;
   const words = status === 'away' ? `Away${state.away.message ? `: ${state.away.message}` : ''}` : status === 'available' ? 'Available' : 'Offline';
-  const unread = state.unread > 0 ? ` - ${state.unread} unread` : '';
+  const mentions = state.mentions > 0 ? `, ${state.mentions} mentioning you` : '';
+  const unread = state.unread > 0 ? ` - ${state.unread} unread${mentions}` : '';
   return { file: `${base}.png`, file2x: `${base}@2x.png`, tooltip: `Parley - ${words}${unread}` };
+}
+
+/** The dock/taskbar badge: unread messages, or while notifications are muted only those that mention the user. */
+export function badgeCount(state: CoreState, settings: Pick<Settings, 'muted'>): number {
+  return settings.muted ? state.mentions : state.unread;
 }
 
 export function trayTemplate(state: CoreState, settings: Pick<Settings, 'awayPresets'>): MenuItemSpec[] {

@@ -240,9 +240,10 @@ export class Channels {
     return r !== undefined && isMember(r, session);
   }
 
-  /** The channel's members online now (none when it does not exist). */
-  onlineMembers(name: string): Iterable<Session> {
-    const r = this.roster(name);
+  /** The channel's online members (none when it does not exist), for notices that are not stored. */
+  onlineMembers(input: string): Iterable<Session> {
+    const name = normalizeChannel(input);
+    const r = name === null ? undefined : this.roster(name);
     return r ? this.online(r) : [];
   }
 

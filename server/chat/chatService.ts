@@ -30,6 +30,7 @@ import { Session, type SessionSink } from './session.ts';
 import { SessionRegistry } from './sessions.ts';
 import type { ChatStores } from './stores.ts';
 import { Uploads } from './uploads.ts';
+import { TypingNotices } from './typingNotices.ts';
 
 
 /** One page of a sync: see docs/protocol.md. */
@@ -50,6 +51,7 @@ export class ChatService {
   readonly changes: MessageChanges;
   readonly files: Files;
   private readonly uploads: Uploads;
+  private readonly typingNotices: TypingNotices;
   private readonly accounts: AccountWatch;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -90,6 +92,7 @@ export class ChatService {
     this.uploads = new Uploads(stores.blobs, limits, now);
     this.files = new Files({ uploads: this.uploads, blobs: stores.blobs, files: stores.files, messages: stores.messages, messaging: this.messaging, channels: this.channels, now });
     this.accounts = new AccountWatch(stores, this.sessions, log);
+    this.typingNotices = new TypingNotices(this.sessions, this.channels, now, limits.typingIntervalMs);
   }
 
   /** Starts the inactivity sweep and the account watch. */
@@ -224,13 +227,14 @@ export class ChatService {
 
   conversations(session: Session): ConversationSummary[] {
     return this.stores.messages
-      .conversationsOf(session.userId)
+      .conversationsOf(session.userId, session.user)
       .map((c) => ({
         conversation: c.key,
         kind: c.kind,
         members: c.kind === 'everyone' || c.kind === 'channel' ? [] : parseConversationKey(c.key)!.members,
         lastMessage: c.last,
         unread: c.unread,
+        mentions: c.mentions,
       }))
       .sort((a, b) => (b.lastMessage?.id ?? 0) - (a.lastMessage?.id ?? 0));
   }
@@ -249,9 +253,24 @@ export class ChatService {
     return page;
   }
 
-  read(session: Session, key: string, upTo: number): number {
+  /** Marks the conversation read up to `upTo`; what is left unread, and how much of it mentions the user. */
+  read(session: Session, key: string, upTo: number): { unread: number; mentions: number } {
     const id = this.conversationFor(session, key);
-    return id === null ? 0 : this.stores.messages.markRead(session.userId, id, upTo);
+    return id === null ? { unread: 0, mentions: 0 } : this.stores.messages.markRead(session.userId, session.user, id, upTo);
+  }
+
+  /**
+   * The user is typing in `key`: its other online members are told (throttled, never stored).
+   * Membership is checked as for history, so nobody learns of a conversation they are not in.
+   */
+  typing(session: Session, key: string): void {
+    const parsed = parseConversationKey(key);
+    if (!parsed) throw new ChatError('bad_request', `"${key}" is not a conversation.`);
+    if (parsed.kind === 'channel') {
+      if (!this.channels.isMember(session, key.slice('channel:'.length))) throw new ChatError('not_member', 'You are not a member of that conversation.');
+    } else if (!session.guest) this.conversationFor(session, key);
+    else if (key !== EVERYONE && !parsed.members.includes(`~${session.user}`)) throw new ChatError('not_member', 'You are not a member of that conversation.');
+    this.typingNotices.typing(session, key, parsed);
   }
 
   lastVisibleId(session: Session): number {

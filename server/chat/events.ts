@@ -24,7 +24,9 @@ export type ChatEvent =
   | { type: 'topic'; channel: string; topic: string; by: string }
   | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string }
   /** Edits, deletions and reactions, as on the wire: to the conversation's online members but the author of the change. */
-  | MessageChangeEvent;
+  | MessageChangeEvent
+  /** Someone is typing in a conversation the recipient is in (throttled; never stored). */
+  | { type: 'typing'; conversation: string; user: string };
 
 /** Why and how the chat layer ends a session. */
 export interface Ending {

@@ -38,6 +38,7 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
     case 'mode':
     case 'deleted':
     case 'reaction':
+    case 'typing':
       return encodeJsonLine(ev);
     case 'edited':
       return Buffer.from(`{"type":"edited","change":${ev.change},"message":${messageJson(ev.message)}}\n`);
@@ -179,7 +180,7 @@ export class JsonDialect implements Dialect, SessionSink {
       case 'sync':
         return this.sync(req.id, req.after);
       case 'read':
-        return this.ok(req.id, { unread: chat.read(s, req.conversation, req.upTo) });
+        return this.ok(req.id, chat.read(s, req.conversation, req.upTo));
       case 'upload':
         return this.ok(req.id, chat.files.upload(s, req.conversation, req.name, req.size, req.mime));
       case 'chunk':
@@ -188,6 +189,9 @@ export class JsonDialect implements Dialect, SessionSink {
         return this.answerLater(req.id, () => chat.files.finish(s, req.uploadId, req.sha256, req.clientId));
       case 'download':
         return this.download(req.id, req.sha256, req.offset, req.length);
+      case 'typing':
+        chat.typing(s, req.conversation);
+        return this.ok(req.id);
       case 'ping':
         return this.ok(req.id);
       case 'logout':

@@ -24,7 +24,10 @@ const messageLine = (m: ChatMessage): string => {
 const modeInWords = (mode: string, user?: string): string =>
   ({ '+o': `made ${user} an operator`, '-o': `took operator from ${user}`, '+v': `gave ${user} voice`, '-v': `took voice from ${user}`, '+t': 'locked the topic (operators set it)', '-t': 'unlocked the topic' })[mode] ?? mode;
 
-/** One encoding per event, shared by every text session of a fan-out; presence is for programs (people ask `who`). */
+/**
+ * One encoding per event, shared by every text session of a fan-out; presence is for programs
+ * (people ask `who`), and typing notices would interleave with what a person is typing.
+ */
 const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {
   switch (ev.type) {
     case 'message':
@@ -38,6 +41,7 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer | null => {
     case 'mode':
       return Buffer.from(`#${ev.channel}: ${ev.by} ${modeInWords(ev.mode, ev.user)}.\n`);
     case 'presence':
+    case 'typing':
       return null;
     case 'edited':
     case 'deleted':

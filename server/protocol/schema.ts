@@ -57,6 +57,7 @@ export const requestSchema = z.discriminatedUnion('type', [
   z.object({ id, type: z.literal('conversations') }),
   z.object({ id, type: z.literal('sync'), after: msgId }),
   z.object({ id, type: z.literal('read'), conversation, upTo: msgId }),
+  z.object({ id, type: z.literal('typing'), conversation }),
   z.object({ id, type: z.literal('ping') }),
   z.object({ id, type: z.literal('logout') }),
   z.object({ id, type: z.literal('join'), channel: channelName }),

@@ -4,24 +4,12 @@
  * membership. Writes go through `append`, which stores a whole batch in one transaction (group
  * commit: one fsync for many messages).
  */
-import { parseConversationKey, type ChatMessage, type ConversationKind, type FileInfo, type MessageChangeEvent, type MessageKind } from '../protocol/index.ts';
+import { mentionsUser, parseConversationKey, type ChatMessage, type ConversationKind, type FileInfo, type MessageKind } from '../protocol/index.ts';
 import { ChangeStore } from './changeStore.ts';
 import type { Db } from './db.ts';
+import { COLUMNS, EVERYONE_ID, FROM, entryId, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
 
-export const EVERYONE_ID = 1;
-
-interface MessageRow {
-  id: number;
-  sender: string;
-  kind: MessageKind;
-  recipients: string;
-  text: string;
-  ts: number;
-  key: string;
-  edited_at: number | null;
-  deleted_at: number | null;
-  file: string | null;
-}
+export { EVERYONE_ID, entryId, toChatMessage, type SyncEntry } from './messageRows.ts';
 
 export interface NewMessage {
   /** 0: look the conversation up by `conversation` (its key), creating it inside the batch's transaction. */
@@ -59,27 +47,6 @@ export const SYNC_PAGE_SQL = `SELECT m.id, m.sender, m.kind, m.recipients, m.tex
   WHERE m.id > :after AND m.id <= :upTo AND (m.conversation_id = ${EVERYONE_ID}
     OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
   ORDER BY m.id LIMIT :limit`;
-
-const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at, m.file';
-const FROM = 'FROM messages m JOIN conversations c ON c.id = m.conversation_id';
-
-export function toChatMessage(r: MessageRow): ChatMessage {
-  return {
-    id: r.id,
-    from: r.sender,
-    to: JSON.parse(r.recipients) as string[],
-    conversation: r.key,
-    kind: r.kind,
-    text: r.text,
-    ts: new Date(r.ts).toISOString(),
-    ...(r.edited_at !== null ? { edited: true } : {}),
-    ...(r.deleted_at !== null ? { deleted: true } : {}),
-    ...(r.file ? { file: JSON.parse(r.file) as FileInfo } : {}),
-  };
-}
-
-/** One entry of a sync page: a message, or a later change to one (in id order). */
-export type SyncEntry = { type: 'message'; message: ChatMessage } | MessageChangeEvent;
 
 /** Only direct and group conversations are created by a send; a file's kind says nothing of its conversation. */
 function newConversationKind(m: NewMessage): ConversationKind {
@@ -159,6 +126,12 @@ export class MessageStore {
       unread: db.prepare<{ userId: number; conversationId: number; after: number; senderId: number }, { n: number }>(
         `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE conversation_id = :conversationId
            AND id > :after AND sender_id != :senderId LIMIT 1000)`,
+      ),
+      // The newest 1000 unread of others that may mention the user (LIKE is a cheap prefilter;
+      // mentionsUser decides): bounded like the count above, whatever the backlog.
+      mentionCandidates: db.prepare<{ conversationId: number; after: number; senderId: number; pattern: string }, { text: string }>(
+        `SELECT text FROM (SELECT text FROM messages WHERE conversation_id = :conversationId AND id > :after
+           AND sender_id != :senderId ORDER BY id DESC LIMIT 1000) WHERE text LIKE :pattern ESCAPE '\\'`,
       ),
       setRead: db.prepare<{ userId: number; conversationId: number; upTo: number }>(
         `INSERT INTO reads (user_id, conversation_id, up_to) VALUES (:userId, :conversationId, :upTo)
@@ -290,25 +263,26 @@ export class MessageStore {
     this.stmts.clearPending.run({ userId, upTo });
   }
 
-  conversationsOf(userId: number): { id: number; key: string; kind: ConversationKind; last: ChatMessage | null; unread: number }[] {
+  /** `user` is the member's name, for counting the unread messages that mention them (`@user`). */
+  conversationsOf(userId: number, user: string): { id: number; key: string; kind: ConversationKind; last: ChatMessage | null; unread: number; mentions: number }[] {
     return this.stmts.memberConversations.all({ userId }).map((c) => {
       const last = this.stmts.last.get({ conversationId: c.id });
-      return { ...c, last: last ? toChatMessage(last) : null, unread: this.unread(userId, c.id) };
+      return { ...c, last: last ? toChatMessage(last) : null, ...this.unread(userId, user, c.id) };
     });
   }
 
-  unread(userId: number, conversationId: number): number {
+  /** Unread messages of others in the conversation, and how many of them mention `user`. */
+  unread(userId: number, user: string, conversationId: number): { unread: number; mentions: number } {
     const after = this.stmts.readPointer.get({ userId, conversationId })?.up_to ?? 0;
-    return this.stmts.unread.get({ userId, conversationId, after, senderId: userId })!.n;
+    const unread = this.stmts.unread.get({ userId, conversationId, after, senderId: userId })!.n;
+    if (unread === 0) return { unread, mentions: 0 };
+    const pattern = `%@${user.replace(/[\\%_]/g, '\\$&')}%`;
+    const texts = this.stmts.mentionCandidates.all({ conversationId, after, senderId: userId, pattern });
+    return { unread, mentions: texts.filter((t) => mentionsUser(t.text, user)).length };
   }
 
-  markRead(userId: number, conversationId: number, upTo: number): number {
+  markRead(userId: number, user: string, conversationId: number, upTo: number): { unread: number; mentions: number } {
     this.stmts.setRead.run({ userId, conversationId, upTo });
-    return this.unread(userId, conversationId);
+    return this.unread(userId, user, conversationId);
   }
-}
-
-/** The position of a sync entry in the shared id sequence. */
-export function entryId(e: SyncEntry): number {
-  return e.type === 'message' ? e.message.id : e.change;
 }

@@ -18,7 +18,7 @@ export type TrustQuestion =
 
 
 export class AppState {
-  #core = $state<CoreState>({ connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {}, security: null, discovered: [] });
+  #core = $state<CoreState>({ connection: { status: 'offline' }, away: { away: false }, hosting: { status: 'stopped' }, unread: 0, unreadByConversation: {}, mentions: 0, mentionsByConversation: {}, security: null, discovered: [] });
   #question = $state<TrustQuestion | null>(null);
   #pendingLogin: LoginArgs | null = null;
   #invite = $state<InviteTarget | null>(null);

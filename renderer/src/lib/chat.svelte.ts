@@ -7,22 +7,13 @@
 import type { CoreState, MessageChange, OutboxEntry, ParleyApi, SentMessage } from '../../../main/core/api.ts';
 import { applyChange, changeConversation } from './messageChanges.ts';
 import { conversationKey, parseConversationKey } from '../../../server/protocol/common/conversation.ts';
-import { DEFAULT_LIMITS, EVERYONE } from '../../../server/protocol/common/limits.ts';
+import { EVERYONE } from '../../../server/protocol/common/limits.ts';
 import type { ChatMessage, ConversationSummary, RecipientResult, UserPresence } from '../../../server/protocol/common/types.ts';
+import { firstUnreadId } from './timeline.ts';
+import { applyPresence } from './people.ts';
+import { appendMessage, pageAround, pageNewer, pageOlder, type Thread } from './threadPages.ts';
 
-/**
- * Messages per history page: the largest the server serves. Each page loaded while scrolling back
- * costs one re-render of the list (a dropped frame or two), so fewer, larger pages scroll smoother.
- */
-export const HISTORY_PAGE = DEFAULT_LIMITS.maxHistoryPage;
-
-export interface Thread {
-  messages: ChatMessage[];
-  hasMore: boolean;
-  loading: boolean;
-  /** Opened at an older message (a search result): newer messages exist beyond the loaded ones. */
-  hasNewer?: boolean;
-}
+export { HISTORY_PAGE, type Thread } from './threadPages.ts';
 
 export class ChatState {
   #conversations = $state<ConversationSummary[]>([]);
@@ -38,6 +29,9 @@ export class ChatState {
   #unread = $state.raw<Record<string, number>>({});
   /** The message a search result opened, shown highlighted until another conversation is chosen. */
   #focus = $state<{ conversation: string; id: number } | null>(null);
+  #mentions = $state.raw<Record<string, number>>({});
+  /** Per conversation opened with unread messages: how many, up to which id (the "New messages" divider). */
+  #newMark = $state<Record<string, { unread: number; upTo: number }>>({});
   /** Per conversation, the id up to which this window already said it was read. */
   readonly #readUpTo = new Map<string, number>();
   readonly #offs: Array<() => void> = [];
@@ -88,6 +82,27 @@ export class ChatState {
   unreadOf(key: string): number {
     return this.reading(key) ? 0 : (this.#unread[key] ?? 0);
   }
+  /** Unread messages that mention the user (`@name`), by the server's count; none while open on screen. */
+  mentionsOf(key: string): number {
+    return this.reading(key) ? 0 : (this.#mentions[key] ?? 0);
+  }
+  /** The id of the first message that was unread when the conversation was opened, once loaded. */
+  firstNewId(key: string): number | undefined {
+    const mark = this.#newMark[key];
+    return mark ? firstUnreadId(this.thread(key).messages, this.me, mark) : undefined;
+  }
+  hasNewMark(key: string): boolean {
+    return this.#newMark[key] !== undefined;
+  }
+  /** Loads older pages until the first new message of `key` is loaded (or there is nothing older). */
+  async loadNew(key: string): Promise<number | undefined> {
+    while (this.hasNewMark(key) && this.firstNewId(key) === undefined && this.thread(key).hasMore) {
+      const before = this.thread(key).messages.length;
+      await this.loadOlder(key);
+      if (this.thread(key).messages.length === before) break;
+    }
+    return this.firstNewId(key);
+  }
   /** The newest message of a conversation this window knows. */
   lastMessageOf(key: string): ChatMessage | null {
     return this.#conversations.find((c) => c.conversation === key)?.lastMessage ?? null;
@@ -122,11 +137,15 @@ export class ChatState {
 
   async select(key: string): Promise<void> {
     if (this.#focus?.conversation !== key) this.#focus = null;
+    const unread = this.#unread[key] ?? 0;
     this.#selected = key;
     if (!this.#threads[key]) {
       this.#threads[key] = { messages: [], hasMore: true, loading: false };
       await this.loadOlder(key);
     }
+    const upTo = this.#threads[key]?.messages.at(-1)?.id;
+    if (unread > 0 && upTo !== undefined) this.#newMark[key] = { unread, upTo };
+    else delete this.#newMark[key];
     await this.read(key);
   }
 
@@ -146,25 +165,15 @@ export class ChatState {
   async loadOlder(key: string): Promise<void> {
     const thread = this.#threads[key];
     if (!thread || thread.loading || !thread.hasMore) return;
-    thread.loading = true;
-    const before = thread.messages[0]?.id;
-    const result = await this.api.history({ conversation: key, limit: HISTORY_PAGE, ...(before !== undefined ? { before } : {}) });
-    thread.loading = false;
-    if (!result.ok) {
-      this.#error = result.error.message;
-      return;
-    }
-    const older = [...result.value.messages].reverse();
-    const known = new Set(thread.messages.map((m) => m.id));
-    thread.messages = [...older.filter((m) => !known.has(m.id)), ...thread.messages];
-    thread.hasMore = result.value.hasMore;
+    const error = await pageOlder(this.api, key, thread);
+    if (error !== null) this.#error = error;
   }
 
   /** Opens a conversation at one message (a search result): the page around it, the message highlighted. */
   async openAt(key: string, id: number): Promise<void> {
-    const result = await this.api.history({ conversation: key, around: id, limit: HISTORY_PAGE });
-    if (!result.ok) return void (this.#error = result.error.message);
-    this.#threads[key] = { messages: [...result.value.messages].reverse(), hasMore: result.value.hasMore, hasNewer: result.value.hasNewer === true, loading: false };
+    const thread = await pageAround(this.api, key, id);
+    if (typeof thread === 'string') return void (this.#error = thread);
+    this.#threads[key] = thread;
     this.#focus = { conversation: key, id };
     await this.select(key);
   }
@@ -172,24 +181,17 @@ export class ChatState {
   /** Loads the page after the newest loaded message of a thread opened at an older one. */
   async loadNewer(key: string): Promise<void> {
     const thread = this.#threads[key];
-    const last = thread?.messages.at(-1);
-    if (!thread || !last || thread.loading || !thread.hasNewer) return;
-    thread.loading = true;
-    // `around` the newest loaded message: up to half the page is newer than it.
-    const result = await this.api.history({ conversation: key, around: last.id, limit: HISTORY_PAGE });
-    thread.loading = false;
-    if (!result.ok) return void (this.#error = result.error.message);
-    const known = new Set(thread.messages.map((m) => m.id));
-    const newer = [...result.value.messages].reverse().filter((m) => m.id > last.id && !known.has(m.id));
-    thread.messages = [...thread.messages, ...newer];
-    thread.hasNewer = result.value.hasNewer === true;
-    if (!thread.hasNewer) void this.read(key);
+    if (!thread || thread.messages.length === 0 || thread.loading || !thread.hasNewer) return;
+    const error = await pageNewer(this.api, key, thread);
+    if (error !== null) this.#error = error;
+    else if (!thread.hasNewer) void this.read(key);
   }
 
   /** Sends to the selected conversation through the outbox. */
   async send(text: string): Promise<boolean> {
     const body = text.trim();
     if (!body) return false;
+    delete this.#newMark[this.#selected]; // writing, the user has caught up
     const result = await this.api.send({ conversation: this.#selected, text: body });
     if (!result.ok) this.#error = result.error.message;
     return result.ok;
@@ -231,6 +233,7 @@ export class ChatState {
 
   private unreadChanged(state: CoreState): void {
     this.#unread = state.unreadByConversation;
+    this.#mentions = state.mentionsByConversation;
     // A count for the open conversation that arrived after its messages: read it now.
     if ((state.unreadByConversation[this.#selected] ?? 0) > 0) void this.read(this.#selected);
   }
@@ -258,15 +261,7 @@ export class ChatState {
 
   private append(m: ChatMessage): void {
     const thread = this.#threads[m.conversation];
-    if (!thread) return; // loaded from history when opened
-    if (thread.hasNewer) return; // loadNewer reaches it in order, without a gap
-    const last = thread.messages.at(-1);
-    if (last && last.id >= m.id) {
-      if (thread.messages.some((x) => x.id === m.id)) return;
-      thread.messages = [...thread.messages, m].sort((a, b) => a.id - b.id);
-      return;
-    }
-    thread.messages.push(m);
+    if (thread) appendMessage(thread, m); // else loaded from history when opened
   }
 
   private touch(m: ChatMessage): void {
@@ -280,15 +275,7 @@ export class ChatState {
   }
 
   private presence(p: UserPresence): void {
-    const i = this.#people.findIndex((x) => x.user === p.user);
-    // A guest exists only while connected: gone, the name is free again (the server's rule).
-    if (p.state === 'offline' && (p.guest || this.#people[i]?.guest)) {
-      if (i !== -1) this.#people.splice(i, 1);
-      return;
-    }
-    const next: UserPresence = { ...p };
-    if (i === -1) this.#people.push(next);
-    else this.#people[i] = next;
+    applyPresence(this.#people, p);
     if (p.state !== 'offline' && this.#lastMinutes !== null) this.#recent = new Set([...this.#recent, p.user]);
   }
 
@@ -308,5 +295,5 @@ export class ChatState {
 
 function emptySummary(key: string, members?: string[]): ConversationSummary {
   const parsed = parseConversationKey(key);
-  return { conversation: key, kind: parsed?.kind ?? 'group', members: members ?? parsed?.members ?? [], lastMessage: null, unread: 0 };
+  return { conversation: key, kind: parsed?.kind ?? 'group', members: members ?? parsed?.members ?? [], lastMessage: null, unread: 0, mentions: 0 };
 }

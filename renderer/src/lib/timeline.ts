@@ -14,9 +14,27 @@ export type Row =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'message'; key: string; message: ChatMessage; continued: boolean }
   | { kind: 'notice'; key: string; notice: Notice }
-  | { kind: 'outbox'; key: string; entry: OutboxEntry };
+  | { kind: 'outbox'; key: string; entry: OutboxEntry }
+  /** "New messages": before the first message that was unread when the conversation was opened. */
+  | { kind: 'new'; key: 'new' };
 
-export function timeline(messages: readonly ChatMessage[], outbox: readonly OutboxEntry[], now = new Date(), notices: readonly Notice[] = []): Row[] {
+/**
+ * Where the unread messages began, when the conversation was opened with `mark.unread` of them
+ * and its newest message was `mark.upTo`: the id of the `unread`-th newest message of others up
+ * to there (the server counts others' messages after the read pointer), or undefined while that
+ * page is not loaded. Later messages do not move it.
+ */
+export function firstUnreadId(messages: readonly ChatMessage[], me: string, mark: { unread: number; upTo: number }): number | undefined {
+  let n = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.id > mark.upTo || m.from === me) continue;
+    if (++n === mark.unread) return m.id;
+  }
+  return undefined;
+}
+
+export function timeline(messages: readonly ChatMessage[], outbox: readonly OutboxEntry[], now = new Date(), notices: readonly Notice[] = [], newFrom?: number): Row[] {
   const rows: Row[] = [];
   let day = '';
   let prev: ChatMessage | undefined;
@@ -40,7 +58,9 @@ export function timeline(messages: readonly ChatMessage[], outbox: readonly Outb
     dayRow(m.ts);
     // Consecutive messages from one sender within five minutes share a header.
     const continued = !!prev && prev.from === m.from && prev.kind !== 'auto-reply' && m.kind !== 'auto-reply' && Date.parse(m.ts) - Date.parse(prev.ts) < 5 * 60_000;
-    rows.push({ kind: 'message', key: `m-${m.id}`, message: m, continued });
+    const isNew = m.id === newFrom;
+    if (isNew) rows.push({ kind: 'new', key: 'new' });
+    rows.push({ kind: 'message', key: `m-${m.id}`, message: m, continued: continued && !isNew });
     prev = m;
   }
   noticesBefore('\uffff');

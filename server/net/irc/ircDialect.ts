@@ -116,6 +116,8 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
       case 'deleted':
       case 'reaction':
         return this.deliverChange(event);
+      case 'typing':
+        return; // IRC's `+typing` client tag is not carried (see docs/protocol.md)
       default: {
         const never: never = event;
         throw new Error(`unhandled event ${JSON.stringify(never)}`);

@@ -9,3 +9,4 @@ export * from './conversation.ts';
 export * from './text.ts';
 export * from './snippet.ts';
 export * from './files.ts';
+export * from './mentions.ts';

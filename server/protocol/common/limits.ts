@@ -46,6 +46,8 @@ export const DEFAULT_LIMITS = {
   maxHistoryPage: 200,
   /** Largest page a `search` request may ask for. */
   maxSearchPage: 50,
+  /** Least ms between two `typing` notices of one user in one conversation (more are dropped). */
+  typingIntervalMs: 3000,
   /** Password hashes computed at once; the rest wait their turn. */
   maxConcurrentHashes: 2,
   /** Largest file one upload may declare, in MiB (`--max-file-mb`). */

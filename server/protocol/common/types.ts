@@ -76,7 +76,10 @@ export interface ConversationSummary {
   /** Sorted usernames of a direct or group conversation; empty for `everyone` and channels (ask `members`). */
   members: string[];
   lastMessage: ChatMessage | null;
+  /** Messages of others after the user's read pointer (counting stops at 1000). */
   unread: number;
+  /** How many of the newest 1000 unread mention the user (`@name`): counted apart for badges and notifications. */
+  mentions: number;
 }
 
 /**
@@ -134,6 +137,8 @@ export type Request =
   | { id: number; type: 'conversations' }
   | { id: number; type: 'sync'; after: number }
   | { id: number; type: 'read'; conversation: string; upTo: number }
+  /** The user is typing in `conversation`: its other online members get a `typing` event (throttled, never stored). */
+  | { id: number; type: 'typing'; conversation: string }
   | { id: number; type: 'ping' }
   | { id: number; type: 'logout' }
   /** Joins (creating it if new) a channel; membership persists. */
@@ -180,7 +185,8 @@ export interface ResultMap {
   conversations: { conversations: ConversationSummary[] };
   /** One page: `lastId` is the highest id it covers; ask again from there while `hasMore`. */
   sync: { lastId: number; hasMore: boolean; count: number };
-  read: { unread: number };
+  read: { unread: number; mentions: number };
+  typing: Record<string, never>;
   ping: Record<string, never>;
   logout: Record<string, never>;
   join: { channel: ChannelInfo };
@@ -229,7 +235,9 @@ export type ServerEvent =
   | { type: 'topic'; channel: string; topic: string; by: string }
   /** An operator changed a channel mode: `+o`/`-o` or `+v`/`-v` with the `user` concerned, or `+t`/`-t` (topic lock). */
   | { type: 'mode'; channel: string; mode: ChannelModeChange; user?: string; by: string }
-  | MessageChangeEvent;
+  | MessageChangeEvent
+  /** `user` is typing in `conversation` (at most one every few seconds per user and conversation). */
+  | { type: 'typing'; conversation: string; user: string };
 
 /** The channel mode changes there are: operator or voice of a member, and the topic lock. */
 export type ChannelModeChange = '+o' | '-o' | '+v' | '-v' | '+t' | '-t';
