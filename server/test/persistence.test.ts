@@ -111,9 +111,10 @@ describe('persistence', () => {
     const j = await JsonClient.open(server.port);
     clients.push(j);
     await j.request({ type: 'login', user: 'alice', password: 'Sup3rSecretPassw0rdX' }, 10_000);
-    for (const f of readdirSync(server.dataDir)) {
-      const bytes = readFileSync(join(server.dataDir, f));
-      expect(bytes.includes('Sup3rSecretPassw0rd'), f).toBe(false);
+    // Every file in the data folder, the file store's folders included.
+    for (const f of readdirSync(server.dataDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+      const bytes = readFileSync(join(f.parentPath, f.name));
+      expect(bytes.includes('Sup3rSecretPassw0rd'), f.name).toBe(false);
     }
     expect(logged.join('\n')).not.toContain('Sup3rSecretPassw0rd');
     const db = new Database(join(server.dataDir, 'parley.db'), { readonly: true });
