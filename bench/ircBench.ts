@@ -11,16 +11,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The shared folder beside the repository, as README refers to it. */
-const PEERS = fileURLToPath(new URL('../../shared/bench-peers/', import.meta.url));
+export const PEERS = fileURLToPath(new URL('../../shared/bench-peers/', import.meta.url));
 
-interface Figures {
+export interface Figures {
   perCpuSec?: number;
   perSec?: number;
   p99Ms?: number;
   kibPerConn?: number;
 }
 
-const WORKLOADS = [
+export const WORKLOADS = [
   { tag: 'w1', args: ['--workload', 'w1', '--clients', '500', '--senders', '50', '--window', '10', '--duration', '10'], what: 'W1 direct, 500 clients, 50 senders, closed loop' },
   { tag: 'w2_1ms', args: ['--workload', 'w2', '--clients', '500', '--interval-ms', '1', '--duration', '10'], what: 'W2 fan-out, 500-member channel, 1 msg / 1 ms' },
   { tag: 'w3_5000', args: ['--workload', 'w3', '--clients', '5000'], what: 'W3 idle, 5,000 connections' },
@@ -28,7 +28,7 @@ const WORKLOADS = [
 
 type Start = (users: number, extra: string[]) => Promise<{ port: number; pid: number; stop(): Promise<void> }>;
 
-function figuresOf(r: Record<string, unknown>): Figures {
+export function figuresOf(r: Record<string, unknown>): Figures {
   const latency = r.latency as { p99_ms?: number } | undefined;
   return {
     perCpuSec: r.deliveries_per_server_cpu_s as number | undefined,
@@ -38,17 +38,26 @@ function figuresOf(r: Record<string, unknown>): Figures {
   };
 }
 
-function runGenerator(port: number, pid: number, args: readonly string[]): Promise<Record<string, unknown>> {
+/** Which of the peers' generators, its label, and its options for the server (Parley's by default). */
+interface GeneratorChoice {
+  generator: string;
+  label: string;
+  extra: readonly string[];
+}
+
+const PARLEY_IRC: GeneratorChoice = { generator: 'irc-load.mjs', label: 'parley-irc', extra: ['--concurrency', '100'] };
+
+export function runGenerator(port: number, pid: number, args: readonly string[], g: GeneratorChoice = PARLEY_IRC): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       '/bin/sh',
-      ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, join(PEERS, 'irc-load.mjs'), '--port', String(port), '--pid', String(pid), '--label', 'parley-irc', '--concurrency', '100', ...args],
+      ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, join(PEERS, g.generator), '--port', String(port), '--pid', String(pid), '--label', g.label, ...g.extra, ...args],
       { maxBuffer: 16 * 1024 * 1024, timeout: 300_000 },
       (err, stdout, stderr) => {
         const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-        if (!line) return reject(new Error(`irc-load.mjs printed no result${err ? `: ${err.message}` : ''}\n${stderr.slice(-2000)}`));
+        if (!line) return reject(new Error(`${g.generator} printed no result${err ? `: ${err.message}` : ''}\n${stderr.slice(-2000)}`));
         const result = JSON.parse(line) as Record<string, unknown>;
-        if (result.error) return reject(new Error(`irc-load.mjs: ${String(result.error)}\n${stderr.slice(-2000)}`));
+        if (result.error) return reject(new Error(`${g.generator}: ${String(result.error)}\n${stderr.slice(-2000)}`));
         resolve(result);
       },
     );

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { LoadResult, Workload } from './loadGen.ts';
 import type { ServerMemory } from './serverMain.ts';
-import { ircBench } from './ircBench.ts';
+import { figuresOf, ircBench, runGenerator } from './ircBench.ts';
+import { peersBench } from './peersBench.ts';
 import { fileBench } from './fileBench.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
@@ -33,9 +34,11 @@ function forkTs(file: string, args: string[], extraExecArgv: string[], stdio: St
 }
 
 function startServer(users: number, historyMessages = 0, extra: string[] = []): Promise<Server> {
-  // BENCH_PROFILE=dir writes a CPU profile of each server run (node --cpu-prof) into dir.
+  // BENCH_PROFILE=dir writes a CPU profile of each server run (node --cpu-prof) into dir;
+  // BENCH_NODE_FLAGS="--max-semi-space-size=2 ..." starts the server with those Node/V8 flags (to measure them).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = forkTs('./serverMain.ts', [String(users), String(historyMessages), ...extra], profile, ['ignore', 'pipe', 'inherit', 'ipc']);
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = forkTs('./serverMain.ts', [String(users), String(historyMessages), ...extra], [...flags, ...profile], ['ignore', 'pipe', 'inherit', 'ipc']);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
@@ -96,8 +99,9 @@ async function main(): Promise<void> {
     .option('--only <names>', 'comma-separated workloads to run (direct,fanout,tls,idle,durable,history,sync,search,files); tls = direct and fan-out over TLS and handshakes per second')
     .option('--search', 'only the search workload (as --only search)')
     .option('--irc', "the IRC dialect under ../shared/bench-peers/irc-load.mjs (W1, W2, W3), beside the peers' figures")
+    .option('--peers', 'W1, W2, W3 against ngIRCd, InspIRCd, Redis and Parley (IRC and JSON) in this run, interleaved, with the ratios')
     .parse()
-    .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean; search?: boolean }>();
+    .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean; search?: boolean; peers?: boolean }>();
   const scale = opts.quick ? 10 : 1;
   const only = new Set((opts.search === true ? 'search' : (opts.only ?? 'direct,fanout,tls,idle,durable,history,sync,search,files')).split(','));
   const log = (s: string): void => void (opts.json ? process.stderr.write(s + '\n') : console.log(s));
@@ -107,6 +111,28 @@ async function main(): Promise<void> {
       return { port: s.port, pid: s.pid, stop: () => stopServer(s) };
     };
     return ircBench(start, log, opts.json === true);
+  }
+  if (opts.peers) {
+    const irc = async (_tag: string, args: readonly string[]) => {
+      // No accounts: the generator's nicks (b0, b1...) must be free for guests.
+      const s = await startServer(0, 0, ['guests']);
+      try {
+        return figuresOf(await runGenerator(s.port, s.pid, args));
+      } finally {
+        await stopServer(s);
+      }
+    };
+    const json = async (tag: string) => {
+      if (tag === 'w3_5000') {
+        const r = await measure(5000, { kind: 'idle', connections: 5000 });
+        return { kibPerConn: (r.rssAfterKiB! - r.rssBeforeKiB!) / r.connections! };
+      }
+      const r = tag === 'w1'
+        ? await measure(500, { kind: 'direct', users: 500, senders: 50, durationSec: 10, window: 10 })
+        : await measure(500, { kind: 'fanout', users: 500, intervalMs: 1, durationSec: 10 });
+      return { perCpuSec: r.deliveries! / r.serverCpuSec!, p99Ms: r.p99Ms! };
+    };
+    return peersBench({ irc, json }, log, opts.json === true);
   }
   const out: Record<string, Record<string, number | string>> = {};
 
