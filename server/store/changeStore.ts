@@ -64,7 +64,10 @@ export class ChangeStore {
         'DELETE FROM reactions WHERE message_id = :id AND emoji = :emoji AND user_id = :userId',
       ),
       reactions: db.prepare<{ lo: number; hi: number }, { message_id: number; emoji: string; user: string }>(
-        'SELECT message_id, emoji, user FROM reactions WHERE message_id BETWEEN :lo AND :hi ORDER BY message_id, ts, user',
+        // In the order they were given: the change that added each (ts ties within a millisecond).
+        `SELECT r.message_id, r.emoji, r.user FROM reactions r WHERE r.message_id BETWEEN :lo AND :hi
+         ORDER BY r.message_id, (SELECT MAX(x.id) FROM message_changes x
+           WHERE x.message_id = r.message_id AND x.kind = 'react' AND x.emoji = r.emoji AND x.user = r.user)`,
       ),
       changes: db.prepare<{ userId: number; after: number; upTo: number; limit: number }, ChangeRow>(
         `SELECT x.id, x.message_id, x.kind, x.user, x.emoji, x.text, c.key

@@ -96,7 +96,8 @@ describe('edit and delete over JSON', () => {
 
 describe('reactions over JSON', () => {
   it('react and unreact: one per user and emoji, events to the other members, history carries who reacted', async () => {
-    server = await startTestServer({}, USERS);
+    // A clock that stands still: every reaction has the same time, so order comes from the change log.
+    server = await startTestServer({ now: () => 1_700_000_000_000 }, USERS);
     const alice = await json('alice');
     const bob = await json('bob');
     const id = await send(alice, 'bob', 'lunch?');
