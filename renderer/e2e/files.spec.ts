@@ -85,6 +85,11 @@ test('alice attaches an image and a PDF; bob sees a thumbnail and a card', async
   await expect(history(bob).getByText('report.pdf')).toBeVisible();
   await expect(history(bob).getByText('30 KB')).toBeVisible();
   await expect(history(alice).getByRole('img', { name: 'gradient.png' })).toBeVisible();
+  // Her own file can be deleted, not edited (the server would answer not_editable).
+  const own = history(alice).getByRole('article', { name: 'Message from alice' }).filter({ hasText: 'report.pdf' });
+  await own.hover();
+  await expect(own.getByRole('button', { name: 'Delete' })).toHaveCount(1);
+  await expect(own.getByRole('button', { name: 'Edit' })).toHaveCount(0);
   await bob.screenshot({ path: info.outputPath('files-received.png') });
   await info.attach('files received', { path: info.outputPath('files-received.png'), contentType: 'image/png' });
 });

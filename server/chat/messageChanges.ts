@@ -35,6 +35,7 @@ export class MessageChanges {
     if (text.trim() === '') throw new ChatError('empty_text', 'A message needs some text (delete it instead).');
     if (text.length > this.d.limits.maxTextChars) throw new ChatError('text_too_long', `Messages are limited to ${this.d.limits.maxTextChars} characters.`);
     const t = this.own(session, messageId);
+    if (this.d.messages.message(messageId)?.file) throw new ChatError('not_editable', 'A file cannot be edited: delete it and send it again.');
     const change = this.d.messages.changes.edit(t, session.user, text, this.d.now());
     const message = this.d.messages.message(messageId)!;
     this.tell(t, session, { type: 'edited', change, message });

@@ -63,6 +63,16 @@ describe('files over JSON', () => {
     expect(readdirSync(join(server.dataDir, 'files', file.sha256.slice(0, 2)))).toEqual([file.sha256]);
   });
 
+  it('a file message can be deleted but not edited (not_editable): its name stays what was sent', async () => {
+    server = await startTestServer({}, USERS);
+    const alice = await json('alice', 1);
+    const done = await send(alice, 'direct:alice,bob', 'report.pdf', Buffer.from('pdf'));
+    const id = done.message.id as number;
+    expect((await alice.request({ type: 'edit', message: id, text: 'evil.exe' })).error.code).toBe('not_editable');
+    expect((await alice.request({ type: 'history', conversation: 'direct:alice,bob' })).messages[0]).toMatchObject({ text: 'report.pdf' });
+    expect((await alice.request({ type: 'delete', message: id })).ok).toBe(true);
+  });
+
   it('refuses a download to a non-member, and for a hash never shared, with not_member', async () => {
     server = await startTestServer({}, USERS);
     const alice = await json('alice', 1);

@@ -35,12 +35,17 @@ export class MessageActions {
     return this.#error;
   }
 
+  /** Own messages can be deleted; of those, all but files can be edited (the server refuses `not_editable`). */
   canChange(m: ChatMessage): boolean {
     return m.from === this.me && !m.deleted && m.kind !== 'auto-reply';
   }
 
+  canEdit(m: ChatMessage): boolean {
+    return this.canChange(m) && !m.file;
+  }
+
   startEdit(m: ChatMessage): void {
-    if (!this.canChange(m)) return;
+    if (!this.canEdit(m)) return;
     this.#editing = m.id;
     this.#draft = m.text;
     this.#error = null;
@@ -49,7 +54,7 @@ export class MessageActions {
   /** Up arrow in an empty composer: the newest of the user's own messages that can be edited. */
   editLast(messages: readonly ChatMessage[]): boolean {
     for (let i = messages.length - 1; i >= 0; i--) {
-      if (!this.canChange(messages[i]!)) continue;
+      if (!this.canEdit(messages[i]!)) continue;
       this.startEdit(messages[i]!);
       return true;
     }

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'query_too_long', // a search over WIRE_LIMITS.maxSearchChars characters or maxSearchWords words
   'not_found', // edit, delete, react or unreact of a message that does not exist, is deleted, or is not visible to the user
   'not_yours', // edit or delete of someone else's message (or by a guest, whose id is not kept)
+  'not_editable', // an edit of a file message: its bytes are stored by hash, so it is deleted and sent again instead
   'bad_emoji', // a reaction that is not 1-32 characters without spaces or control characters
   'too_many_reactions', // a user's reactions to one message over WIRE_LIMITS.maxReactionsPerUser
   'file_too_large', // an upload declaring more than --max-file-mb
