@@ -152,7 +152,7 @@ describe('the browser host', () => {
     server = await startTestServer({}, { alice: 'pw', bob: 'pw', carol: 'pw' });
     const h = await start();
     const cookie = await sessionCookieOf(h);
-    const [alice, bob, carol] = await Promise.all([PROFILE_A, PROFILE_B, PROFILE_C].map((p) => pageSocket(h, p, cookie)));
+    const [alice, bob, carol] = await Promise.all([pageSocket(h, PROFILE_A, cookie), pageSocket(h, PROFILE_B, cookie), pageSocket(h, PROFILE_C, cookie)]);
     for (const [s, user] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) {
       expect(await s.call('login', [{ host: '127.0.0.1', port: server.port, user, password: 'pw' }])).toMatchObject({ ok: true });
     }
