@@ -36,11 +36,11 @@ export function contentDisposition(name: string | null): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-export type Refusal = (status: number, text: string) => void;
+export type Refusal = (status: number, text: string, headers?: Record<string, string>) => void;
 
 /** Answers the route; `coreOf` is the profile's core if that browser profile has one open. */
 export async function serveFile(method: string, url: URL, res: ServerResponse, coreOf: (profile: string) => ParleyApi | undefined, refuse: Refusal): Promise<void> {
-  if (method !== 'GET') return refuse(405, 'Only GET.');
+  if (method !== 'GET') return refuse(405, 'Only GET.', { allow: 'GET' });
   const sha256 = url.pathname.slice(FILES_PATH.length);
   if (!SHA256.test(sha256)) return refuse(400, 'A file is named by its SHA-256: 64 lowercase hex digits.');
   const profile = url.searchParams.get(PROFILE_PARAM) ?? '';

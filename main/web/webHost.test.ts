@@ -179,6 +179,16 @@ describe('the browser host', () => {
     expect(odd.headers['content-type']).toBe('application/octet-stream');
     expect(odd.headers['content-disposition']).toBe(`attachment; filename="x_.html"; filename*=UTF-8''x_.html`);
 
+    // Many slices (8 KiB each), streamed in order.
+    const text = Buffer.from(Array.from({ length: 3 * 8192 + 5 }, (_, i) => 65 + (i % 26)));
+    const bigSha = createHash('sha256').update(text).digest('hex');
+    const big = (await alice.call('sendFile', [{ conversation: 'direct:alice,bob', name: 'big.txt', size: text.length, mime: 'text/plain' }])) as { ok: true; value: { transferId: string } };
+    expect(await alice.call('appendFile', [{ transferId: big.value.transferId, data: text.toString('base64') }])).toMatchObject({ ok: true });
+    await expect.poll(() => alice.frames.filter((f) => 'event' in f && f.event === 'onFileSent').length, { timeout: 10_000 }).toBe(2);
+    const many = await get(h.port, `/files/${bigSha}?profile=${PROFILE_B}&name=big.txt&mime=text%2Fplain`, { cookie });
+    expect([many.status, many.headers['content-length'], many.body === text.toString('latin1')]).toEqual([200, String(text.length), true]);
+    expect((await get(h.port, path, { cookie }, 'POST')).status).toBe(405);
+
     const bare = await get(h.port, path);
     expect([bare.status, bare.body, bare.headers['content-disposition']]).toEqual([403, expect.not.stringContaining('alert'), undefined]);
     expect((await get(h.port, `/files/${sha256.toUpperCase()}?profile=${PROFILE_B}`, { cookie })).status).toBe(400);

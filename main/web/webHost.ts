@@ -80,7 +80,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     if (!hasSession(req, port, secrets)) return plain(res, 403);
     // Only a profile whose page has opened its socket has a core (and a login) to fetch with.
-    if (isFileRoute(url.pathname)) return serveFile(req.method ?? 'GET', url, res, (p) => cores.get(p)?.core, (status, text) => plain(res, status, {}, text));
+    if (isFileRoute(url.pathname)) return serveFile(req.method ?? 'GET', url, res, (p) => cores.get(p)?.core, (status, text, headers) => plain(res, status, headers, text));
     const response = await serveUiFile(req.method ?? 'GET', file, webHostCsp(port));
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
