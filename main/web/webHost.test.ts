@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ const TEST_CA = (await testCa()).caPem;
 const KEY = 'launch-key-for-this-test';
 const PROFILE_A = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa';
 const PROFILE_B = 'bbbbbbbb-2222-4222-8222-bbbbbbbbbbbb';
+const PROFILE_C = 'cccccccc-3333-4333-8333-cccccccccccc';
 
 let host: WebHost | undefined;
 let server: TestServer | undefined;
@@ -144,5 +146,56 @@ describe('the browser host', () => {
     expect(a.frames.some((f) => 'event' in f && f.event === 'onState')).toBe(true);
     // A second page of profile A shares its core.
     expect(await (await pageSocket(h, PROFILE_A, cookie)).call('getState')).toMatchObject({ connection: { status: 'online', user: 'alice' } });
+  });
+
+  it('downloads a shared file at /files/<sha256> as an attachment of the stored type, never a page; only for a member with the cookie', async () => {
+    server = await startTestServer({}, { alice: 'pw', bob: 'pw', carol: 'pw' });
+    const h = await start();
+    const cookie = await sessionCookieOf(h);
+    const [alice, bob, carol] = await Promise.all([pageSocket(h, PROFILE_A, cookie), pageSocket(h, PROFILE_B, cookie), pageSocket(h, PROFILE_C, cookie)]);
+    for (const [s, user] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) {
+      expect(await s.call('login', [{ host: '127.0.0.1', port: server.port, user, password: 'pw' }])).toMatchObject({ ok: true });
+    }
+    const html = Buffer.from('<!doctype html><script>alert(1)</script>');
+    const sha256 = createHash('sha256').update(html).digest('hex');
+    const started = (await alice.call('sendFile', [{ conversation: 'direct:alice,bob', name: 'résumé.html', size: html.length, mime: 'text/html' }])) as { ok: true; value: { transferId: string } };
+    expect(await alice.call('appendFile', [{ transferId: started.value.transferId, data: html.toString('base64') }])).toMatchObject({ ok: true });
+    await expect.poll(() => alice.frames.some((f) => 'event' in f && f.event === 'onFileSent'), { timeout: 10_000 }).toBe(true);
+
+    const path = `/files/${sha256}?profile=${PROFILE_B}&name=${encodeURIComponent('résumé.html')}&mime=text%2Fhtml`;
+    const got = await get(h.port, path, { cookie });
+    expect(got.status).toBe(200);
+    expect(got.body).toBe(html.toString('utf8'));
+    expect(got.headers).toMatchObject({
+      'content-type': 'text/html',
+      'content-disposition': `attachment; filename="r_sum_.html"; filename*=UTF-8''r%C3%A9sum%C3%A9.html`,
+      'content-length': String(html.length),
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': 'sandbox',
+      'cache-control': 'no-store',
+    });
+    // A type that is not a plain type/subtype, and a name that is a path, are not passed on.
+    const odd = await get(h.port, `/files/${sha256}?profile=${PROFILE_B}&name=..%2F..%2Fx%22.html&mime=text%2Fhtml%3B%20charset%3Dutf-7`, { cookie });
+    expect(odd.headers['content-type']).toBe('application/octet-stream');
+    expect(odd.headers['content-disposition']).toBe(`attachment; filename="x_.html"; filename*=UTF-8''x_.html`);
+
+    // Many slices (8 KiB each), streamed in order.
+    const text = Buffer.from(Array.from({ length: 3 * 8192 + 5 }, (_, i) => 65 + (i % 26)));
+    const bigSha = createHash('sha256').update(text).digest('hex');
+    const big = (await alice.call('sendFile', [{ conversation: 'direct:alice,bob', name: 'big.txt', size: text.length, mime: 'text/plain' }])) as { ok: true; value: { transferId: string } };
+    expect(await alice.call('appendFile', [{ transferId: big.value.transferId, data: text.toString('base64') }])).toMatchObject({ ok: true });
+    await expect.poll(() => alice.frames.filter((f) => 'event' in f && f.event === 'onFileSent').length, { timeout: 10_000 }).toBe(2);
+    const many = await get(h.port, `/files/${bigSha}?profile=${PROFILE_B}&name=big.txt&mime=text%2Fplain`, { cookie });
+    expect([many.status, many.headers['content-length'], many.body === text.toString('latin1')]).toEqual([200, String(text.length), true]);
+    expect((await get(h.port, path, { cookie }, 'POST')).status).toBe(405);
+
+    const bare = await get(h.port, path);
+    expect([bare.status, bare.body, bare.headers['content-disposition']]).toEqual([403, expect.not.stringContaining('alert'), undefined]);
+    expect((await get(h.port, `/files/${sha256.toUpperCase()}?profile=${PROFILE_B}`, { cookie })).status).toBe(400);
+    expect((await get(h.port, `/files/${sha256}?profile=dddddddd-4444-4444-8444-dddddddddddd`, { cookie })).status).toBe(404);
+    const refused = await get(h.port, `/files/${sha256}?profile=${PROFILE_C}&name=x.html&mime=text%2Fhtml`, { cookie });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(/not shared in a conversation you are a member of/);
+    expect(refused.headers['content-type']).toBe('text/plain; charset=utf-8');
   });
 });

@@ -2,7 +2,7 @@
  * The browser host of `npm run web`, apart from its command line: the UI build over HTTP on
  * loopback, and the API socket to one core per browser profile. Its defences (Host, Origin, the
  * launch's session cookie, malformed URLs, the frame limit) are in requestGuard.ts and the
- * tests beside this file.
+ * tests beside this file; shared files are downloaded through fileRoute.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { serveUiFile, uiFileFor } from '../shell/appProtocol.ts';
 import { createDispatcher } from '../shell/callDispatcher.ts';
 import { webHostCsp } from '../shell/contentSecurityPolicy.ts';
 import { bridgeSocket } from './apiBridge.ts';
+import { isFileRoute, serveFile } from './fileRoute.ts';
 import { checkUpgrade, hasSession, hostAllowed, KEY_PARAM, newLaunchSecrets, requestUrl, sameSecret, sessionCookie, type LaunchSecrets } from './requestGuard.ts';
 import { MAX_FRAME_BYTES } from './wireMessages.ts';
 
@@ -45,8 +46,8 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Internal error.',
 };
 
-function plain(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers }).end(STATUS_TEXT[status] ?? '');
+function plain(res: ServerResponse, status: number, headers: Record<string, string> = {}, text = STATUS_TEXT[status] ?? ''): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers }).end(text);
 }
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
@@ -78,6 +79,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return plain(res, 303, { location: '/', 'set-cookie': sessionCookie(port, secrets) });
     }
     if (!hasSession(req, port, secrets)) return plain(res, 403);
+    // Only a profile whose page has opened its socket has a core (and a login) to fetch with.
+    if (isFileRoute(url.pathname)) return serveFile(req.method ?? 'GET', url, res, (p) => cores.get(p)?.core, (status, text, headers) => plain(res, status, headers, text));
     const response = await serveUiFile(req.method ?? 'GET', file, webHostCsp(port));
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));

@@ -10,15 +10,15 @@ export interface Reply {
   body: string;
 }
 
-/** A GET with exactly these headers (Host defaults to the right one). */
-export function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+/** A GET (or `method`) with exactly these headers (Host defaults to the right one). */
+export function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
     });
-    req.setTimeout(5000, () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.setTimeout(5000, () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
     req.end();
   });

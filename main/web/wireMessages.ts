@@ -11,3 +11,15 @@ export const PROFILE_PATTERN = /^[A-Za-z0-9-]{8,64}$/;
 
 /** Largest frame either side accepts; a bigger one closes the socket (1009 from ws). */
 export const MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * The browser's download of a shared file: `/files/<sha256>?profile=…&name=…&mime=…`. The name and
+ * mime are the server's own, from the file message the window shows; the profile picks the core
+ * (its login) that fetches the bytes. None of them is a secret: the session cookie is the guard.
+ */
+export const FILES_PATH = '/files/';
+
+export function fileHref(file: { sha256: string; name: string; mime: string }, profile: string): string {
+  const query = new URLSearchParams({ [PROFILE_PARAM]: profile, name: file.name, mime: file.mime });
+  return `${FILES_PATH}${file.sha256}?${query.toString()}`;
+}

@@ -2,7 +2,7 @@
  * Files and images through `npm run web` in Debian's Chromium: alice attaches an image and a PDF
  * with the Attach file button, drops a text file and pastes a screenshot; bob sees the images as
  * thumbnails drawn from the bytes and the others as cards, and downloads one, which arrives as a
- * download with the file's name and bytes (never opened as a page).
+ * download from the host's /files route with the file's name and bytes (never opened as a page).
  */
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
@@ -98,6 +98,8 @@ test('bob downloads the PDF: a download with its name and bytes, never a page', 
   const download = bob.waitForEvent('download');
   await history(bob).getByRole('button', { name: 'Download report.pdf' }).click();
   const file = await download;
+  // Through the host's /files route (its Content-Disposition names it), not a blob: URL.
+  expect(file.url()).toMatch(new RegExp(`^http://[^/]+/files/[0-9a-f]{64}\\?`));
   expect(file.suggestedFilename()).toBe('report.pdf');
   expect(readFileSync((await file.path())!)).toEqual(PDF);
   await expect(bob.getByRole('textbox', { name: 'Message' })).toBeVisible();

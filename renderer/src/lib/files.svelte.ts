@@ -1,12 +1,15 @@
 /**
  * Files in the window: sending one (its bytes handed to core in pieces; core uploads and reports
  * progress), fetching one's bytes slice by slice with a progress bar, thumbnails of images, and
- * saving. A thumbnail is decoded and scaled here from the bytes (createImageBitmap and a canvas)
- * and shown from a blob: URL: a file is never trusted as HTML or as an image the page loads.
+ * saving (desktop: the fetched bytes to its dialog; browser: a link to the host's /files route).
+ * A thumbnail is decoded and scaled here from the bytes (createImageBitmap and a canvas) and shown
+ * from a blob: URL: a file is never trusted as HTML or as an image the page loads.
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { FileInfo, FileTransfer, ParleyApi } from '../../../main/core/api.ts';
+import { fileHref } from '../../../main/web/wireMessages.ts';
 import { WIRE_LIMITS } from '../../../server/protocol/common/limits.ts';
+import { profileId } from './wsApi.ts';
 
 /** Bytes per appendFile call: base64 of it fits the browser bridge's frame. */
 const PIECE = 32 * 1024;
@@ -43,8 +46,11 @@ export class FilesState {
 
   constructor(
     private readonly api: ParleyApi,
-    /** Saves bytes the way this window can (desktop: the save dialog; browser: a download). */
-    private readonly save: (file: FileInfo, bytes: Uint8Array) => Promise<void>,
+    /**
+     * The desktop's save (its dialog, over IPC), handed the fetched bytes. Absent in a browser:
+     * there the host's /files route is the download, with the server's headers.
+     */
+    private readonly save?: (file: FileInfo, bytes: Uint8Array) => Promise<void>,
   ) {
     this.off.push(this.api.onTransfer((t) => {
       if (t.status === 'done') this.uploads.delete(t.id);
@@ -102,6 +108,7 @@ export class FilesState {
   }
 
   async download(file: FileInfo): Promise<void> {
+    if (!this.save) return browserDownload(file);
     const bytes = await this.fetch(file);
     if (bytes) await this.save(file, bytes);
   }
@@ -136,12 +143,15 @@ export class FilesState {
   }
 }
 
-/** The browser's way to save: a download of the bytes with the stored mime type, never a page. */
-export async function browserSave(file: FileInfo, bytes: Uint8Array): Promise<void> {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+/**
+ * The browser's way to save: a link to the host's /files route, which answers with the stored mime
+ * type, `Content-Disposition: attachment`, nosniff and a sandbox CSP, so the browser downloads it
+ * and never renders it. The bytes stream through the host, not this page, so the progress shown is
+ * the browser's own download bar, not `downloading`; a refusal (not a member) is the host's text.
+ */
+function browserDownload(file: FileInfo): void {
   const a = document.createElement('a');
-  a.href = url;
-  a.download = file.name.replace(/[\\/]/g, '_');
+  a.href = fileHref(file, profileId());
+  a.download = file.name;
   a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -10,7 +10,7 @@ import { API_PATH, PROFILE_PARAM, type ClientFrame, type ServerFrame } from '../
 const PROFILE_KEY = 'parley.profile';
 
 /** Each browser profile gets its own core (its own login and settings), kept across reloads. */
-function profileId(): string {
+export function profileId(): string {
   let id = localStorage.getItem(PROFILE_KEY);
   if (!id) {
     id = crypto.randomUUID();
