@@ -125,6 +125,8 @@ export interface Settings {
   /** Minutes of system idle time before becoming away; 0 = never. */
   idleAwayMinutes: number;
   muted: boolean;
+  /** Conversation keys muted one by one: no notification, no badge count, but for mentions. */
+  mutedConversations: string[];
   /** Desktop app only: keep a revocable resume token (never the password) in the OS keyring. */
   rememberMe: boolean;
   /** Certificate fingerprints trusted per `host:port` (first use, a discovered server, an invite link). */

@@ -37,6 +37,7 @@ const settingsPatch = z
     awayPresets: z.array(awayText.min(1)).max(10),
     idleAwayMinutes: z.number().int().min(0).max(24 * 60),
     muted: z.boolean(),
+    mutedConversations: z.array(z.string().min(1).max(1000)).max(1000),
     rememberMe: z.boolean(),
   })
   .partial();

@@ -12,6 +12,7 @@ export const DEFAULT_SETTINGS: Settings = {
   awayPresets: ['In a meeting', 'Out for lunch', 'Back in 5 minutes'],
   idleAwayMinutes: 0,
   muted: false,
+  mutedConversations: [],
   rememberMe: false,
   pinnedServers: {},
 };

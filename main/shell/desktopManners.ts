@@ -41,10 +41,12 @@ export function currentUser(state: CoreState): string {
 /** The notification to show for a message that just arrived, or null. */
 export function notificationToShow(
   message: ChatMessage,
-  ctx: { state: CoreState; settings: Pick<Settings, 'muted'>; windowFocused: boolean; supported: boolean },
+  ctx: { state: CoreState; settings: Pick<Settings, 'muted' | 'mutedConversations'>; windowFocused: boolean; supported: boolean },
 ): ReturnType<typeof notificationFor> | null {
   const me = currentUser(ctx.state);
-  if (!ctx.supported || !shouldNotify(message, { me, windowFocused: ctx.windowFocused, muted: ctx.settings.muted })) return null;
+  // Muting one conversation is muting, for its messages only.
+  const muted = ctx.settings.muted || ctx.settings.mutedConversations.includes(message.conversation);
+  if (!ctx.supported || !shouldNotify(message, { me, windowFocused: ctx.windowFocused, muted })) return null;
   return notificationFor(message, me);
 }
 

@@ -30,16 +30,33 @@ describe('mentions in the desktop notification rule', () => {
   });
 
   it('shows the notification for a mention with muted settings', () => {
-    const n = notificationToShow(msg('@alice ping'), { state: state(), settings: { muted: true }, windowFocused: false, supported: true });
+    const n = notificationToShow(msg('@alice ping'), { state: state(), settings: { muted: true, mutedConversations: [] }, windowFocused: false, supported: true });
     expect(n).toEqual({ title: '#lab bob', body: '@alice ping', conversation: 'channel:lab' });
+  });
+});
+
+describe('one muted conversation', () => {
+  const quiet = { muted: false, mutedConversations: ['channel:lab'] };
+  const ctx = { state: state(), settings: quiet, windowFocused: false, supported: true };
+
+  it('notifies nothing from it but mentions; other conversations still notify', () => {
+    expect(notificationToShow(msg('lunch?'), ctx)).toBeNull();
+    expect(notificationToShow(msg('@alice lunch?'), ctx)).toMatchObject({ conversation: 'channel:lab' });
+    expect(notificationToShow(msg('lunch?', { conversation: 'channel:ops' }), ctx)).toMatchObject({ conversation: 'channel:ops' });
+  });
+
+  it('counts only its mentions in the badge', () => {
+    const s = state({ unread: 9, unreadByConversation: { 'channel:lab': 6, 'direct:alice,bob': 3 }, mentions: 2, mentionsByConversation: { 'channel:lab': 2 } });
+    expect(badgeCount(s, quiet)).toBe(5);
+    expect(badgeCount(s, { muted: false, mutedConversations: [] })).toBe(9);
   });
 });
 
 describe('mentions in the tray and badge', () => {
   it('counts the badge as unread, or only mentions while muted', () => {
     const s = state({ unread: 5, mentions: 2 });
-    expect(badgeCount(s, { muted: false })).toBe(5);
-    expect(badgeCount(s, { muted: true })).toBe(2);
+    expect(badgeCount(s, { muted: false, mutedConversations: [] })).toBe(5);
+    expect(badgeCount(s, { muted: true, mutedConversations: [] })).toBe(2);
   });
 
   it('says how many unread messages mention the user in the tooltip', () => {

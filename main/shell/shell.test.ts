@@ -102,11 +102,11 @@ describe('desktop manners', () => {
   });
 
   it('shows a notification only where the system supports them, to the logged-in user', () => {
-    const ctx = { state: online(), settings: { muted: false }, windowFocused: false, supported: true };
+    const ctx = { state: online(), settings: { muted: false, mutedConversations: [] }, windowFocused: false, supported: true };
     expect(notificationToShow(msg({}), ctx)).toMatchObject({ title: 'bob' });
     expect(notificationToShow(msg({}), { ...ctx, supported: false })).toBeNull();
     expect(notificationToShow(msg({ from: 'alice' }), ctx)).toBeNull();
-    expect(notificationToShow(msg({}), { ...ctx, settings: { muted: true } })).toBeNull();
+    expect(notificationToShow(msg({}), { ...ctx, settings: { muted: true, mutedConversations: [] } })).toBeNull();
   });
 
   it('hides to the tray on close when there is one, and warns before quitting while hosting without one', () => {

@@ -21,9 +21,15 @@ export function trayIconFor(state: CoreState): { file: string; file2x: string; t
   return { file: `${base}.png`, file2x: `${base}@2x.png`, tooltip: `Parley - ${words}${unread}` };
 }
 
-/** The dock/taskbar badge: unread messages, or while notifications are muted only those that mention the user. */
-export function badgeCount(state: CoreState, settings: Pick<Settings, 'muted'>): number {
-  return settings.muted ? state.mentions : state.unread;
+/**
+ * The dock/taskbar badge: unread messages, or while notifications are muted only those that
+ * mention the user; a muted conversation counts only its mentions.
+ */
+export function badgeCount(state: CoreState, settings: Pick<Settings, 'muted' | 'mutedConversations'>): number {
+  if (settings.muted) return state.mentions;
+  let quiet = 0;
+  for (const key of settings.mutedConversations) quiet += (state.unreadByConversation[key] ?? 0) - (state.mentionsByConversation[key] ?? 0);
+  return state.unread - Math.max(0, quiet);
 }
 
 export function trayTemplate(state: CoreState, settings: Pick<Settings, 'awayPresets'>): MenuItemSpec[] {

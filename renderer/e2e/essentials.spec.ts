@@ -68,6 +68,20 @@ test('a mention is counted apart while unread and highlighted once read', async 
   await shot(bob, info, 'mention-highlighted');
 });
 
+test('Mute conversation is a toggle kept per conversation (in settings, so mentions still notify)', async ({}, info) => {
+  const mute = bob.getByRole('region', { name: 'Conversation: alice' }).getByRole('button', { name: 'Mute conversation' });
+  await expect(mute).toHaveAttribute('aria-pressed', 'false');
+  await mute.click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
+  await shot(bob, info, 'conversation-muted');
+  await entry(bob, 'Everyone').click();
+  await expect(bob.getByRole('region', { name: 'Conversation: Everyone' }).getByRole('button', { name: 'Mute conversation' })).toHaveAttribute('aria-pressed', 'false');
+  await entry(bob, 'alice').click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
+  await mute.click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'false');
+});
+
 test('a conversation opened with many unread shows the New messages divider, and Jump to new messages reaches it', async ({}, info) => {
   carol = await JsonClient.login(server.port, 'carol', 'pw', '127.0.1.31');
   await carol.request({ type: 'send', to: ['bob'], text: 'an old message bob has read' });

@@ -171,6 +171,17 @@ export class AppState {
     this.#settings = await this.api.updateSettings(patch);
   }
 
+  isMuted(conversation: string): boolean {
+    return this.#settings?.mutedConversations.includes(conversation) ?? false;
+  }
+
+  /** Mutes or unmutes one conversation (mentions in it still notify). */
+  async toggleMute(conversation: string): Promise<void> {
+    const now = this.#settings?.mutedConversations ?? [];
+    const next = now.includes(conversation) ? now.filter((k) => k !== conversation) : [...now, conversation];
+    await this.updateSettings({ mutedConversations: next });
+  }
+
   dismissNotice(): void {
     this.#notice = null;
   }
