@@ -46,12 +46,13 @@ const COLUMNS = `m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.ed
 /** Newest first: FTS5 walks the matches in descending rowid order and stops at the limit. */
 const NEWEST_SQL = `SELECT ${COLUMNS}
   FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
-  WHERE messages_fts MATCH :query AND messages_fts.rowid < :before AND ${VISIBLE}
+  WHERE messages_fts MATCH :query AND messages_fts.rowid < CAST(:before AS INTEGER) AND ${VISIBLE}
   ORDER BY messages_fts.rowid DESC LIMIT :limit`;
 
 /**
- * Best first: the ids of the page, ranked among the newest BEST_CANDIDATES visible matches, then
- * each one's row and snippet by rowid (a rowid IN list would make FTS5 scan every match again).
+ * Best first: the ids of the page, ranked among the newest BEST_CANDIDATES visible matches below
+ * `before` (those at or above `:from`), then each one's row and snippet by rowid (a rowid IN list
+ * would make FTS5 scan every match again).
  * The rank is bm25's term-frequency part: matched terms (counted from highlight(), two markers
  * each) saturating, over the text's length against a typical chat line of 80 characters. bm25()
  * itself first counts every message holding each term of the query, the user's conversations
@@ -62,12 +63,23 @@ const BEST_IDS_SQL = `WITH candidates AS (
     SELECT messages_fts.rowid AS id, length(m.text) AS len,
       (length(highlight(messages_fts, 0, char(2), char(3))) - length(m.text)) / 2.0 AS tf
     FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-    WHERE messages_fts MATCH :query AND messages_fts.rowid < :before AND ${VISIBLE}
+    WHERE messages_fts MATCH :query AND messages_fts.rowid < CAST(:before AS INTEGER) AND messages_fts.rowid >= CAST(:from AS INTEGER) AND ${VISIBLE}
     ORDER BY messages_fts.rowid DESC LIMIT ${BEST_CANDIDATES})
-  SELECT id FROM candidates ORDER BY tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / 80.0)) DESC, id DESC LIMIT :limit`;
+  SELECT id, count(*) OVER () AS candidates FROM candidates ORDER BY tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / 80.0)) DESC, id DESC LIMIT :limit`;
+
+/**
+ * Ranked without conversation terms, among the newest SCAN_MATCHES matches of the words alone:
+ * the id of the last of those bounds the ranking query (`:from`), found by FTS5 alone (no row
+ * read). Those terms cost most when the user sees most matches (a conversation's term is in every
+ * one of its messages); when fewer than BEST_CANDIDATES of the scanned matches are visible (and
+ * there are more), the ranking is done again with them, as before.
+ */
+export const SCAN_MATCHES = 2 * BEST_CANDIDATES;
+const SCAN_FLOOR_SQL = `SELECT rowid FROM messages_fts WHERE messages_fts MATCH :query AND rowid < CAST(:before AS INTEGER)
+  ORDER BY rowid DESC LIMIT 1 OFFSET ${SCAN_MATCHES - 1}`;
 const ONE_SQL = `SELECT ${COLUMNS}
   FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
-  WHERE messages_fts MATCH :query AND messages_fts.rowid = :id`;
+  WHERE messages_fts MATCH :query AND messages_fts.rowid = CAST(:id AS INTEGER)`;
 
 interface Params {
   query: string;
@@ -88,7 +100,8 @@ export class SearchStore {
   ) {
     this.stmts = {
       newest: db.prepare<Params, Row>(NEWEST_SQL),
-      bestIds: db.prepare<Params, number>(BEST_IDS_SQL).pluck(),
+      bestIds: db.prepare<Params & { from: number }, [id: number, candidates: number]>(BEST_IDS_SQL).raw(),
+      scanFloor: db.prepare<{ query: string; before: number }, number>(SCAN_FLOOR_SQL).pluck(),
       one: db.prepare<{ query: string; id: number }, Row>(ONE_SQL),
       conversations: db
         .prepare<[userId: number, limit: number], number>(`SELECT conversation_id FROM conversation_members WHERE user_id = ? LIMIT ?`)
@@ -104,13 +117,23 @@ export class SearchStore {
     const words = toFtsQuery(query);
     if (words === null) return { results: [], hasMore: false };
     const params = { query: this.scoped(words, userId, opts.conversationId), userId, conversationId: opts.conversationId, before: opts.before, limit: opts.limit + 1 };
-    const rows = opts.sort === 'newest' ? this.stmts.newest.all(params) : this.stmts.bestIds.all(params).map((id) => this.stmts.one.get({ query: params.query, id })!);
+    const rows = opts.sort === 'newest' ? this.stmts.newest.all(params) : this.best(`text : (${words})`, params);
     const page = rows.slice(0, opts.limit);
     const messages = this.changes.withReactions(page.map(toChatMessage));
     return {
       results: page.map((r, i) => ({ message: messages[i]!, snippet: r.snippet })),
       hasMore: rows.length > opts.limit,
     };
+  }
+
+  /** The page best first: ranked without conversation terms when the newest matches hold enough candidates. */
+  private best(text: string, params: Params): Row[] {
+    const floor = this.stmts.scanFloor.get({ query: text, before: params.before });
+    let ranked = this.stmts.bestIds.all({ ...params, query: text, from: floor ?? 0 });
+    const again = floor !== undefined && (ranked[0]?.[1] ?? 0) < BEST_CANDIDATES;
+    if (again) ranked = this.stmts.bestIds.all({ ...params, from: 0 });
+    // The snippet marks the text column's matches only: the words alone give the same one.
+    return ranked.map(([id]) => this.stmts.one.get({ query: text, id })!);
   }
 
   /** The words, in the text column, ANDed with the conversations to look in (all the user's, or one). */
