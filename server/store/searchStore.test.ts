@@ -108,6 +108,12 @@ describe('search index (migration 004)', () => {
     expect(best.results).toHaveLength(10);
     expect(best.hasMore).toBe(true);
     expect(ids(best).every((id) => older.has(id))).toBe(true);
+    // The newest matches are alice's, but too few: the best of hers is older than the newest SCAN_MATCHES.
+    const gem = insert(2, 'harbour harbour harbour');
+    many(SCAN_MATCHES + 100, () => 3, () => 'harbour harbour');
+    const recent = many(100, () => 2, (i) => `harbour pass recent ${i}`);
+    expect(ids(find(1, 'harbour', 'best'))[0]).toBe(gem);
+    expect(ids(find(1, 'harbour', 'best')).every((id) => id === gem || older.has(id) || recent.includes(id))).toBe(true);
     // Interleaved: alice sees half of the newest matches; her best among her newest BEST_CANDIDATES comes first.
     const mixed = many(2 * (BEST_CANDIDATES + 100), (i) => (i % 2 ? 3 : 2), (i) => (i % 2 ? 'harbour harbour' : `harbour pass number ${i}`));
     const top = insert(2, 'harbour harbour and harbour');
