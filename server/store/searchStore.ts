@@ -4,7 +4,8 @@
  * searched for as text (or dropped by the tokenizer) and no query can fail with a syntax error.
  * Visibility is checked per row by membership (user id); the query also names the user's
  * conversations, so the index itself skips matches elsewhere: a word common in conversations the
- * user is not in costs them nothing.
+ * user is not in costs them nothing. Best first leaves those terms out when the user sees most
+ * of the newest matches (see SCAN_MATCHES): there they cost more than they skip.
  */
 import { HIT_END, HIT_START, type ChatMessage } from '../protocol/index.ts';
 import type { Db } from './db.ts';
