@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from './openDatabase.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { HIT_END, HIT_START } from '../protocol/index.ts';
-import { MAX_CONVERSATION_TERMS, SearchStore, toFtsQuery } from './searchStore.ts';
+import { BEST_CANDIDATES, MAX_CONVERSATION_TERMS, SCAN_MATCHES, SearchStore, toFtsQuery } from './searchStore.ts';
 import { MessageStore } from './messageStore.ts';
 
 let dir: string;
@@ -92,6 +92,36 @@ describe('search index (migration 004)', () => {
     expect(ids(find(2, 'harbour'))).toEqual([mine]);
     db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (2, 3)').run();
     expect(ids(find(2, 'harbour'))).toEqual([theirs, mine]);
+  });
+
+  it('best first ranks only what the user sees, when most of the newest or best matches are elsewhere', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    db.prepare("INSERT INTO conversations (id, key, kind) VALUES (3, 'direct:bob,carol', 'direct')").run();
+    const many = (n: number, conversation: (i: number) => number, text: (i: number) => string): number[] =>
+      db.transaction(() => Array.from({ length: n }, (_, i) => insert(conversation(i), text(i))))();
+    // Alice's matches are older than the SCAN_MATCHES newest, which are all bob and carol's (and better).
+    const mine = many(30, () => 2, (i) => `harbour pass number ${i}`);
+    many(SCAN_MATCHES + 100, () => 3, () => 'harbour harbour');
+    const older = new Set(mine);
+    const best = find(1, 'harbour', 'best');
+    expect(best.results).toHaveLength(10);
+    expect(best.hasMore).toBe(true);
+    expect(ids(best).every((id) => older.has(id))).toBe(true);
+    // The newest matches are alice's, but too few: the best of hers is older than the newest SCAN_MATCHES.
+    const gem = insert(2, 'harbour harbour harbour');
+    many(SCAN_MATCHES + 100, () => 3, () => 'harbour harbour');
+    const recent = many(100, () => 2, (i) => `harbour pass recent ${i}`);
+    expect(ids(find(1, 'harbour', 'best'))[0]).toBe(gem);
+    expect(ids(find(1, 'harbour', 'best')).every((id) => id === gem || older.has(id) || recent.includes(id))).toBe(true);
+    // Interleaved: alice sees half of the newest matches; her best among her newest BEST_CANDIDATES comes first.
+    const mixed = many(2 * (BEST_CANDIDATES + 100), (i) => (i % 2 ? 3 : 2), (i) => (i % 2 ? 'harbour harbour' : `harbour pass number ${i}`));
+    const top = insert(2, 'harbour harbour and harbour');
+    const page = find(1, 'harbour', 'best');
+    expect(ids(page)[0]).toBe(top);
+    const alices = new Set([...mine, ...mixed.filter((_, i) => i % 2 === 0), top]);
+    expect(ids(page).every((id) => alices.has(id))).toBe(true);
+    expect(page.results[0]!.snippet).toBe(`${HIT_START}harbour${HIT_END} ${HIT_START}harbour${HIT_END} and ${HIT_START}harbour${HIT_END}`);
   });
 
   it('hostile queries are searched as words and never fail with an FTS5 syntax error', () => {
