@@ -128,6 +128,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       blobs: new BlobStore(options.dataDir),
       dataVersion: () => db.pragma('data_version', { simple: true }) as number,
     };
+    messages.onAppended = (count) => stores.search.index.appended(count);
     const hasher = new PasswordHasher(scrypt, limits.maxConcurrentHashes);
     const service = new ChatService(stores, hasher, limits, log, now, { guests: options.guests ?? false, operators: options.operators ?? [] });
     chat = service;

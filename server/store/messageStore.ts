@@ -193,15 +193,21 @@ export class MessageStore {
    * is returned.
    */
   append(batch: NewMessage[]): ChatMessage[] {
+    let stored: ChatMessage[];
     try {
-      return this.appendTx(batch);
+      stored = this.appendTx(batch);
     } catch (err) {
       for (const key of this.uncommitted) this.conversationIds.delete(key);
       throw err;
     } finally {
       this.uncommitted.length = 0;
     }
+    this.onAppended?.(batch.length);
+    return stored;
   }
+
+  /** Told the size of each committed batch (the search index catches up in bulk: searchIndex.ts). */
+  onAppended: ((count: number) => void) | undefined;
 
   private appendOne(m: NewMessage): ChatMessage {
     if (m.clientId) {

@@ -8,6 +8,7 @@ import { MIGRATIONS } from './migrations/index.ts';
 import { HIT_END, HIT_START } from '../protocol/index.ts';
 import { BEST_CANDIDATES, MAX_CONVERSATION_TERMS, SCAN_MATCHES, SearchStore, toFtsQuery } from './searchStore.ts';
 import { MessageStore } from './messageStore.ts';
+import { CATCH_UP_ROWS } from './searchIndex.ts';
 
 let dir: string;
 let db: Database.Database;
@@ -136,5 +137,57 @@ describe('search index (migration 004)', () => {
     expect(ids(find(1, '(x OR'))).toEqual([id]);
     expect(toFtsQuery('a "b" NEAR*')).toBe('"a" """b""" "NEAR*"');
     expect(toFtsQuery('  \t ')).toBeNull();
+  });
+});
+
+describe('catching up in bulk (migration 008)', () => {
+  const integrity = () => db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
+  const indexedMark = () => (db.prepare('SELECT indexed FROM search_progress').get() as { indexed: number }).indexed;
+
+  it('migrating to 008 keeps what 004 indexed; a new row waits for the next search, which finds it', () => {
+    v3();
+    migrate(db, MIGRATIONS.slice(0, 4));
+    const old = insert(2, 'indexed by the trigger');
+    migrate(db, MIGRATIONS);
+    expect(indexedMark()).toBe(old);
+    const fresh = insert(2, 'indexed later trigger');
+    expect(db.prepare("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH 'later'").get()).toEqual({ n: 0 });
+    expect(ids(find(1, 'trigger'))).toEqual([fresh, old]);
+    expect(indexedMark()).toBe(fresh);
+    integrity();
+  });
+
+  it('an edit or deletion before the row is indexed leaves the index whole; the row goes in with its text then', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    const edited = insert(2, 'first draft words');
+    const blanked = insert(2, 'draft to delete');
+    const removed = insert(2, 'draft row removed');
+    db.prepare('UPDATE messages SET text = ? WHERE id = ?').run('final wording', edited);
+    db.prepare("UPDATE messages SET text = '' WHERE id = ?").run(blanked);
+    db.prepare('DELETE FROM messages WHERE id = ?').run(removed);
+    expect(ids(find(1, 'draft'))).toEqual([]);
+    expect(ids(find(1, 'wording'))).toEqual([edited]);
+    integrity();
+    // Once indexed, edits go through the trigger again.
+    db.prepare('UPDATE messages SET text = ? WHERE id = ?').run('second wording', edited);
+    expect(ids(find(1, 'final'))).toEqual([]);
+    expect(ids(find(1, 'second'))).toEqual([edited]);
+    integrity();
+  });
+
+  it('a store that appends CATCH_UP_ROWS messages indexes them without waiting for a search', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    const messages = new MessageStore(db);
+    const search = new SearchStore(db, messages.changes);
+    messages.onAppended = (n) => search.index.appended(n);
+    const row = (i: number) => ({ conversation: 'direct:alice,bob', conversationId: 2, senderId: 1, sender: 'alice', kind: 'direct' as const, to: ['bob'], text: `bulk word ${i}`, ts: 5, pendingUserIds: [] });
+    messages.append(Array.from({ length: CATCH_UP_ROWS - 1 }, (_, i) => row(i)));
+    expect(indexedMark()).toBe(0);
+    messages.append([row(CATCH_UP_ROWS)]);
+    expect(indexedMark()).toBe(CATCH_UP_ROWS);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH 'bulk'").get()).toEqual({ n: CATCH_UP_ROWS });
+    integrity();
   });
 });

@@ -11,6 +11,7 @@ import { HIT_END, HIT_START, type ChatMessage } from '../protocol/index.ts';
 import type { Db } from './db.ts';
 import type { ChangeStore } from './changeStore.ts';
 import { EVERYONE_ID, toChatMessage } from './messageStore.ts';
+import { SearchIndex } from './searchIndex.ts';
 
 export type SearchSort = 'newest' | 'best';
 
@@ -104,10 +105,14 @@ export class SearchStore {
   private readonly stmts;
 
   /** `changes` attaches reactions, so a result's message is the one history shows. */
+  /** Brought up to date before each search; told of each committed batch (parleyServer.ts). */
+  readonly index: SearchIndex;
+
   constructor(
     db: Db,
     private readonly changes: ChangeStore,
   ) {
+    this.index = new SearchIndex(db);
     this.stmts = {
       newest: db.prepare<Params, Row>(NEWEST_SQL),
       bestIds: db.prepare<Params & { from: number }, [id: number, candidates: number]>(BEST_IDS_SQL).raw(),
@@ -127,6 +132,7 @@ export class SearchStore {
   search(userId: number, query: string, opts: { conversationId: number; before: number; limit: number; sort: SearchSort }): { results: SearchHit[]; hasMore: boolean } {
     const words = toFtsQuery(query);
     if (words === null) return { results: [], hasMore: false };
+    this.index.catchUp();
     const params = { query: this.scoped(words, userId, opts.conversationId), userId, conversationId: opts.conversationId, before: opts.before, limit: opts.limit + 1 };
     const rows = opts.sort === 'newest' ? this.stmts.newest.all(params) : this.best(`text : (${words})`, params);
     const page = rows.slice(0, opts.limit);

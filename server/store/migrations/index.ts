@@ -11,7 +11,8 @@ import { up as search } from './004_search.ts';
 import { up as edits } from './005_edits.ts';
 import { up as files } from './006_files.ts';
 import { up as channelOperators } from './007_channel_operators.ts';
+import { up as searchCatchUp } from './008_search_catch_up.ts';
 
 export type Migration = (db: Db) => void;
 
-export const MIGRATIONS: readonly Migration[] = [init, accounts, channels, search, edits, files, channelOperators];
+export const MIGRATIONS: readonly Migration[] = [init, accounts, channels, search, edits, files, channelOperators, searchCatchUp];
