@@ -95,7 +95,13 @@ describe('createCore login', () => {
     expect(settings.lastServer).toEqual({ host: '127.0.0.1', port: server.port });
     expect(settings.lastUser).toBe('alice');
     expect(settings.recentServers[0]).toEqual({ host: '127.0.0.1', port: server.port });
-    expect((await core.updateSettings({ muted: true })).muted).toBe(true);
+    // The shell draws the badge again from the state: a settings change tells it to, at once
+    // (counted before any other event of the connection could run).
+    let redraws = 0;
+    core.onState(() => redraws++);
+    const updated = core.updateSettings({ muted: true, mutedConversations: ['channel:lab'] });
+    expect(redraws).toBe(1);
+    expect((await updated).mutedConversations).toEqual(['channel:lab']);
   });
 });
 

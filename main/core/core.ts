@@ -264,7 +264,13 @@ export function createCore(options: CoreOptions): Core {
     ...hostingCalls({ hosting, settings, dataDir: options.dataDir, hostDefaults: options.hostDefaults, pin: (server, fp) => trust.pin(server, fp), login }),
 
     getSettings: async () => settings.get(),
-    updateSettings: async (patch) => settings.update(patch),
+    updateSettings: async (patch) => {
+      const updated = settings.update(patch);
+      // The tray and the badge are drawn from the state with the settings (a mute changes the
+      // count): tell the shell to draw them again.
+      setState({});
+      return updated;
+    },
     openLink: async ({ url }) => {
       if (!isWebUrl(url)) return fail('invalid_argument', 'Only http and https links can be opened.');
       if (!options.openLink) return fail('unavailable', 'Opening links is not available here.');
