@@ -178,7 +178,10 @@ export class ChatService {
     if (!parsed) throw new ChatError('bad_request', `"${key}" is not a conversation.`);
     if (key === EVERYONE) return EVERYONE_ID;
     const id = this.stores.messages.findConversation(key);
-    const member = id === undefined ? parsed.members.includes(session.user) : this.stores.messages.isMember(session.userId, id);
+    // A guest's channels are kept in memory for its session (channels.ts), not by user id: while
+    // in one, its history is the guest's to read, as any member's.
+    const guestIn = session.guest && parsed.kind === 'channel' && this.channels.isMember(session, key.slice('channel:'.length));
+    const member = guestIn || (id === undefined ? parsed.members.includes(session.user) : this.stores.messages.isMember(session.userId, id));
     if (!member) throw new ChatError('not_member', 'You are not a member of that conversation.');
     return id ?? null;
   }

@@ -41,6 +41,11 @@ describe('guests (--guests)', () => {
     await g.request({ type: 'send', channel: 'lab', text: 'guest in lab' });
     expect((await alice.waitFor((l) => l.type === 'message' && l.message.kind === 'channel')).message.from).toBe('visitor');
     expect((await alice.request({ type: 'members', channel: 'lab' })).users.map((u: { user: string }) => u.user)).toEqual(['alice', 'visitor']);
+    // While in the channel, its history is the guest's to read; once out of it, no longer.
+    expect((await g.request({ type: 'history', conversation: 'channel:lab' })).messages.map((m: { text: string }) => m.text)).toEqual(['guest in lab']);
+    await g.request({ type: 'leave', channel: 'lab' });
+    expect((await g.request({ type: 'history', conversation: 'channel:lab' })).error.code).toBe('not_member');
+    await g.request({ type: 'join', channel: 'lab' });
     // Leaving frees the name and the membership; nothing waits for a guest.
     g.close();
     await alice.waitFor((l) => l.type === 'presence' && l.user === 'visitor' && l.state === 'offline');
