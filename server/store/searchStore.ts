@@ -104,10 +104,10 @@ type Row = Parameters<typeof toChatMessage>[0] & { snippet: string };
 export class SearchStore {
   private readonly stmts;
 
-  /** `changes` attaches reactions, so a result's message is the one history shows. */
   /** Brought up to date before each search; told of each committed batch (parleyServer.ts). */
   readonly index: SearchIndex;
 
+  /** `changes` attaches reactions, so a result's message is the one history shows. */
   constructor(
     db: Db,
     private readonly changes: ChangeStore,

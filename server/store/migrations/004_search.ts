@@ -10,6 +10,7 @@
  * detail=none, which would lose phrases and positions for that half. `conversation_id` is indexed too (a number is one token): a search ANDs the
  * user's conversations into the query, so FTS5 skips the matches in conversations they cannot see
  * instead of reading each one. The 'rebuild' indexes the messages a database already has.
+ * Migration 008 replaces the insert trigger by a bulk catch-up (searchIndex.ts).
  */
 import type { Db } from '../db.ts';
 
