@@ -71,10 +71,11 @@ export class ChatService {
     this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now, guests: features.guests, operators: new Set(features.operators ?? []) });
     this.messaging = new Messaging({
       lookupUser: (name) => {
-        const account = stores.users.lookup(name);
-        if (account) return account;
+        // An online guest holds a name that was no account when it logged in: it is the one
+        // called that now, and asking the store first would cost a query per message to a guest.
         const guest = this.sessions.get(name);
-        return guest?.guest ? { id: guest.userId, name: guest.user } : undefined;
+        if (guest?.guest) return { id: guest.userId, name: guest.user };
+        return stores.users.lookup(name);
       },
       messages: stores.messages,
       sessions: this.sessions,
