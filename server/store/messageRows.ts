@@ -20,6 +20,22 @@ export interface MessageRow {
 export const COLUMNS = 'm.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at, m.file';
 export const FROM = 'FROM messages m JOIN conversations c ON c.id = m.conversation_id';
 
+/**
+ * Ids a sync page looks through at most: a page costs in proportion to this and its size, never
+ * to the whole backlog, even for a user who sees few of the messages stored.
+ */
+export const SYNC_SCAN_IDS = 20_000;
+
+/**
+ * A sync page: walks the messages in id order (the primary key) and checks membership per row,
+ * so there is no sort of the later backlog and the scan stops at :upTo. Exported for the test of
+ * its query plan.
+ */
+export const SYNC_PAGE_SQL = `SELECT ${COLUMNS} ${FROM}
+  WHERE m.id > :after AND m.id <= :upTo AND (m.conversation_id = ${EVERYONE_ID}
+    OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
+  ORDER BY m.id LIMIT :limit`;
+
 export function toChatMessage(r: MessageRow): ChatMessage {
   return {
     id: r.id,

@@ -6,8 +6,9 @@
  */
 import { mentionsUser, parseConversationKey, type ChatMessage, type ConversationKind, type FileInfo, type MessageKind } from '../protocol/index.ts';
 import { ChangeStore } from './changeStore.ts';
+import { ConversationIndex, inConversation, lastIdOf } from './conversationIndex.ts';
 import type { Db } from './db.ts';
-import { COLUMNS, EVERYONE_ID, FROM, entryId, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
+import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, entryId, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
 
 export { EVERYONE_ID, entryId, toChatMessage, type SyncEntry } from './messageRows.ts';
 
@@ -31,23 +32,6 @@ export interface NewMessage {
   pendingUserIds: number[];
 }
 
-/**
- * Ids a sync page looks through at most: a page costs in proportion to this and its size, never
- * to the whole backlog, even for a user who sees few of the messages stored.
- */
-const SYNC_SCAN_IDS = 20_000;
-
-/**
- * A sync page: walks the messages in id order (the primary key) and checks membership per row,
- * so there is no sort of the later backlog and the scan stops at :upTo. Exported for the test of
- * its query plan.
- */
-export const SYNC_PAGE_SQL = `SELECT m.id, m.sender, m.kind, m.recipients, m.text, m.ts, c.key, m.edited_at, m.deleted_at, m.file
-  FROM messages m JOIN conversations c ON c.id = m.conversation_id
-  WHERE m.id > :after AND m.id <= :upTo AND (m.conversation_id = ${EVERYONE_ID}
-    OR EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.user_id = :userId AND cm.conversation_id = m.conversation_id))
-  ORDER BY m.id LIMIT :limit`;
-
 /** Only direct and group conversations are created by a send; a file's kind says nothing of its conversation. */
 function newConversationKind(m: NewMessage): ConversationKind {
   if (m.kind === 'file') return parseConversationKey(m.conversation)?.kind === 'group' ? 'group' : 'direct';
@@ -62,8 +46,11 @@ export class MessageStore {
   private readonly appendTx;
   /** Edits, deletions, reactions and their log (the same database, the same writer). */
   readonly changes: ChangeStore;
+  /** Which messages are in which conversation: see conversationIndex.ts. */
+  private readonly index;
 
   constructor(private readonly db: Db) {
+    this.index = new ConversationIndex(db);
     this.stmts = {
       byId: db.prepare<{ id: number }, MessageRow>(`SELECT ${COLUMNS} ${FROM} WHERE m.id = :id`),
       conversationId: db.prepare<{ key: string }, { id: number }>('SELECT id FROM conversations WHERE key = :key'),
@@ -89,20 +76,23 @@ export class MessageStore {
         'INSERT OR IGNORE INTO pending (user_id, message_id) VALUES (:userId, :messageId)',
       ),
       history: db.prepare<{ conversationId: number; before: number; limit: number }, MessageRow>(
-        `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId AND m.id < :before ORDER BY m.id DESC LIMIT :limit`,
+        `SELECT ${COLUMNS} ${FROM} JOIN (${inConversation((t) => `SELECT * FROM (SELECT id FROM ${t}
+           WHERE conversation_id = :conversationId AND id < :before ORDER BY id DESC LIMIT :limit)`)}) ids ON ids.id = m.id
+         ORDER BY m.id DESC LIMIT :limit`,
       ),
       newer: db.prepare<{ conversationId: number; after: number; limit: number }, MessageRow>(
-        `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId AND m.id > :after ORDER BY m.id LIMIT :limit`,
+        `SELECT ${COLUMNS} ${FROM} JOIN (${inConversation((t) => `SELECT * FROM (SELECT id FROM ${t}
+           WHERE conversation_id = :conversationId AND id > :after ORDER BY id LIMIT :limit)`)}) ids ON ids.id = m.id
+         ORDER BY m.id LIMIT :limit`,
       ),
       sync: db.prepare<{ userId: number; after: number; upTo: number; limit: number }, MessageRow>(SYNC_PAGE_SQL),
       // The sequence, not MAX(id): change ids (changeStore.ts) are taken from it too.
       maxId: db.prepare<[], { id: number | null }>("SELECT seq AS id FROM sqlite_sequence WHERE name = 'messages'"),
       maxVisible: db.prepare<{ userId: number }, { id: number | null }>(
         `SELECT MAX(id) AS id FROM (
-           SELECT MAX(id) AS id FROM messages WHERE conversation_id = ${EVERYONE_ID}
+           SELECT ${lastIdOf(String(EVERYONE_ID))} AS id
            UNION ALL
-           SELECT (SELECT MAX(id) FROM messages WHERE conversation_id = cm.conversation_id)
-           FROM conversation_members cm WHERE cm.user_id = :userId)`,
+           SELECT ${lastIdOf('cm.conversation_id')} FROM conversation_members cm WHERE cm.user_id = :userId)`,
       ),
       pending: db.prepare<{ userId: number; after: number; limit: number }, MessageRow>(
         `SELECT ${COLUMNS} ${FROM} JOIN pending p ON p.message_id = m.id
@@ -116,22 +106,20 @@ export class MessageStore {
          UNION ALL SELECT c.id, c.key, c.kind FROM conversations c
            JOIN conversation_members cm ON cm.conversation_id = c.id WHERE cm.user_id = :userId`,
       ),
-      last: db.prepare<{ conversationId: number }, MessageRow>(
-        `SELECT ${COLUMNS} ${FROM} WHERE m.conversation_id = :conversationId ORDER BY m.id DESC LIMIT 1`,
-      ),
       readPointer: db.prepare<{ userId: number; conversationId: number }, { up_to: number }>(
         'SELECT up_to FROM reads WHERE user_id = :userId AND conversation_id = :conversationId',
       ),
       // Counting stops at 1000: a badge shows "999+" and a huge backlog must not cost a full scan.
       unread: db.prepare<{ userId: number; conversationId: number; after: number; senderId: number }, { n: number }>(
-        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE conversation_id = :conversationId
-           AND id > :after AND sender_id != :senderId LIMIT 1000)`,
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM (${inConversation((t) => `SELECT m.id FROM ${t} x JOIN messages m ON m.id = x.id
+           WHERE x.conversation_id = :conversationId AND x.id > :after AND m.sender_id != :senderId`)}) LIMIT 1000)`,
       ),
       // The newest 1000 unread of others that may mention the user (LIKE is a cheap prefilter;
       // mentionsUser decides): bounded like the count above, whatever the backlog.
       mentionCandidates: db.prepare<{ conversationId: number; after: number; senderId: number; pattern: string }, { text: string }>(
-        `SELECT text FROM (SELECT text FROM messages WHERE conversation_id = :conversationId AND id > :after
-           AND sender_id != :senderId ORDER BY id DESC LIMIT 1000) WHERE text LIKE :pattern ESCAPE '\\'`,
+        `SELECT text FROM (${inConversation((t) => `SELECT * FROM (SELECT m.id, m.text FROM ${t} x JOIN messages m ON m.id = x.id
+           WHERE x.conversation_id = :conversationId AND x.id > :after AND m.sender_id != :senderId ORDER BY x.id DESC LIMIT 1000)`)}
+         ORDER BY id DESC LIMIT 1000) WHERE text LIKE :pattern ESCAPE '\\'`,
       ),
       setRead: db.prepare<{ userId: number; conversationId: number; upTo: number }>(
         `INSERT INTO reads (user_id, conversation_id, up_to) VALUES (:userId, :conversationId, :upTo)
@@ -202,6 +190,7 @@ export class MessageStore {
     } finally {
       this.uncommitted.length = 0;
     }
+    this.index.appended(batch.length);
     this.onAppended?.(batch.length);
     return stored;
   }
@@ -220,6 +209,7 @@ export class MessageStore {
     const id = Number(
       this.stmts.insertMessage.run(conversationId, m.senderId, m.sender, m.kind, recipients, m.text, m.ts, m.clientId ?? null, m.file ? JSON.stringify(m.file) : null).lastInsertRowid,
     );
+    this.index.add(conversationId, id);
     if (m.file) this.stmts.insertFileMessage.run({ messageId: id, conversationId, sha256: m.file.sha256 });
     for (const userId of m.pendingUserIds) this.stmts.insertPending.run({ userId, messageId: id });
     return { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: new Date(m.ts).toISOString(), ...(m.file ? { file: m.file } : {}) };
@@ -272,7 +262,7 @@ export class MessageStore {
   /** `user` is the member's name, for counting the unread messages that mention them (`@user`). */
   conversationsOf(userId: number, user: string): { id: number; key: string; kind: ConversationKind; last: ChatMessage | null; unread: number; mentions: number }[] {
     return this.stmts.memberConversations.all({ userId }).map((c) => {
-      const last = this.stmts.last.get({ conversationId: c.id });
+      const last = this.stmts.history.get({ conversationId: c.id, before: Number.MAX_SAFE_INTEGER, limit: 1 });
       return { ...c, last: last ? toChatMessage(last) : null, ...this.unread(userId, user, c.id) };
     });
   }
