@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { conversationKey } from '../protocol/index.ts';
-import { MOVE_ROWS } from './conversationIndex.ts';
+import { MOVE_ROWS, SLICES } from './conversationIndex.ts';
 import { MessageStore, type NewMessage } from './messageStore.ts';
 import { migrate, openDatabase } from './openDatabase.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -45,42 +45,58 @@ describe('the conversation index', () => {
     expect(store.maxVisibleId(ids.bob)).toBe(stored!.id);
   });
 
-  it('finds every message on both sides of a move, and after a restart that lost the memory part', () => {
-    let store = new MessageStore(db);
+  /** Appends batches of 40 across two conversations until `rows` are stored; alice and bob's ids. */
+  function fill(store: MessageStore, rows: number): number[] {
     const ab: number[] = [];
-    // Batches of 40 across two conversations, past one move and 60 rows beyond it.
-    for (let n = 0; n < MOVE_ROWS + 60; n += 40) {
+    for (let n = 0; n < rows; n += 40) {
       const batch = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? message(store, 'carol', 'alice', `c${n + i}`) : message(store, 'alice', 'bob', `a${n + i}`)));
-      const stored = store.append(batch);
-      stored.forEach((m, i) => i % 4 !== 0 && ab.push(m.id));
+      store.append(batch).forEach((m, i) => i % 4 !== 0 && ab.push(m.id));
     }
-    expect(mark()).toBeGreaterThanOrEqual(MOVE_ROWS);
-    expect(count('conversation_tail')).toBeGreaterThan(0);
-    expect(count('conversation_tail')).toBeLessThan(MOVE_ROWS);
-    const abId = store.findConversation(conversationKey(['alice', 'bob']))!;
+    return ab;
+  }
 
-    const check = (s: MessageStore, firstTime: boolean): void => {
-      // The newest page spans the moved and the unmoved ids.
-      expect(s.history(abId, Number.MAX_SAFE_INTEGER, 100).map((m) => m.id)).toEqual(ab.slice(-100).reverse());
-      const before = ab[ab.length - 120]!;
-      expect(s.history(abId, before, 5).map((m) => m.id)).toEqual(ab.slice(-125, -120).reverse());
-      expect(s.newer(abId, ab[ab.length - 80]!, 30).map((m) => m.id)).toEqual(ab.slice(-79, -49));
-      if (firstTime) expect(s.unread(ids.bob, 'bob', abId).unread).toBe(1000); // counting stops at 1000
-      s.markRead(ids.bob, 'bob', abId, ab[ab.length - 11]!);
-      expect(s.unread(ids.bob, 'bob', abId).unread).toBe(10);
-      expect(s.maxVisibleId(ids.bob)).toBe(ab[ab.length - 1]);
-      const last = s.conversationsOf(ids.alice, 'alice').find((c) => c.id === abId)!.last!;
-      expect(last.id).toBe(ab[ab.length - 1]);
-    };
-    check(store, true);
+  function check(s: MessageStore, ab: number[], firstTime: boolean): void {
+    const abId = s.findConversation(conversationKey(['alice', 'bob']))!;
+    // The newest page spans the moved and the unmoved ids.
+    expect(s.history(abId, Number.MAX_SAFE_INTEGER, 100).map((m) => m.id)).toEqual(ab.slice(-100).reverse());
+    expect(s.history(abId, ab[ab.length - 120]!, 5).map((m) => m.id)).toEqual(ab.slice(-125, -120).reverse());
+    expect(s.newer(abId, ab[ab.length - 80]!, 30).map((m) => m.id)).toEqual(ab.slice(-79, -49));
+    if (firstTime) expect(s.unread(ids.bob, 'bob', abId).unread).toBe(1000); // counting stops at 1000
+    s.markRead(ids.bob, 'bob', abId, ab[ab.length - 11]!);
+    expect(s.unread(ids.bob, 'bob', abId).unread).toBe(10);
+    expect(s.maxVisibleId(ids.bob)).toBe(ab[ab.length - 1]);
+    expect(s.conversationsOf(ids.alice, 'alice').find((c) => c.id === abId)!.last!.id).toBe(ab[ab.length - 1]);
+  }
 
+  function restart(): MessageStore {
     // A crash: the TEMP part is gone with the connection; the next start moves what it held.
     db.close();
     db = openDatabase(dir);
-    store = new MessageStore(db);
+    const store = new MessageStore(db);
     expect(count('conversation_tail')).toBe(0);
-    expect(mark()).toBe(Math.max(...ab, ...db.prepare('SELECT id FROM messages').pluck().all() as number[]));
-    check(store, false);
+    expect(mark()).toBe(Math.max(...(db.prepare('SELECT id FROM messages').pluck().all() as number[])));
+    expect(count('conversation_index')).toBe(count('messages'));
+    return store;
+  }
+
+  it('moves in slices after committed batches and finds every message on both sides of a move, and after a restart', () => {
+    const store = new MessageStore(db);
+    const ab = fill(store, MOVE_ROWS + 400); // one whole move (SLICES batches after the 10,000th row) and 200 rows beyond
+    expect(mark()).toBeGreaterThanOrEqual(MOVE_ROWS);
+    expect(count('conversation_tail')).toBeGreaterThan(0);
+    expect(count('conversation_tail') + count('conversation_index')).toBe(count('messages'));
+    check(store, ab, true);
+    check(restart(), ab, false);
+  });
+
+  it('finds every message when the move is between slices, and after a crash there', () => {
+    const store = new MessageStore(db);
+    const ab = fill(store, MOVE_ROWS + 40 * (SLICES - 3)); // the move started, SLICES - 2 slices in
+    expect(mark()).toBe(0);
+    expect(count('conversation_index')).toBeGreaterThan(0);
+    expect(count('conversation_tail') + count('conversation_index')).toBe(count('messages'));
+    check(store, ab, true);
+    check(restart(), ab, false);
   });
 
   it('migration 009 copies every message into the index and drops the per-insert index', () => {
