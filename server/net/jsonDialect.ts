@@ -231,12 +231,16 @@ export class JsonDialect implements Dialect, SessionSink {
     }
   }
 
-  /** Answers once the promise settles, without holding back the client's next requests. */
-  private answerLater(re: number, run: () => Promise<{ message: object }>): void {
+  /**
+   * Answers once the promise settles, without holding back the client's next requests, unless
+   * the sender is over its pace (chat/sendPacer.ts): then its next lines wait.
+   */
+  private answerLater(re: number, run: () => Promise<{ message: object }>): void | Promise<void> {
     run().then(
       (result) => this.okWithMessage(re, result),
       (err: unknown) => this.failWith(re, err),
     );
+    return this.chat.messaging.paced(this.session);
   }
 
   /** `{"re":..,"ok":true,"message":<shared JSON>,...rest}`: the message is serialised once for everyone. */

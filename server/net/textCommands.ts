@@ -217,6 +217,7 @@ function send(t: TextContext, rest: string): void | Promise<void> {
         if (r.status === 'unknown') t.say(`${r.user} does not exist.`);
         else if (r.status === 'stored') t.say(`${r.user} is offline; the message will be delivered when they log in.`);
       }
+      return t.chat.messaging.paced(t.session);
     },
     (err: unknown) => sayError(t, err),
   );
@@ -225,7 +226,7 @@ function send(t: TextContext, rest: string): void | Promise<void> {
 /** Runs an asynchronous command, holding the person's next lines until it is done; failures are told in words. */
 function report(t: TextContext, run: () => Promise<unknown>): Promise<void> {
   return run().then(
-    () => undefined,
+    () => t.chat.messaging.paced(t.session), // a sender over its pace waits (chat/sendPacer.ts)
     (err: unknown) => sayError(t, err),
   );
 }
