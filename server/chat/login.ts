@@ -63,7 +63,7 @@ export class Login {
     // Checked after the hash: another login for this user may have finished meanwhile.
     if (this.d.sessions.has(row.name)) throw new ChatError('already_logged_in', `${row.name} is already logged in.`);
     session.passwordTag = hashTag(row.password_hash);
-    if (needsRehash) void this.rehash(session, row.name, password);
+    if (needsRehash) void this.rehash(session, row.name, row.password_hash, password);
     const token = issueToken ? this.d.tokens.create(row.id, this.d.now()) : null;
     session.token = token;
     this.d.sessions.attach(session, row.name, row.id);
@@ -172,10 +172,11 @@ export class Login {
     this.throttle.sweep();
   }
 
-  private async rehash(session: Session, user: string, password: string): Promise<void> {
+  /** Stores a stronger hash of the password just checked, unless the stored one changed meanwhile. */
+  private async rehash(session: Session, user: string, checked: string, password: string): Promise<void> {
     try {
       const hash = await this.d.hasher.hash(password);
-      if (this.d.users.setHash(user, hash) && session.user === user) session.passwordTag = hashTag(hash);
+      if (this.d.users.replaceHash(user, checked, hash) && session.user === user) session.passwordTag = hashTag(hash);
     } catch (err) {
       this.d.log.error({ err, user }, 'password rehash failed');
     }

@@ -7,6 +7,7 @@ import { ChatError, conversationKey, EVERYONE, type ChatMessage, type FileInfo, 
 import { EVERYONE_ID, type MessageStore, type NewMessage } from '../store/messageStore.ts';
 import type { Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
+import { SendPacer } from './sendPacer.ts';
 import { WriteBatcher } from './writeBatcher.ts';
 
 export interface SendOutcome {
@@ -38,7 +39,7 @@ export interface MessagingDeps {
   lookupUser(name: string): { id: number; name: string } | undefined;
   messages: MessageStore;
   sessions: Pick<SessionRegistry, 'get' | 'has' | 'back' | 'fanOut'>;
-  limits: Pick<Limits, 'maxTextChars'>;
+  limits: Pick<Limits, 'maxTextChars' | 'sendBytesPerSec' | 'sendBurstBytes'>;
   now: () => number;
 }
 
@@ -49,9 +50,19 @@ interface Recipient {
 
 export class Messaging {
   private readonly batcher: WriteBatcher;
+  private readonly pacer: SendPacer;
 
   constructor(private readonly d: MessagingDeps) {
     this.batcher = new WriteBatcher(d.messages);
+    this.pacer = new SendPacer(d.limits);
+  }
+
+  /**
+   * After a send: undefined, or a promise for the dialect to return from its line handler while
+   * the sender is over its pace (sendPacer.ts), so its next lines wait.
+   */
+  paced(session: Session): Promise<void> | undefined {
+    return this.pacer.paced(session);
   }
 
   flush(): void {
@@ -97,6 +108,7 @@ export class Messaging {
       }
     }
     this.d.sessions.back(session); // sending ends away, as in the seed
+    this.pacer.charge(session, text);
     const key = conversationKey([keyName(session.user, session.userId), ...known.map((r) => keyName(r.name, r.id))]);
     const now = this.d.now();
     const main: NewMessage = {
@@ -160,6 +172,7 @@ export class Messaging {
       if (prior) return Promise.resolve({ message: prior, delivered: 0 });
     }
     this.d.sessions.back(session);
+    this.pacer.charge(session, text);
     const item: NewMessage = {
       conversationId: target.conversationId, conversation: target.key, senderId: session.userId, sender: session.user,
       kind: file ? 'file' : 'channel', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [], ...(file ? { file } : {}),
@@ -189,6 +202,7 @@ export class Messaging {
       if (prior) return Promise.resolve({ message: prior, recipients: 0 });
     }
     this.d.sessions.back(session);
+    this.pacer.charge(session, text);
     const item: NewMessage = {
       conversationId: EVERYONE_ID, conversation: EVERYONE, senderId: session.userId, sender: session.user,
       kind: file ? 'file' : 'broadcast', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [], ...(file ? { file } : {}),

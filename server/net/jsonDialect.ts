@@ -51,6 +51,8 @@ const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
 
 export class JsonDialect implements Dialect, SessionSink {
   readonly session: Session;
+  /** Answers of accepted requests still waiting for the group commit (see logout). */
+  private readonly unanswered = new Set<Promise<void>>();
 
   constructor(
     private readonly conn: ClientConnection,
@@ -195,8 +197,7 @@ export class JsonDialect implements Dialect, SessionSink {
       case 'ping':
         return this.ok(req.id);
       case 'logout':
-        this.ok(req.id);
-        return chat.logout(s, 'Goodbye');
+        return this.logout(req.id);
       default: {
         const never: never = req;
         throw new Error(`unhandled request ${JSON.stringify(never)}`);
@@ -231,12 +232,19 @@ export class JsonDialect implements Dialect, SessionSink {
     }
   }
 
-  /** Answers once the promise settles, without holding back the client's next requests. */
-  private answerLater(re: number, run: () => Promise<{ message: object }>): void {
-    run().then(
-      (result) => this.okWithMessage(re, result),
-      (err: unknown) => this.failWith(re, err),
-    );
+  /** Answers once settled; the next requests wait only while over the send pace (chat/sendPacer.ts). */
+  private answerLater(re: number, run: () => Promise<{ message: object }>): void | Promise<void> {
+    const answered = run().then((result) => this.okWithMessage(re, result), (err: unknown) => this.failWith(re, err));
+    this.unanswered.add(answered);
+    void answered.finally(() => this.unanswered.delete(answered));
+    return this.chat.messaging.paced(this.session);
+  }
+
+  /** Once every accepted request is answered: a `send` right before used to lose its answer. */
+  private async logout(re: number): Promise<void> {
+    await Promise.all(this.unanswered);
+    this.ok(re);
+    this.chat.logout(this.session, 'Goodbye');
   }
 
   /** `{"re":..,"ok":true,"message":<shared JSON>,...rest}`: the message is serialised once for everyone. */
@@ -259,7 +267,6 @@ export class JsonDialect implements Dialect, SessionSink {
   close(reason: DisconnectReason, message: string): void {
     this.conn.end(encodeJsonLine({ type: 'disconnect', reason, message }));
   }
-
 
   queueFullNotice(): Buffer {
     return encodeJsonLine({ type: 'disconnect', reason: 'queue_full', message: 'You stopped reading; disconnecting.' });

@@ -24,7 +24,8 @@ interface TextCommand {
   help: string;
   /** Other forms of the command, each a line of `help`. */
   forms?: { usage: string; help: string }[];
-  run(t: TextContext, rest: string): void;
+  /** A returned promise holds back the person's next lines until it settles (see send). */
+  run(t: TextContext, rest: string): void | Promise<void>;
 }
 
 const describe = (p: UserPresence): string => `${p.user}${p.guest ? ' (guest)' : ''}${p.state === 'away' ? ` (away: ${p.away})` : ''}`;
@@ -57,7 +58,7 @@ export const COMMANDS: readonly TextCommand[] = [
     help: 'send to everyone online',
     run(t, rest) {
       if (rest === '') return t.say('Usage: broadcast <message>');
-      report(t, () => t.chat.messaging.broadcast(t.session, rest));
+      return report(t, () => t.chat.messaging.broadcast(t.session, rest));
     },
   },
   {
@@ -174,8 +175,8 @@ export const HELP = [
   ]),
 ].join('\n');
 
-/** Runs one command line from a logged-in person. */
-export function runTextCommand(t: TextContext, raw: string): void {
+/** Runs one command line from a logged-in person; a promise while its answer is pending. */
+export function runTextCommand(t: TextContext, raw: string): void | Promise<void> {
   const line = raw.trim();
   if (line === '') return;
   const space = line.search(/\s/);
@@ -184,13 +185,13 @@ export function runTextCommand(t: TextContext, raw: string): void {
   const command = BY_NAME.get(name);
   if (!command) return t.say(`Unknown command "${name.slice(0, 40)}". Type "help" for the list of commands.`);
   try {
-    command.run(t, rest);
+    return command.run(t, rest);
   } catch (err) {
     sayError(t, err);
   }
 }
 
-function send(t: TextContext, rest: string): void {
+function send(t: TextContext, rest: string): void | Promise<void> {
   const channel = /^(#\S+)\s+([\s\S]+)$/.exec(rest);
   if (channel) return report(t, () => t.chat.channels.send(t.session, channel[1]!, channel[2]!));
   let to: string[];
@@ -207,21 +208,27 @@ function send(t: TextContext, rest: string): void {
   if (to.length === 0 || text.trim() === '') {
     return t.say('Usage: send <user> <message>  or  send (<user> <user> ...) <message>');
   }
-  // Sending is answered after the group commit; the session goes on meanwhile.
-  void t.chat.messaging.send(t.session, to, text).then(
+  // Answered after the group commit. The person's next lines wait for it: commands typed ahead
+  // (a script piped into nc) are answered in order, and a `logout` right after a send no longer
+  // closes the connection before the sender hears who was offline or does not exist.
+  return t.chat.messaging.send(t.session, to, text).then(
     ({ recipients }) => {
       for (const r of recipients) {
         if (r.status === 'unknown') t.say(`${r.user} does not exist.`);
         else if (r.status === 'stored') t.say(`${r.user} is offline; the message will be delivered when they log in.`);
       }
+      return t.chat.messaging.paced(t.session);
     },
     (err: unknown) => sayError(t, err),
   );
 }
 
-/** Runs an asynchronous command without holding the session; failures are told in words. */
-function report(t: TextContext, run: () => Promise<unknown>): void {
-  void run().catch((err: unknown) => sayError(t, err));
+/** Runs an asynchronous command, holding the person's next lines until it is done; failures are told in words. */
+function report(t: TextContext, run: () => Promise<unknown>): Promise<void> {
+  return run().then(
+    () => t.chat.messaging.paced(t.session), // a sender over its pace waits (chat/sendPacer.ts)
+    (err: unknown) => sayError(t, err),
+  );
 }
 
 function sayError(t: TextContext, err: unknown): void {

@@ -31,6 +31,9 @@ export class UserStore {
       setHash: db.prepare<{ name: string; hash: string }>(
         'UPDATE users SET password_hash = :hash WHERE name = :name AND removed_at IS NULL',
       ),
+      replaceHash: db.prepare<{ name: string; hash: string; old: string }>(
+        'UPDATE users SET password_hash = :hash WHERE name = :name AND removed_at IS NULL AND password_hash = :old',
+      ),
       remove: db.prepare<{ name: string; now: number }>(
         "UPDATE users SET removed_at = :now, password_hash = '!' WHERE name = :name AND removed_at IS NULL",
       ),
@@ -80,6 +83,14 @@ export class UserStore {
 
   setHash(name: string, hash: string): boolean {
     return this.stmts.setHash.run({ name, hash }).changes === 1;
+  }
+
+  /**
+   * Replaces the hash only if it is still `old`: an upgrade at login takes a hash-time, and an
+   * administrator (`parley-server users passwd`, another process) may change the password meanwhile.
+   */
+  replaceHash(name: string, old: string, hash: string): boolean {
+    return this.stmts.replaceHash.run({ name, hash, old }).changes === 1;
   }
 
   /** Removes an account, keeping its name retired. */

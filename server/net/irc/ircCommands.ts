@@ -54,7 +54,8 @@ export function runIrcCommand(d: IrcContext, msg: IrcMessage): void | Promise<vo
   return handler(d, msg.params, msg);
 }
 
-function message(d: IrcContext, p: string[], command: 'PRIVMSG' | 'NOTICE'): void {
+/** Sends a PRIVMSG or NOTICE; a promise while the sender is over its pace (chat/sendPacer.ts). */
+function message(d: IrcContext, p: string[], command: 'PRIVMSG' | 'NOTICE'): void | Promise<void> {
   const notice = command === 'NOTICE';
   if (!p[0]) return notice ? undefined : d.reply('411', `No recipient given (${command})`);
   const text = p[1];
@@ -67,6 +68,7 @@ function message(d: IrcContext, p: string[], command: 'PRIVMSG' | 'NOTICE'): voi
     else nicks.push(t);
   }
   if (nicks.length > 0) toUsers(d, nicks, fit(d, nicks.reduce((a, b) => (a.length >= b.length ? a : b)), text, command), command);
+  return d.chat.messaging.paced(d.session);
 }
 
 /**

@@ -40,6 +40,12 @@ export const DEFAULT_LIMITS = {
   accountPollMs: 1000,
   /** Messages per `sync` page. */
   syncPageSize: 500,
+  /**
+   * Bytes of messages one session may send per second, and in a burst, before its next lines wait
+   * (chat/sendPacer.ts): one sender can then never push a reading recipient past maxQueueBytes.
+   */
+  sendBytesPerSec: 512 * 1024,
+  sendBurstBytes: 512 * 1024,
   /** Longest message text, in characters. */
   maxTextChars: 8000,
   /** Largest page a `history` request may ask for. */
