@@ -1,0 +1,134 @@
+/**
+ * A throwaway PostgreSQL cluster for tests: `initdb` and `pg_ctl` in a temp folder, listening on
+ * a free port of 127.0.0.1 only (and a unix socket inside that folder), stopped and deleted
+ * afterwards. Durability is off (fsync, full pages): a test's cluster never outlives the test,
+ * and the store's own transactions are what the tests check. A machine without the binaries
+ * gets a reason to print instead (`postgresUnavailable()`), so the tests skip and say why.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+/** Where Debian's `postgresql` package puts the server binaries (not on PATH), newest first. */
+function binDirs(): string[] {
+  const fromEnv = process.env['PARLEY_PG_BIN'];
+  const debian = existsSync('/usr/lib/postgresql')
+    ? readdirSync('/usr/lib/postgresql')
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => `/usr/lib/postgresql/${v}/bin`)
+    : [];
+  const onPath = (process.env['PATH'] ?? '').split(':').filter((d) => d !== '');
+  return [...(fromEnv ? [fromEnv] : []), ...debian, ...onPath];
+}
+
+/** The folder holding initdb, pg_ctl and postgres, or undefined. */
+export function postgresBinDir(): string | undefined {
+  return binDirs().find((d) => ['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(d, b))));
+}
+
+/** Why PostgreSQL tests cannot run here, or null when they can. */
+export function postgresUnavailable(): string | null {
+  if (postgresBinDir()) return null;
+  return 'PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in /usr/lib/postgresql/*/bin, $PARLEY_PG_BIN or PATH; install Debian\'s postgresql package';
+}
+
+export interface TestPostgres {
+  /** A connection string for `database` (created by createDatabase). */
+  url(database: string): string;
+  /** A new empty database (a fresh schema per test is one CREATE DATABASE, about 0.1 s). */
+  createDatabase(): Promise<string>;
+  /** The server's log so far, for a failing test's message. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** A port free on 127.0.0.1 now (the kernel's choice for port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * initdb refuses to run as root (a cluster owned by root would run its server as root): as root,
+ * the cluster and its server run as `nobody`, in a folder handed to them.
+ */
+function asOwner(dir: string): (bin: string, args: string[]) => Promise<unknown> {
+  if (process.getuid?.() !== 0) return (bin, args) => run(bin, args);
+  const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
+  chownSync(dir, uid, gid);
+  return (bin, args) => run('runuser', ['-u', 'nobody', '--', bin, ...args]);
+}
+
+/** Starts a new cluster; superuser `parley`, trust authentication (loopback and socket only). */
+export async function startPostgres(): Promise<TestPostgres> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error(postgresUnavailable()!);
+  const dir = mkdtempSync(join(tmpdir(), 'parley-pg-'));
+  const data = join(dir, 'data');
+  const logFile = join(dir, 'server.log');
+  const exec = asOwner(dir);
+  const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  try {
+    await exec(join(bin, 'initdb'), ['-D', data, '-U', 'parley', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    let port = 0;
+    // The free port may be taken between the probe and postgres binding it: try another.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      const options = [
+        `-c listen_addresses=127.0.0.1`,
+        `-p ${port}`,
+        `-k ${dir}`,
+        '-c fsync=off -c full_page_writes=off -c synchronous_commit=off',
+        '-c max_connections=100 -c shared_buffers=32MB',
+      ].join(' ');
+      try {
+        await exec(join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '30', 'start']);
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
+    const url = (database: string): string => `postgres://parley@127.0.0.1:${port}/${database}`;
+    let databases = 0;
+    return {
+      url,
+      log,
+      async createDatabase() {
+        const client = new pg.Client({ connectionString: url('postgres') });
+        await client.connect();
+        try {
+          const name = `test_${++databases}`;
+          await client.query(`CREATE DATABASE ${name} TEMPLATE template0 STRATEGY FILE_COPY`);
+          return url(name);
+        } finally {
+          await client.end();
+        }
+      },
+      async stop() {
+        try {
+          await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (err) {
+    const text = log();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${text.slice(-2000)}`);
+  }
+}
