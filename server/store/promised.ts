@@ -27,6 +27,14 @@ export type AsyncChannelStore = Promised<ChannelStore>;
 export type AsyncFileStore = Promised<FileStore>;
 export type AsyncSearchStore = Promised<SearchStore>;
 
+/** The stores a server runs on, in the async shape, whichever engine keeps them. */
+export interface AsyncStores {
+  users: AsyncUserStore;
+  tokens: AsyncTokenStore;
+  messages: AsyncMessageStore;
+  channels: AsyncChannelStore;
+}
+
 /**
  * The store's methods answering Promises of what they return (or rejected with what they throw),
  * bound to it. A sync store's work is done when the call returns; the Promise only changes its

@@ -11,19 +11,14 @@ import { afterAll, afterEach, beforeEach, describe } from 'vitest';
 import { ChannelStore } from '../store/channelStore.ts';
 import { MessageStore } from '../store/messageStore.ts';
 import { openDatabase } from '../store/openDatabase.ts';
-import { promised, promisedMessages, type AsyncChannelStore, type AsyncMessageStore, type AsyncTokenStore, type AsyncUserStore } from '../store/promised.ts';
+import { promised, promisedMessages, type AsyncStores } from '../store/promised.ts';
 import { openPostgresStores } from '../store/postgres/index.ts';
 import { TokenStore } from '../store/tokenStore.ts';
 import { UserStore } from '../store/userStore.ts';
 import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.ts';
 
 /** What a contract scenario may use: the stores, nothing of the engine behind them. */
-export interface ContractStores {
-  users: AsyncUserStore;
-  tokens: AsyncTokenStore;
-  messages: AsyncMessageStore;
-  channels: AsyncChannelStore;
-}
+export type ContractStores = AsyncStores;
 
 export interface StoreHarness {
   /** The test's stores, opened before it. */
