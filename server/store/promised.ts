@@ -5,6 +5,7 @@
  * contract suite (server/store/contract/) runs against both and the server can later be moved to
  * the async shape once, whichever engine is behind it.
  */
+import type { BlobStore } from './blobStore.ts';
 import type { ChangeStore } from './changeStore.ts';
 import type { ChannelStore } from './channelStore.ts';
 import type { FileStore } from './fileStore.ts';
@@ -26,6 +27,7 @@ export type AsyncMessageStore = Promised<MessageStore> & { readonly changes: Asy
 export type AsyncChannelStore = Promised<ChannelStore>;
 export type AsyncFileStore = Promised<FileStore>;
 export type AsyncSearchStore = Promised<SearchStore>;
+export type AsyncBlobStore = Promised<BlobStore>;
 
 /** The stores a server runs on, in the async shape, whichever engine keeps them. */
 export interface AsyncStores {
@@ -33,6 +35,9 @@ export interface AsyncStores {
   tokens: AsyncTokenStore;
   messages: AsyncMessageStore;
   channels: AsyncChannelStore;
+  files: AsyncFileStore;
+  blobs: AsyncBlobStore;
+  search: AsyncSearchStore;
 }
 
 /**

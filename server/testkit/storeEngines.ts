@@ -8,11 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe } from 'vitest';
+import { BlobStore } from '../store/blobStore.ts';
 import { ChannelStore } from '../store/channelStore.ts';
+import { FileStore } from '../store/fileStore.ts';
 import { MessageStore } from '../store/messageStore.ts';
 import { openDatabase } from '../store/openDatabase.ts';
 import { promised, promisedMessages, type AsyncStores } from '../store/promised.ts';
 import { openPostgresStores } from '../store/postgres/index.ts';
+import { SearchStore } from '../store/searchStore.ts';
 import { TokenStore } from '../store/tokenStore.ts';
 import { UserStore } from '../store/userStore.ts';
 import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.ts';
@@ -37,13 +40,20 @@ interface Engine {
 
 type Closable = ContractStores & { close(): Promise<void> };
 
+/** The SQLite stores wired as parleyServer.ts wires them (the search index told of each batch). */
 function openSqlite(dir: string): Closable {
   const db = openDatabase(dir);
+  const messages = new MessageStore(db);
+  const search = new SearchStore(db, messages.changes);
+  messages.onAppended = (count) => search.index.appended(count);
   return {
     users: promised(new UserStore(db)),
     tokens: promised(new TokenStore(db)),
-    messages: promisedMessages(new MessageStore(db)),
+    messages: promisedMessages(messages),
     channels: promised(new ChannelStore(db)),
+    files: promised(new FileStore(db)),
+    blobs: promised(new BlobStore(dir)),
+    search: promised(search),
     close: () => Promise.resolve(void db.close()),
   };
 }

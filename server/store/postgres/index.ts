@@ -3,9 +3,12 @@
  * pool, for several Parley processes sharing one database. Opening it migrates the schema first.
  */
 import type pg from 'pg';
-import { openPgPool } from './pgDatabase.ts';
+import { PgBlobStore } from './pgBlobStore.ts';
 import { PgChannelStore } from './pgChannelStore.ts';
+import { openPgPool } from './pgDatabase.ts';
+import { PgFileStore } from './pgFileStore.ts';
 import { PgMessageStore } from './pgMessageStore.ts';
+import { PgSearchStore } from './pgSearchStore.ts';
 import { PgTokenStore } from './pgTokenStore.ts';
 import { PgUserStore } from './pgUserStore.ts';
 
@@ -15,18 +18,32 @@ export interface PgStores {
   tokens: PgTokenStore;
   messages: PgMessageStore;
   channels: PgChannelStore;
+  files: PgFileStore;
+  blobs: PgBlobStore;
+  search: PgSearchStore;
   close(): Promise<void>;
 }
 
 /** Opens the shared store at `url` (postgres://...), schema up to date. */
 export async function openPostgresStores(url: string, options: { max?: number } = {}): Promise<PgStores> {
   const pool = await openPgPool(url, options);
+  const messages = new PgMessageStore(pool);
+  const blobs = new PgBlobStore(pool);
+  try {
+    await blobs.dropStaleUploads();
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
   return {
     pool,
     users: new PgUserStore(pool),
     tokens: new PgTokenStore(pool),
-    messages: new PgMessageStore(pool),
+    messages,
     channels: new PgChannelStore(pool),
+    files: new PgFileStore(pool),
+    blobs,
+    search: new PgSearchStore(pool, messages.changes),
     close: () => pool.end(),
   };
 }

@@ -148,6 +148,10 @@ CREATE TABLE blob_uploads (
   created_at bigint NOT NULL,
   PRIMARY KEY (upload_id, position)
 );
+-- Out of line and uncompressed: files are mostly compressed already, and a range read then
+-- fetches only the slices it needs.
+ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+ALTER TABLE blob_uploads ALTER COLUMN data SET STORAGE EXTERNAL;
 `);
 };
 
