@@ -13,6 +13,8 @@ export const ELEMENTS = [
   // The pure wire contract: types, codes, limits, keys. Runs anywhere, imports nothing else.
   { type: 'protocol', pattern: 'server/protocol/common' },
   { type: 'server-testkit', pattern: 'server/testkit' },
+  // The PostgreSQL store: the only server code that talks to PostgreSQL (`pg`).
+  { type: 'store-postgres', pattern: 'server/store/postgres' },
   { type: 'server', pattern: 'server' },
   { type: 'core', pattern: 'main/core' },
   { type: 'shell', pattern: 'main/shell' },
@@ -51,8 +53,11 @@ const NODE_ONLY_PACKAGES = ['better-sqlite3', 'pino', 'ws', 'commander', 'tsx', 
 /** from folder -> what it may import. */
 export const ALLOW = {
   protocol: [el('protocol')],
-  server: [el('server', 'protocol')],
-  'server-testkit': [el('server-testkit', 'server', 'protocol')],
+  // The server picks its store (SQLite or PostgreSQL); the PostgreSQL store builds on the
+  // store's shared shapes in server/store/ and the protocol.
+  server: [el('server', 'store-postgres', 'protocol')],
+  'store-postgres': [el('store-postgres', 'server', 'protocol')],
+  'server-testkit': [el('server-testkit', 'server', 'store-postgres', 'protocol')],
   core: [el('core', 'server', 'protocol')],
   // The shell translates: the API's contract and core's boundary checks, never core's internals.
   shell: [el('shell', 'protocol'), file('core', 'api', 'api-policy')],
@@ -63,13 +68,14 @@ export const ALLOW = {
   launch: [el('launch', 'web', 'shell')],
   renderer: [el('renderer', 'protocol'), file('core', 'api'), file('web', 'web-wire')],
   'renderer-e2e': [el('renderer-e2e', 'server-testkit', 'protocol')],
-  bench: [el('bench', 'server', 'server-testkit', 'web', 'protocol')],
-  tooling: [el('tooling', 'server', 'protocol')],
+  bench: [el('bench', 'server', 'store-postgres', 'server-testkit', 'web', 'protocol')],
+  tooling: [el('tooling', 'server', 'store-postgres', 'protocol')],
 };
 
 /** What tests may import besides their folder's allowance: the real parts they run against. */
 export const TEST_ALLOW = {
   server: [el('server-testkit')],
+  'store-postgres': [el('server-testkit')],
   core: [el('server-testkit')],
   shell: [el('core', 'server-testkit')],
   web: [el('server-testkit')],
@@ -86,6 +92,8 @@ export const layerPolicies = [
   // Only the Electron shell (and the launcher that finds its binary) imports electron: core, the
   // shell's decisions and the rest run in plain Node.
   { from: el(...Object.keys(ALLOW).filter((t) => t !== 'electron' && t !== 'launch')), disallow: { to: { module: { source: 'electron' } } } },
+  // SQL for PostgreSQL stays in its store (and the test cluster that creates databases for it).
+  { from: el(...Object.keys(ALLOW).filter((t) => t !== 'store-postgres' && t !== 'server-testkit')), disallow: { to: { module: { source: 'pg' } } } },
   // What runs in the browser uses no Node module (the renderer's unit tests run in Node: allowed again).
   { from: el('renderer', 'protocol'), disallow: { to: [{ module: { origin: 'core' } }, ...NODE_ONLY_PACKAGES.map((source) => ({ module: { source } }))] } },
   { from: { ...el('renderer'), ...test }, allow: { to: { module: { origin: ['external', 'core'] } } } },

@@ -43,6 +43,12 @@ describe('the layer rule (eslint.layers.js)', () => {
     expect(lines(await lintAs('serverImportsMain.ts', 'server/chat/fixture.ts'))).toEqual([2]);
   });
 
+  it('lets only the PostgreSQL store (and the test cluster) import pg', async () => {
+    expect(lines(await lintAs('serverImportsPg.ts', 'server/chat/fixture.ts'))).toEqual([2]);
+    expect(lines(await lintAs('serverImportsPg.ts', 'server/store/postgres/fixture.ts'))).toEqual([]);
+    expect(lines(await lintAs('serverImportsPg.ts', 'server/testkit/fixture.ts'))).toEqual([]);
+  });
+
   it('keeps the API files free of core internals, since the renderer imports them', async () => {
     expect(lines(await lintAs('apiImportsCore.ts', 'main/core/api.ts'))).toEqual([3]);
   });

@@ -15,9 +15,14 @@ import pg from 'pg';
 
 const run = promisify(execFile);
 
-/** Where Debian's `postgresql` package puts the server binaries (not on PATH), newest first. */
+/**
+ * `$PARLEY_PG_BIN` alone when set (a chosen version; a wrong one skips, which also shows the skip
+ * path), else where Debian's `postgresql` package puts the server binaries (not on PATH), newest
+ * first, then PATH.
+ */
 function binDirs(): string[] {
   const fromEnv = process.env['PARLEY_PG_BIN'];
+  if (fromEnv) return [fromEnv];
   const debian = existsSync('/usr/lib/postgresql')
     ? readdirSync('/usr/lib/postgresql')
         .filter((v) => /^\d+$/.test(v))
@@ -25,7 +30,7 @@ function binDirs(): string[] {
         .map((v) => `/usr/lib/postgresql/${v}/bin`)
     : [];
   const onPath = (process.env['PATH'] ?? '').split(':').filter((d) => d !== '');
-  return [...(fromEnv ? [fromEnv] : []), ...debian, ...onPath];
+  return [...debian, ...onPath];
 }
 
 /** The folder holding initdb, pg_ctl and postgres, or undefined. */
@@ -33,10 +38,16 @@ export function postgresBinDir(): string | undefined {
   return binDirs().find((d) => ['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(d, b))));
 }
 
-/** Why PostgreSQL tests cannot run here, or null when they can. */
+/**
+ * Why PostgreSQL tests cannot run here, or null when they can. With `$PARLEY_REQUIRE_POSTGRES`
+ * set (CI sets it), a missing PostgreSQL fails the test file instead: CI never skips these.
+ */
 export function postgresUnavailable(): string | null {
   if (postgresBinDir()) return null;
-  return 'PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in /usr/lib/postgresql/*/bin, $PARLEY_PG_BIN or PATH; install Debian\'s postgresql package';
+  const where = process.env['PARLEY_PG_BIN'] ? `$PARLEY_PG_BIN (${process.env['PARLEY_PG_BIN']})` : '/usr/lib/postgresql/*/bin or PATH';
+  const reason = `PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in ${where}; install Debian's postgresql package`;
+  if (process.env['PARLEY_REQUIRE_POSTGRES']) throw new Error(`${reason} ($PARLEY_REQUIRE_POSTGRES is set: these tests may not be skipped)`);
+  return reason;
 }
 
 export interface TestPostgres {
