@@ -17,7 +17,8 @@ import { parseConversationKey, type ChatMessage, type ConversationKind } from '.
 import { COLUMNS, EVERYONE_ID, FROM, SYNC_SCAN_IDS, entryId, toChatMessage, type MessageRow, type SyncEntry } from '../messageRows.ts';
 import type { NewMessage } from '../messageStore.ts';
 import type { AsyncMessageStore } from '../promised.ts';
-import { PgChangeStore, lockMessageIds, nextMessageId } from './pgChangeStore.ts';
+import { appendBatch } from './pgAppend.ts';
+import { PgChangeStore, lockMessageIds } from './pgChangeStore.ts';
 import { transaction, type Queryable } from './pgDatabase.ts';
 import { PgReads } from './pgReads.ts';
 
@@ -119,39 +120,19 @@ export class PgMessageStore implements AsyncMessageStore {
 
   /**
    * Stores a batch of messages in one transaction (one commit for many messages); the ids are
-   * known once it resolves. The id lock (see the top of this file) is taken first. A message
-   * whose `clientId` matches an earlier one of its sender is not stored again: the earlier one
-   * is returned (the lock makes the check and the insert one step across nodes).
+   * known once it resolves. The id lock (see the top of this file) is taken first, and held
+   * through the few statements of pgAppend.ts. A message whose `clientId` matches an earlier one
+   * of its sender is not stored again: the earlier one is returned (the lock makes the check and
+   * the insert one step across nodes).
    */
   async append(batch: NewMessage[]): Promise<ChatMessage[]> {
     const learned: Learned = new Map();
     const stored = await transaction(this.pool, async (c) => {
       await lockMessageIds(c);
-      const out: ChatMessage[] = [];
-      for (const m of batch) out.push(await this.appendOne(c, learned, m));
-      return out;
+      return appendBatch(c, batch, (m) => this.resolveConversation(c, learned, m.conversation, newConversationKind(m), m.memberIds ?? []));
     });
     this.learn(learned);
     return stored;
-  }
-
-  private async appendOne(c: pg.PoolClient, learned: Learned, m: NewMessage): Promise<ChatMessage> {
-    if (m.clientId) {
-      const prior = (await this.rows(c, `SELECT ${COLUMNS} ${FROM} WHERE m.sender_id = $1 AND m.client_id = $2`, [m.senderId, m.clientId]))[0];
-      if (prior) return toChatMessage(prior);
-    }
-    const conversationId = m.conversationId || (await this.resolveConversation(c, learned, m.conversation, newConversationKind(m), m.memberIds ?? []));
-    const id = await nextMessageId(c);
-    await c.query(
-      `INSERT INTO messages (id, conversation_id, sender_id, sender, kind, recipients, text, ts, client_id, file)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [id, conversationId, m.senderId, m.sender, m.kind, JSON.stringify(m.to), m.text, m.ts, m.clientId ?? null, m.file ? JSON.stringify(m.file) : null],
-    );
-    if (m.file) await c.query('INSERT INTO file_messages (message_id, conversation_id, sha256) VALUES ($1, $2, $3)', [id, conversationId, m.file.sha256]);
-    if (m.pendingUserIds.length > 0) {
-      await c.query('INSERT INTO pending (user_id, message_id) SELECT u, $2 FROM unnest($1::bigint[]) u ON CONFLICT DO NOTHING', [m.pendingUserIds, id]);
-    }
-    return { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: new Date(m.ts).toISOString(), ...(m.file ? { file: m.file } : {}) };
   }
 
   /** Newest first, ids below `before`. */
