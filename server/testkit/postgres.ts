@@ -76,12 +76,12 @@ function freePort(): Promise<number> {
  * initdb refuses to run as root (a cluster owned by root would run its server as root): as root,
  * the cluster and its server run as `nobody`, in a folder handed to them.
  */
-function asOwner(dir: string): (bin: string, args: string[]) => Promise<unknown> {
-  if (process.getuid?.() !== 0) return (bin, args) => run(bin, args);
+function asOwner(dir: string): (bin: string, args: string[]) => [string, string[]] {
+  if (process.getuid?.() !== 0) return (bin, args) => [bin, args];
   const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
   chownSync(dir, uid, gid);
-  return (bin, args) => run('runuser', ['-u', 'nobody', '--', bin, ...args]);
+  return (bin, args) => ['runuser', ['-u', 'nobody', '--', bin, ...args]];
 }
 
 /** Starts a new cluster; superuser `parley`, trust authentication (loopback and socket only). */
@@ -91,7 +91,19 @@ export async function startPostgres(): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-pg-'));
   const data = join(dir, 'data');
   const logFile = join(dir, 'server.log');
-  const exec = asOwner(dir);
+  const command = asOwner(dir);
+  const exec = (bin: string, args: string[]): Promise<unknown> => run(...command(bin, args));
+  const stopArgs = ['-D', data, '-m', 'immediate', '-w', 'stop'];
+  // A test process that ends without stop() (a crash, a timeout) must not leave a server running.
+  const onExit = (): void => {
+    try {
+      execFileSync(...command(join(bin, 'pg_ctl'), stopArgs), { stdio: 'ignore' });
+    } catch {
+      // Not running (it never started, or stopped already): the folder goes either way.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   try {
     await exec(join(bin, 'initdb'), ['-D', data, '-U', 'parley', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
@@ -130,8 +142,9 @@ export async function startPostgres(): Promise<TestPostgres> {
         }
       },
       async stop() {
+        process.off('exit', onExit);
         try {
-          await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+          await exec(join(bin, 'pg_ctl'), stopArgs);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -139,7 +152,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     };
   } catch (err) {
     const text = log();
-    rmSync(dir, { recursive: true, force: true });
+    process.off('exit', onExit);
+    onExit();
     throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${text.slice(-2000)}`);
   }
 }

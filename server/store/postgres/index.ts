@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { PgBlobStore } from './pgBlobStore.ts';
 import { PgChannelStore } from './pgChannelStore.ts';
-import { openPgPool } from './pgDatabase.ts';
+import { openPgPool, type PgPoolOptions } from './pgDatabase.ts';
 import { PgFileStore } from './pgFileStore.ts';
 import { PgMessageStore } from './pgMessageStore.ts';
 import { PgSearchStore } from './pgSearchStore.ts';
@@ -25,7 +25,7 @@ export interface PgStores {
 }
 
 /** Opens the shared store at `url` (postgres://...), schema up to date. */
-export async function openPostgresStores(url: string, options: { max?: number } = {}): Promise<PgStores> {
+export async function openPostgresStores(url: string, options: PgPoolOptions = {}): Promise<PgStores> {
   const pool = await openPgPool(url, options);
   const messages = new PgMessageStore(pool);
   const blobs = new PgBlobStore(pool);

@@ -20,11 +20,19 @@ const types = {
     oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
+export interface PgPoolOptions {
+  /** Connections per process (default 10). */
+  max?: number;
+  /** Told when an idle connection fails (default: a process warning); the server logs it. */
+  onIdleError?: (err: Error) => void;
+}
+
 /** Opens a pool on `url` and brings the schema up to date before answering (nothing is served before). */
-export async function openPgPool(url: string, options: { max?: number } = {}): Promise<pg.Pool> {
+export async function openPgPool(url: string, options: PgPoolOptions = {}): Promise<pg.Pool> {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
-  // An idle client's error (the server restarted) must not crash the process: the pool drops it.
-  pool.on('error', () => undefined);
+  // An idle client's error (PostgreSQL restarted) must not crash the process: the pool drops
+  // that client and the next query connects again. Reported, never swallowed.
+  pool.on('error', options.onIdleError ?? ((err) => process.emitWarning(`PostgreSQL idle connection lost: ${err.message}`)));
   try {
     await transaction(pool, (client) => migratePg(client));
   } catch (err) {
