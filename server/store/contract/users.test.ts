@@ -56,6 +56,13 @@ describeEachEngine('the user store', (h) => {
     expect(await users.activeSince(7000)).toEqual([]);
   });
 
+  it('gives a name to one account when two handles add it at once', async () => {
+    const other = await h.openAnother();
+    const results = await Promise.all([h.stores().users.add('eve', 'one', 1), other.users.add('eve', 'two', 1)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await h.stores().users.count()).toBe(1);
+  });
+
   it('sees an account added through another handle once it forgets its cache', async () => {
     const { users } = h.stores();
     const other = await h.openAnother();
