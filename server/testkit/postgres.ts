@@ -6,7 +6,8 @@
  * gets a reason to print instead (`postgresUnavailable()`), so the tests skip and say why.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,7 @@ function asOwner(dir: string): (bin: string, args: string[]) => [string, string[
   return (bin, args) => ['runuser', ['-u', 'nobody', '--', bin, ...args]];
 }
 
-/** Starts a new cluster; superuser `parley`, trust authentication (loopback and socket only). */
+/** Starts a new cluster; superuser `parley` with a random password (in the URLs), on 127.0.0.1 only. */
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(postgresUnavailable()!);
@@ -106,7 +107,15 @@ export async function startPostgres(): Promise<TestPostgres> {
   process.once('exit', onExit);
   const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   try {
-    await exec(join(bin, 'initdb'), ['-D', data, '-U', 'parley', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    // A random password over TCP: other local users can reach 127.0.0.1, not the socket's folder.
+    const password = randomBytes(18).toString('base64url');
+    const pwFile = join(dir, 'password');
+    writeFileSync(pwFile, password, { mode: 0o644 });
+    await exec(join(bin, 'initdb'), [
+      '-D', data, '-U', 'parley', '--pwfile', pwFile, '--auth-host=scram-sha-256', '--auth-local=trust',
+      '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions',
+    ]);
+    rmSync(pwFile);
     let port = 0;
     // The free port may be taken between the probe and postgres binding it: try another.
     for (let attempt = 1; ; attempt++) {
@@ -125,7 +134,7 @@ export async function startPostgres(): Promise<TestPostgres> {
         if (attempt >= 3) throw err;
       }
     }
-    const url = (database: string): string => `postgres://parley@127.0.0.1:${port}/${database}`;
+    const url = (database: string): string => `postgres://parley:${password}@127.0.0.1:${port}/${database}`;
     let databases = 0;
     return {
       url,

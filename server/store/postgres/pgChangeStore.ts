@@ -22,11 +22,12 @@ interface ChangeRow {
   key: string;
 }
 
-/** Takes the id lock, then the next id: the caller's transaction commits before anyone takes a later one. */
+/** The next id of the shared sequence; only after lockMessageIds in the same transaction (pgMessageStore.ts says why). */
 export async function nextMessageId(client: pg.PoolClient): Promise<number> {
   return (await client.query<{ id: number }>("SELECT nextval('message_ids') AS id")).rows[0]!.id;
 }
 
+/** Held until the transaction ends: id-taking transactions commit one at a time, in id order. */
 export async function lockMessageIds(client: pg.PoolClient): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_MESSAGE_IDS]);
 }

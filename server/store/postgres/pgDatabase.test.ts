@@ -58,7 +58,7 @@ describe.skipIf(unavailable !== null)(`the PostgreSQL schema${unavailable ? ` (s
 });
 
 describe.skipIf(unavailable !== null)(`the test cluster${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
-  it('listens on 127.0.0.1 only, with its socket in its own folder, and leaves nothing when stopped', async () => {
+  it('listens on 127.0.0.1 only, behind a password, with its socket in its own folder, and leaves nothing when stopped', async () => {
     const server = await startPostgres();
     const pool = new pg.Pool({ connectionString: server.url('postgres') });
     try {
@@ -67,6 +67,10 @@ describe.skipIf(unavailable !== null)(`the test cluster${unavailable ? ` (skippe
       const socketDir = await setting('unix_socket_directories');
       expect(socketDir).toMatch(/parley-pg-/);
       expect(existsSync(socketDir)).toBe(true);
+      const wrong = new URL(server.url('postgres'));
+      wrong.password = 'guess';
+      const stranger = new pg.Client({ connectionString: wrong.href });
+      await expect(stranger.connect()).rejects.toThrow(/password authentication failed/);
       await pool.end();
       await server.stop();
       expect(existsSync(socketDir)).toBe(false);
