@@ -41,6 +41,18 @@ describeEachEngine('the user store', (h) => {
     expect(await users.legacyHashes()).toEqual([]);
   });
 
+  it('replaces a hash only while it is still the one the caller read', async () => {
+    const { users } = h.stores();
+    await users.add('ann', 'sha1$old', 1);
+    await users.setHash('ann', 'scrypt$admin');
+    expect(await users.replaceHash('ann', 'sha1$old', 'scrypt$upgrade')).toBe(false);
+    expect((await users.get('ann'))!.password_hash).toBe('scrypt$admin');
+    expect(await users.replaceHash('ann', 'scrypt$admin', 'scrypt$new')).toBe(true);
+    expect((await users.get('ann'))!.password_hash).toBe('scrypt$new');
+    await users.remove('ann', 2);
+    expect(await users.replaceHash('ann', '!', 'x')).toBe(false);
+  });
+
   it('records logins and logouts and names who was active since a time', async () => {
     const { users } = h.stores();
     await users.add('a', 'h', 1);

@@ -62,6 +62,15 @@ export class PgUserStore implements AsyncUserStore {
     return r.rowCount === 1;
   }
 
+  /**
+   * Replaces the hash only if it is still `old`: an upgrade at login takes a hash-time, and an
+   * administrator or another node may change the password meanwhile (one conditional UPDATE).
+   */
+  async replaceHash(name: string, old: string, hash: string): Promise<boolean> {
+    const r = await this.pool.query('UPDATE users SET password_hash = $3 WHERE name = $1 AND removed_at IS NULL AND password_hash = $2', [name, old, hash]);
+    return r.rowCount === 1;
+  }
+
   /** Removes an account, keeping its name retired. */
   async remove(name: string, now: number): Promise<boolean> {
     this.ids.delete(name);
