@@ -23,7 +23,7 @@ import type { Logger } from '../log.ts';
 import { AccountWatch } from './accountWatch.ts';
 import { Channels } from './channels.ts';
 import { Files } from './files.ts';
-import { Login } from './login.ts';
+import { Login, type LoginCluster } from './login.ts';
 import { MessageChanges } from './messageChanges.ts';
 import { Messaging } from './messaging.ts';
 import { Session, type SessionSink } from './session.ts';
@@ -65,10 +65,10 @@ export class ChatService {
      * `guests`: names that are no account may log in without a password (`--guests`);
      * `operators`: accounts whose password makes a session a server operator (`--opers`).
      */
-    readonly features: { guests: boolean; operators?: readonly string[] } = { guests: false },
+    readonly features: { guests: boolean; operators?: readonly string[]; cluster?: LoginCluster } = { guests: false },
   ) {
     this.sessions = new SessionRegistry(stores.users, log, now);
-    this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now, guests: features.guests, operators: new Set(features.operators ?? []) });
+    this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now, guests: features.guests, operators: new Set(features.operators ?? []), ...(features.cluster ? { cluster: features.cluster } : {}) });
     this.messaging = new Messaging({
       lookupUser: (name) => {
         // An online guest holds a name that was no account when it logged in: it is the one

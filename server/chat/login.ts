@@ -5,7 +5,7 @@
  * the throttle, the hasher or the token store.
  */
 import { ChatError, USERNAME_PATTERN, type Limits } from '../protocol/index.ts';
-import { LoginThrottle } from '../auth/loginThrottle.ts';
+import { LoginThrottle, type Admission } from '../auth/loginThrottle.ts';
 import type { PasswordHasher } from '../auth/passwords.ts';
 import type { TokenStore } from '../store/tokenStore.ts';
 import type { UserRow, UserStore } from '../store/userStore.ts';
@@ -25,6 +25,29 @@ export interface LoginDeps {
   guests: boolean;
   /** Accounts that may become server operators with their own password (`--opers`). */
   operators: ReadonlySet<string>;
+  /** With a bus, the rules that must hold across nodes; absent, this process's memory decides. */
+  cluster?: LoginCluster;
+}
+
+/**
+ * The duplicate-login rule and the lockout across the nodes of a cluster. Both must be decided
+ * in one place every node asks (not by gossip, which two simultaneous logins would both pass).
+ */
+export interface LoginCluster {
+  /** Claims `user` for this node, atomically across nodes; false while another live node has them. */
+  claim(user: string): Promise<boolean>;
+  /** Gives back a claim that no session of this node took after all. */
+  release(user: string): void;
+  /** LoginThrottle's rules, counted once for all nodes. */
+  lockout: SharedLockout;
+}
+
+/** The lockout as LoginThrottle has it, with its state shared by every node. */
+export interface SharedLockout {
+  begin(user: string, address: string): Promise<Admission>;
+  /** Attempts left (0: blocked) and, when blocked, the seconds left. */
+  fail(user: string, address: string): Promise<{ attemptsLeft: number; blockedFor: number }>;
+  succeed(user: string, address: string): Promise<void>;
 }
 
 export interface LoggedIn {
@@ -61,7 +84,18 @@ export class Login {
     if (session.ended) return null;
     const { row, needsRehash } = checked;
     // Checked after the hash: another login for this user may have finished meanwhile.
-    if (this.d.sessions.has(row.name)) throw new ChatError('already_logged_in', `${row.name} is already logged in.`);
+    const duplicate = (): ChatError => new ChatError('already_logged_in', `${row.name} is already logged in.`);
+    if (this.d.sessions.has(row.name)) throw duplicate();
+    const cluster = this.d.cluster;
+    if (cluster) {
+      if (!(await cluster.claim(row.name))) throw duplicate();
+      // The claim took a round trip: the connection or another login of this node may have won meanwhile.
+      if (session.ended || this.d.sessions.has(row.name)) {
+        if (!this.d.sessions.has(row.name)) cluster.release(row.name);
+        if (session.ended) return null;
+        throw duplicate();
+      }
+    }
     session.passwordTag = hashTag(row.password_hash);
     if (needsRehash) void this.rehash(session, row.name, row.password_hash, password);
     const token = issueToken ? this.d.tokens.create(row.id, this.d.now()) : null;
@@ -93,21 +127,21 @@ export class Login {
     if (running >= this.d.limits.maxChecksPerAddress) {
       throw new ChatError('rate_limited', 'Another login from your address is being checked; try again in a moment.', { retryAfter: 1 });
     }
-    const admission = this.throttle.begin(user, address);
-    if (!admission.ok) {
-      if (admission.scope === 'address') {
-        this.d.log.warn({ user, ip: session.ip, address }, 'login refused: too many failed logins from this address');
-        throw new ChatError('blocked', `Too many failed logins from your address; try again in ${admission.retryAfter} seconds.`, {
-          retryAfter: admission.retryAfter,
-        });
-      }
-      throw blockedError(user, admission.retryAfter);
-    }
     this.checking.set(address, running + 1);
     let row;
     let ok = false;
     let needsRehash = false;
     try {
+      const admission = await this.admit(user, address);
+      if (!admission.ok) {
+        if (admission.scope === 'address') {
+          this.d.log.warn({ user, ip: session.ip, address }, 'login refused: too many failed logins from this address');
+          throw new ChatError('blocked', `Too many failed logins from your address; try again in ${admission.retryAfter} seconds.`, {
+            retryAfter: admission.retryAfter,
+          });
+        }
+        throw blockedError(user, admission.retryAfter);
+      }
       row = USERNAME_PATTERN.test(user) ? this.d.users.get(user) : undefined;
       if (row) ({ ok, needsRehash } = await this.d.hasher.verify(password, row.password_hash));
       else await this.d.hasher.verifyDummy(password);
@@ -117,16 +151,28 @@ export class Login {
       else this.checking.set(address, n);
     }
     if (!ok || !row) {
-      const attemptsLeft = this.throttle.fail(user, address);
+      const { attemptsLeft, blockedFor } = await this.failed(user, address);
       this.d.log.warn({ user, ip: session.ip }, 'login failed');
       if (attemptsLeft === 0) {
         this.d.log.warn({ user, ip: session.ip, blockTimeSec: this.d.limits.blockTimeSec }, 'login blocked');
-        throw blockedError(user, this.throttle.blockedFor(user, address) || this.d.limits.blockTimeSec);
+        throw blockedError(user, blockedFor || this.d.limits.blockTimeSec);
       }
       throw new ChatError('bad_credentials', 'Invalid username or password.', { attemptsLeft });
     }
-    this.throttle.succeed(user, address);
+    if (this.d.cluster) await this.d.cluster.lockout.succeed(user, address);
+    else this.throttle.succeed(user, address);
     return { row, needsRehash };
+  }
+
+  /** Counts the attempt where the lockout is kept: this process, or the cluster's shared store. */
+  private admit(user: string, address: string): Promise<Admission> | Admission {
+    return this.d.cluster ? this.d.cluster.lockout.begin(user, address) : this.throttle.begin(user, address);
+  }
+
+  private async failed(user: string, address: string): Promise<{ attemptsLeft: number; blockedFor: number }> {
+    if (this.d.cluster) return this.d.cluster.lockout.fail(user, address);
+    const attemptsLeft = this.throttle.fail(user, address);
+    return { attemptsLeft, blockedFor: attemptsLeft === 0 ? this.throttle.blockedFor(user, address) : 0 };
   }
 
   /** Whether `user` could log in as a guest now (the text dialect offers it for an empty password). */

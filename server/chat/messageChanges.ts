@@ -20,7 +20,7 @@ import type { SessionRegistry } from './sessions.ts';
 
 export interface MessageChangesDeps {
   messages: MessageStore;
-  sessions: Pick<SessionRegistry, 'get' | 'all'>;
+  sessions: Pick<SessionRegistry, 'get' | 'fanOut'>;
   /** Online members of a channel by its bare name. */
   channelMembers(name: string): Iterable<Session>;
   limits: Pick<Limits, 'maxTextChars'>;
@@ -86,11 +86,12 @@ export class MessageChanges {
 
   /** Hands the change to the conversation's online members but its author. */
   private tell(t: MessageTarget, author: Session, event: MessageChangeEvent): void {
+    // Everyone's conversation goes out as one fan-out, which (with a bus) every node hands to its own.
+    if (t.key === EVERYONE) return void this.d.sessions.fanOut(event, author);
     for (const s of this.online(t.key)) if (s !== author) s.sink.deliver(event);
   }
 
   private *online(key: string): Iterable<Session> {
-    if (key === EVERYONE) return yield* this.d.sessions.all();
     if (key.startsWith('channel:')) return yield* this.d.channelMembers(key.slice('channel:'.length));
     for (const name of parseConversationKey(key)?.members ?? []) {
       // `~name` is a guest's place in a key (messaging.ts keyName).

@@ -35,6 +35,11 @@ export class Session {
   guest = false;
   /** Made a server operator (IRC's OPER) with an `--opers` account's password; for this session only. */
   serverOperator = false;
+  /**
+   * The cluster node this user is logged in on when it is another one (`--bus`): such a session
+   * stands for a remote user, its sink forwards to that node. Null for this process's own.
+   */
+  node: string | null = null;
   private state: 'new' | 'online' | 'ended' = 'new';
 
   constructor(

@@ -9,10 +9,22 @@ import type { Logger } from '../log.ts';
 import type { ChatEvent, PresenceChange } from './events.ts';
 import type { Session } from './session.ts';
 
+/**
+ * The other nodes, as the registry sees them (`--bus`; none for a single server): told of this
+ * node's own presence changes and of events for everyone, which each node hands to its own.
+ */
+export interface ClusterLink {
+  presence(session: Session, state: PresenceState): void;
+  fanOut(event: ChatEvent, exceptUser: string | undefined): void;
+}
+
 export class SessionRegistry {
   private readonly byUser = new Map<string, Session>();
   private presenceQueue: PresenceChange[] = [];
   private readonly endListeners: ((session: Session) => void)[] = [];
+  private link: ClusterLink | null = null;
+  /** Sessions of this process only: what sweeps, shutdown and account checks act on. */
+  private readonly local = new Set<Session>();
 
   constructor(
     private readonly users: UserStore,
@@ -28,13 +40,42 @@ export class SessionRegistry {
     return this.byUser.has(user);
   }
 
-  /** Every live session; a copy, so ending sessions while iterating is safe. */
+  /** Every live session of this process (never a remote user's); a copy, so ending sessions while iterating is safe. */
   all(): Session[] {
-    return [...this.byUser.values()];
+    return [...this.local];
   }
 
+  /** Users online, on this node and (with a bus) the others. */
   get size(): number {
     return this.byUser.size;
+  }
+
+  /** Joins a cluster: presence and fan-outs go to the other nodes as well from now on. */
+  connect(link: ClusterLink): void {
+    this.link = link;
+  }
+
+  /**
+   * A user logged in on another node: it appears here as `session` (whose sink forwards there),
+   * so who, last, sending and auto-replies treat it as any user. A user with a session of this
+   * process keeps it (that node's session is being replaced and will end); returns whether attached.
+   */
+  attachRemote(session: Session, user: string, userId: number, loginAt: number): boolean {
+    const prior = this.byUser.get(user);
+    if (prior && prior.node === null) return false;
+    if (prior) this.detach(prior);
+    session.markOnline(user, userId, loginAt);
+    this.byUser.set(user, session);
+    this.publish(user, 'online');
+    if (session.away !== null) this.publish(user, 'away', session.away);
+    return true;
+  }
+
+  /** A remote user's away text changed (null: back); told to this node's sessions only. */
+  remoteAway(session: Session, away: string | null): void {
+    if (session.away === away || this.byUser.get(session.user) !== session) return;
+    session.away = away;
+    this.publish(session.user, away === null ? 'online' : 'away', away ?? undefined);
   }
 
   /** Registers a logged-in session; an existing one for the same user is replaced (resume). */
@@ -43,9 +84,11 @@ export class SessionRegistry {
     if (prior && prior !== session) this.end(prior, 'replaced', 'You logged in from another connection.');
     session.markOnline(user, userId, this.now());
     this.byUser.set(user, session);
+    this.local.add(session);
     if (!session.guest) this.users.recordLogin(userId, this.now());
     this.log.info({ user, ip: session.ip }, 'login');
     this.publish(user, 'online');
+    this.link?.presence(session, 'online');
   }
 
   /** Calls `listener` after a logged-in session ended (channels forget a guest's memberships). */
@@ -56,12 +99,16 @@ export class SessionRegistry {
   /** Forgets a session that ended for any reason; records the logout time for `last`. */
   detach(session: Session): void {
     if (!session.markEnded()) return;
+    this.local.delete(session);
     if (this.byUser.get(session.user) !== session) return;
     this.byUser.delete(session.user);
-    if (!session.guest) this.users.recordLogout(session.userId, this.now());
+    const remote = session.node !== null;
+    // The owning node records a remote user's logout, and says so to the others.
+    if (!session.guest && !remote) this.users.recordLogout(session.userId, this.now());
     for (const listener of this.endListeners) listener(session);
-    this.log.info({ user: session.user, ip: session.ip }, 'logout');
+    if (!remote) this.log.info({ user: session.user, ip: session.ip }, 'logout');
     this.publish(session.user, 'offline');
+    if (!remote) this.link?.presence(session, 'offline');
   }
 
   /** Ends a session from the server's side, telling its client why. */
@@ -79,6 +126,7 @@ export class SessionRegistry {
     const text = message?.trim() ? message.trim() : DEFAULT_AWAY;
     session.away = text;
     this.publish(session.user, 'away', text);
+    this.link?.presence(session, 'away');
     return text;
   }
 
@@ -87,13 +135,25 @@ export class SessionRegistry {
     if (session.away === null) return;
     session.away = null;
     this.publish(session.user, 'online');
+    this.link?.presence(session, 'online');
   }
 
-  /** Hands `event` to every live session (but `except`). Returns how many got it. */
+  /**
+   * Hands `event` to every live session (but `except`); with a bus, the other nodes get it once
+   * and hand it to theirs. Returns how many users got it.
+   */
   fanOut(event: ChatEvent, except?: Session): number {
+    this.link?.fanOut(event, except?.user);
+    let n = this.fanOutLocal(event, except?.user);
+    for (const s of this.byUser.values()) if (s.node !== null && s !== except) n++;
+    return n;
+  }
+
+  /** Hands `event` to this process's sessions (but `exceptUser`'s): a fan-out from another node ends here. */
+  fanOutLocal(event: ChatEvent, exceptUser?: string): number {
     let n = 0;
-    for (const s of this.byUser.values()) {
-      if (s === except) continue;
+    for (const s of this.local) {
+      if (s.user === exceptUser) continue;
       s.sink.deliver(event);
       n++;
     }
@@ -114,7 +174,8 @@ export class SessionRegistry {
   private flushPresence(): void {
     const changes = this.presenceQueue;
     this.presenceQueue = [];
-    this.fanOut({ type: 'presence', changes });
+    // This node's sessions only: each node tells its own of the changes it hears on the bus.
+    this.fanOutLocal({ type: 'presence', changes });
   }
 
   presenceOf(user: string): UserPresence {
