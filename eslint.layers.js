@@ -15,6 +15,8 @@ export const ELEMENTS = [
   { type: 'server-testkit', pattern: 'server/testkit' },
   // The PostgreSQL store: the only server code that talks to PostgreSQL (`pg`).
   { type: 'store-postgres', pattern: 'server/store/postgres' },
+  // The cluster bus between nodes: the only server code that talks to NATS (`@nats-io/*`).
+  { type: 'server-cluster', pattern: 'server/cluster' },
   { type: 'server', pattern: 'server' },
   { type: 'core', pattern: 'main/core' },
   { type: 'shell', pattern: 'main/shell' },
@@ -55,9 +57,12 @@ export const ALLOW = {
   protocol: [el('protocol')],
   // The server picks its store (SQLite or PostgreSQL); the PostgreSQL store builds on the
   // store's shared shapes in server/store/ and the protocol.
-  server: [el('server', 'store-postgres', 'protocol')],
+  server: [el('server', 'store-postgres', 'server-cluster', 'protocol')],
   'store-postgres': [el('store-postgres', 'server', 'protocol')],
-  'server-testkit': [el('server-testkit', 'server', 'store-postgres', 'protocol')],
+  // A node joins the chat layer's registry to the bus: it builds on the chat layer, never the reverse
+  // (the chat layer knows only the ClusterLink and LoginCluster interfaces it declares).
+  'server-cluster': [el('server-cluster', 'server', 'protocol')],
+  'server-testkit': [el('server-testkit', 'server', 'store-postgres', 'server-cluster', 'protocol')],
   core: [el('core', 'server', 'protocol')],
   // The shell translates: the API's contract and core's boundary checks, never core's internals.
   shell: [el('shell', 'protocol'), file('core', 'api', 'api-policy')],
@@ -68,14 +73,15 @@ export const ALLOW = {
   launch: [el('launch', 'web', 'shell')],
   renderer: [el('renderer', 'protocol'), file('core', 'api'), file('web', 'web-wire')],
   'renderer-e2e': [el('renderer-e2e', 'server-testkit', 'protocol')],
-  bench: [el('bench', 'server', 'store-postgres', 'server-testkit', 'web', 'protocol')],
-  tooling: [el('tooling', 'server', 'store-postgres', 'protocol')],
+  bench: [el('bench', 'server', 'store-postgres', 'server-cluster', 'server-testkit', 'web', 'protocol')],
+  tooling: [el('tooling', 'server', 'store-postgres', 'server-cluster', 'protocol')],
 };
 
 /** What tests may import besides their folder's allowance: the real parts they run against. */
 export const TEST_ALLOW = {
   server: [el('server-testkit')],
   'store-postgres': [el('server-testkit')],
+  'server-cluster': [el('server-testkit')],
   core: [el('server-testkit')],
   shell: [el('core', 'server-testkit')],
   web: [el('server-testkit')],
@@ -94,6 +100,11 @@ export const layerPolicies = [
   { from: el(...Object.keys(ALLOW).filter((t) => t !== 'electron' && t !== 'launch')), disallow: { to: { module: { source: 'electron' } } } },
   // SQL for PostgreSQL stays in its store (and the test cluster that creates databases for it).
   { from: el(...Object.keys(ALLOW).filter((t) => t !== 'store-postgres' && t !== 'server-testkit')), disallow: { to: { module: { source: 'pg' } } } },
+  // NATS stays in the cluster bus (and the test kit that starts a nats-server and talks to it).
+  {
+    from: el(...Object.keys(ALLOW).filter((t) => t !== 'server-cluster' && t !== 'server-testkit')),
+    disallow: { to: ['@nats-io/transport-node', '@nats-io/kv'].map((source) => ({ module: { source } })) },
+  },
   // What runs in the browser uses no Node module (the renderer's unit tests run in Node: allowed again).
   { from: el('renderer', 'protocol'), disallow: { to: [{ module: { origin: 'core' } }, ...NODE_ONLY_PACKAGES.map((source) => ({ module: { source } }))] } },
   { from: { ...el('renderer'), ...test }, allow: { to: { module: { origin: ['external', 'core'] } } } },

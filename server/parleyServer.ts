@@ -29,6 +29,7 @@ import { TokenStore } from './store/tokenStore.ts';
 import { UserStore } from './store/userStore.ts';
 import { UserAdmin } from './userAdmin.ts';
 import { silentLogger, type Logger } from './log.ts';
+import { ClusterNode, type ClusterOptions } from './cluster/clusterNode.ts';
 
 export const SERVER_NAME = 'parley/0.1.0';
 
@@ -68,6 +69,8 @@ export interface ParleyServerOptions {
   sniffMs?: number;
   /** Announce the server on the LAN over mDNS/DNS-SD (the CLI's default); absent: silent. */
   announce?: Omit<AnnounceOptions, 'port' | 'fingerprint'>;
+  /** One node of several that behave as one chat over NATS (`--bus`, `--node`); absent: on its own. */
+  cluster?: Omit<ClusterOptions, 'limits' | 'log'>;
 }
 
 export interface ParleyServer {
@@ -81,6 +84,8 @@ export interface ParleyServer {
   readonly fingerprint: string | null;
   /** The DNS-SD announcement, while announcing. */
   readonly announcement: Announcement | null;
+  /** This node of a cluster (`cluster` option), or null for a server on its own. */
+  readonly cluster: ClusterNode | null;
   /** Connections open now, logged in or not. */
   connectionCount(): number;
   /** Tells every user the server is shutting down, closes all connections and the database. */
@@ -116,7 +121,9 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   let chat: ChatService | undefined;
   let imported: { added: number; skipped: number } | null = null;
   let admin: UserAdmin;
+  let cluster: ClusterNode | null = null;
   try {
+    if (options.cluster) cluster = await ClusterNode.connect({ ...options.cluster, limits, log });
     const messages = new MessageStore(db);
     const stores = {
       users: new UserStore(db),
@@ -130,13 +137,15 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     };
     messages.onAppended = (count) => stores.search.index.appended(count);
     const hasher = new PasswordHasher(scrypt, limits.maxConcurrentHashes);
-    const service = new ChatService(stores, hasher, limits, log, now, { guests: options.guests ?? false, operators: options.operators ?? [] });
+    const service = new ChatService(stores, hasher, limits, log, now, { guests: options.guests ?? false, operators: options.operators ?? [], ...(cluster ? { cluster: cluster.login } : {}) });
     chat = service;
+    cluster?.attach(service.sessions); // before the port opens: every login here is told to the other nodes
     // Changes made through this process's own admin (the app's Manage users) are seen at once.
     admin = new UserAdmin(stores.users, stores.tokens, importHasher(scrypt), now, () => service.accountsChanged());
     await admin.upgradeLegacyHashes();
     if (options.usersFile) imported = await admin.importFile(options.usersFile);
   } catch (err) {
+    await cluster?.close();
     db.close();
     throw err;
   }
@@ -215,7 +224,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       server.off('error', reject);
       resolve();
     });
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
+    await cluster?.close();
     db.close();
     throw err;
   });
@@ -235,12 +245,14 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     imported,
     fingerprint: identity?.fingerprint ?? null,
     announcement,
+    cluster,
     connectionCount: () => connections.size,
     close() {
       closing ??= (async () => {
         await announcement?.stop(); // says goodbye on the LAN so browsers drop it at once
         server.close();
         service.stop(); // tells logged-in users, writes what was accepted
+        await cluster?.close(); // after the logouts, so the other nodes hear each of them, then bye
         for (const conn of connections) conn.shutdown('The server is shutting down. Goodbye.');
         // Give closing sockets a moment to flush their goodbyes, but never wait on a slow reader.
         await Promise.race([

@@ -11,6 +11,7 @@ import { readSecret } from './readSecret.ts';
 import { hostname } from 'node:os';
 import { storedFingerprint } from '../net/tlsCertificate.ts';
 import { USERNAME_PATTERN } from '../protocol/index.ts';
+import { NODE_NAME_PATTERN } from '../cluster/wire.ts';
 
 class CliError extends Error {}
 
@@ -38,6 +39,22 @@ function parseNames(value: string): string[] {
 function parseMegabytes(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`"${value}" is not a whole number of MiB above 0.`);
   return Number(value);
+}
+
+function parseBusUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a URL: use nats://host:port.`);
+  }
+  if (url.protocol !== 'nats:' && url.protocol !== 'tls:') throw new InvalidArgumentError(`"${value}" is not a NATS URL: use nats://host:port.`);
+  return value;
+}
+
+function parseNodeName(value: string): string {
+  if (!NODE_NAME_PATTERN.test(value)) throw new InvalidArgumentError(`"${value}" is not a node name: 1-32 of A-Z a-z 0-9 _ -.`);
+  return value;
 }
 
 function fromEnv(name: string): number | undefined {
@@ -70,6 +87,8 @@ const program = new Command()
   .option('--tls-key <file>', 'PEM private key of --tls-cert')
   .option('--name <name>', 'server name announced on the LAN (default: this computer\'s name)')
   .option('--no-announce', 'do not announce the server on the LAN (mDNS/DNS-SD _parley._tcp)')
+  .option('--bus <url>', 'join other parley-servers as one chat over NATS (nats://host:port); needs --node', parseBusUrl)
+  .option('--node <name>', 'this server\'s name among the nodes of --bus (1-32 of A-Z a-z 0-9 _ -)', parseNodeName)
   .addHelpText('after', `
 Environment: TIME_OUT and BLOCK_TIME (seconds) as in the assignment; the flags win.
 Ctrl+C or SIGTERM tells connected users the server is shutting down and exits cleanly.
@@ -85,6 +104,7 @@ Accounts:
     const dataDir = opts.data ?? defaultDataDir();
     if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
     if (!opts.tls && opts.requireTls) throw new CliError('--require-tls and --no-tls contradict each other');
+    if ((opts.bus === undefined) !== (opts.node === undefined)) throw new CliError('--bus and --node go together');
     const timeOutSec = opts.timeOut ?? fromEnv('TIME_OUT');
     const blockTimeSec = opts.blockTime ?? fromEnv('BLOCK_TIME');
     const server = await startServer({
@@ -101,12 +121,14 @@ Accounts:
       log: createLogger((process.env.PARLEY_LOG_LEVEL as 'info' | undefined) ?? 'warn'),
       tls: !opts.tls ? false : opts.tlsCert && opts.tlsKey ? { certFile: opts.tlsCert, keyFile: opts.tlsKey } : undefined,
       requireTls: opts.requireTls === true,
+      ...(opts.bus !== undefined && opts.node !== undefined ? { cluster: { bus: opts.bus, node: opts.node } } : {}),
       ...(opts.announce ? { announce: { name: opts.name ?? (hostname() || 'Parley'), guests: opts.guests === true } } : {}),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use${opts.host ? ` on ${opts.host}` : ''}`);
       if (err.code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${opts.host}: no such address on this machine`);
       if (err.code === 'EACCES') throw new CliError(`not allowed to listen on port ${port}`);
       if (err.code === 'ENOENT' && opts.tlsCert) throw new CliError(`cannot read ${err.path ?? 'the TLS files'}`);
+      if (opts.bus && /CONNECTION_REFUSED|ECONNREFUSED|ENOTFOUND/i.test(`${err.code ?? ''} ${err.message}`)) throw new CliError(`cannot reach the bus at ${opts.bus}: ${err.message}`);
       if (err instanceof UsersFileError) throw new CliError(`cannot import users from ${opts.users}: ${err.message}`);
       throw err;
     });
@@ -125,6 +147,7 @@ Accounts:
     if (server.fingerprint) process.stdout.write(`TLS fingerprint (SHA-256): ${server.fingerprint}\n`);
     else process.stdout.write('TLS is off: everything crosses the network in clear text.\n');
     if (opts.requireTls) process.stdout.write('Plain connections are refused (--require-tls).\n');
+    if (server.cluster) process.stdout.write(`Node ${server.cluster.node} of the cluster on ${opts.bus}.\n`);
     if (server.announcement) process.stdout.write(`Announced on the LAN as "${server.announcement.txt.name}" (_parley._tcp).\n`);
     const where = opts.host ? `${opts.host}:${server.port}` : `port ${server.port} (all interfaces)`;
     process.stdout.write(`Parley server listening on ${where}\n`);
@@ -147,6 +170,8 @@ interface ServeOptions {
   tlsKey?: string;
   name?: string;
   announce: boolean;
+  bus?: string;
+  node?: string;
 }
 
 program

@@ -16,7 +16,7 @@ describe.skipIf(skip !== null)('test nats-server', () => {
   it('starts with JetStream on a free port of 127.0.0.1 and answers a request', async () => {
     nats = await startNats();
     const nc = await connect({ servers: nats.url });
-    const sub = nc.subscribe('echo', { callback: (_err, m) => m.respond(m.data) });
+    const sub = nc.subscribe('echo', { callback: (_err, m) => void m.respond(m.data) });
     const reply = await nc.request('echo', 'hi', { timeout: 2000 });
     expect(reply.string()).toBe('hi');
     sub.unsubscribe();

@@ -1,0 +1,145 @@
+/**
+ * Two Parley nodes in this process, each on its own SQLite folder (two processes cannot share
+ * one SQLite file), joined by a real nats-server: what the bus carries (presence, who, live
+ * delivery, auto-replies, the duplicate-login rule, the lockout) holds with the two people on
+ * different nodes. History across nodes needs the shared PostgreSQL store and is not tested here.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { JsonClient, type Line } from '../testkit/lineClient.ts';
+import { natsUnavailable, startNats, type TestNats } from '../testkit/nats.ts';
+import { startTestServer, stopTestServer, type TestServer } from '../testkit/testServer.ts';
+
+const skip = natsUnavailable();
+if (skip) console.warn(`skipping the cluster bus tests: ${skip}`);
+
+const USERS = { alice: 'pw', bob: 'pw', carol: 'pw', dave: 'pw' };
+
+describe.skipIf(skip !== null)('cluster bus between nodes', () => {
+  let nats: TestNats | undefined;
+  let nodes: TestServer[] = [];
+  let clients: JsonClient[] = [];
+
+  afterEach(async () => {
+    for (const c of clients) c.close();
+    clients = [];
+    for (const n of nodes) await stopTestServer(n);
+    nodes = [];
+    await nats?.stop();
+    nats = undefined;
+  });
+
+  async function cluster(names: string[], options: { blockTimeSec?: number } = {}): Promise<TestServer[]> {
+    nats = await startNats();
+    for (const node of names) nodes.push(await startTestServer({ tls: false, cluster: { bus: nats.url, node }, ...options }, USERS));
+    return nodes;
+  }
+
+  async function login(node: TestServer, user: string): Promise<JsonClient> {
+    const c = await JsonClient.login(node.port, user, 'pw');
+    clients.push(c);
+    return c;
+  }
+
+  // The JSON dialect writes one presence line per change.
+  const presence = (user: string, state: string) => (l: Line) => l.type === 'presence' && l.user === user && l.state === state;
+
+  it('shows a user on node b as online, away and back to a user on node a, in who and in the node view', async () => {
+    const [a, b] = await cluster(['a', 'b']);
+    const alice = await login(a!, 'alice');
+    const bob = await login(b!, 'bob');
+    await alice.waitFor(presence('bob', 'online'));
+    expect((await alice.request({ type: 'who' })).users).toEqual([{ user: 'bob', state: 'online' }]);
+    expect(a!.cluster!.remoteUsers()).toMatchObject([{ user: 'bob', node: 'b', away: null, guest: false }]);
+    await bob.request({ type: 'away', message: 'lunch' });
+    await alice.waitFor(presence('bob', 'away'));
+    expect((await alice.request({ type: 'who' })).users).toEqual([{ user: 'bob', state: 'away', away: 'lunch' }]);
+    // A node started later learns who is already online from a snapshot.
+    const [c] = [await startTestServer({ tls: false, cluster: { bus: nats!.url, node: 'c' } }, USERS)];
+    nodes.push(c!);
+    const carol = await login(c!, 'carol');
+    await carol.waitFor(presence('bob', 'away'));
+    expect((await carol.request({ type: 'who' })).users).toEqual([{ user: 'alice', state: 'online' }, { user: 'bob', state: 'away', away: 'lunch' }]);
+  });
+
+  it('delivers direct, group and broadcast messages live to the other node, with the away auto-reply only on direct ones', async () => {
+    const [a, b] = await cluster(['a', 'b']);
+    const alice = await login(a!, 'alice');
+    const carol = await login(a!, 'carol');
+    const bob = await login(b!, 'bob');
+    await alice.waitFor(presence('bob', 'online'));
+    const sent = await alice.request({ type: 'send', to: ['bob'], text: 'hello' });
+    expect(sent.recipients).toEqual([{ user: 'bob', status: 'delivered' }]);
+    await bob.waitFor((l) => l.type === 'message' && l.message.text === 'hello' && l.message.from === 'alice');
+    await alice.request({ type: 'send', to: ['bob', 'carol'], text: 'group' });
+    await bob.waitFor((l) => l.type === 'message' && l.message.text === 'group');
+    await carol.waitFor((l) => l.type === 'message' && l.message.text === 'group');
+
+    await bob.request({ type: 'away', message: 'in a meeting' });
+    await alice.waitFor(presence('bob', 'away'));
+    const toAway = await alice.request({ type: 'send', to: ['bob'], text: 'are you there?' });
+    expect(toAway.recipients).toEqual([{ user: 'bob', status: 'delivered', away: 'in a meeting' }]);
+    await alice.waitFor((l) => l.type === 'message' && l.message.kind === 'auto-reply' && l.message.from === 'bob' && l.message.text === 'in a meeting');
+    await bob.waitFor((l) => l.type === 'message' && l.message.kind === 'auto-reply' && l.message.to[0] === 'alice');
+
+    await alice.request({ type: 'broadcast', text: 'lunch?' });
+    await bob.waitFor((l) => l.type === 'message' && l.message.kind === 'broadcast' && l.message.text === 'lunch?');
+    // Sending ends away, on the other node too; the broadcast got no auto-reply.
+    await bob.request({ type: 'send', to: ['alice'], text: 'back now' });
+    await alice.waitFor((l) => l.type === 'message' && l.message.text === 'back now');
+    await alice.waitFor(presence('bob', 'online'));
+    expect(alice.messages().filter((m) => m.kind === 'auto-reply')).toHaveLength(1);
+    expect(bob.messages().map((m) => m.text)).toEqual(['hello', 'group', 'are you there?', 'in a meeting', 'lunch?']);
+  });
+
+  it('refuses a user logged in on node a at node b, and lets them in once they logged out', async () => {
+    const [a, b] = await cluster(['a', 'b']);
+    const bob = await login(b!, 'bob');
+    const alice = await login(a!, 'alice');
+    await bob.waitFor(presence('alice', 'online'));
+    const other = await JsonClient.open(b!.port);
+    clients.push(other);
+    expect((await other.request({ type: 'login', user: 'alice', password: 'pw' })).error.code).toBe('already_logged_in');
+    await alice.request({ type: 'logout' });
+    await bob.waitFor(presence('alice', 'offline'));
+    const again = await other.request({ type: 'login', user: 'alice', password: 'pw' });
+    expect(again.ok).toBe(true);
+  });
+
+  it('lets exactly one of two simultaneous logins of one user on two nodes in', async () => {
+    const [a, b] = await cluster(['a', 'b']);
+    for (let round = 0; round < 5; round++) {
+      const [x, y] = [await JsonClient.open(a!.port), await JsonClient.open(b!.port)];
+      clients.push(x, y);
+      const answers = await Promise.all([x.request({ type: 'login', user: 'dave', password: 'pw' }), y.request({ type: 'login', user: 'dave', password: 'pw' })]);
+      expect(answers.filter((r) => r.ok === true)).toHaveLength(1);
+      expect(answers.filter((r) => r.error?.code === 'already_logged_in')).toHaveLength(1);
+      const winner = answers[0]!.ok ? x : y;
+      await winner.request({ type: 'logout' });
+    }
+  });
+
+  it('blocks a username after 3 wrong passwords from one address spread over two nodes', async () => {
+    const [a, b] = await cluster(['a', 'b'], { blockTimeSec: 30 });
+    const onA = await JsonClient.open(a!.port);
+    const onB = await JsonClient.open(b!.port);
+    clients.push(onA, onB);
+    expect((await onA.request({ type: 'login', user: 'bob', password: 'x' })).error).toMatchObject({ code: 'bad_credentials', attemptsLeft: 2 });
+    expect((await onB.request({ type: 'login', user: 'bob', password: 'x' })).error).toMatchObject({ code: 'bad_credentials', attemptsLeft: 1 });
+    expect((await onA.request({ type: 'login', user: 'bob', password: 'x' })).error).toMatchObject({ code: 'blocked' });
+    // Blocked everywhere, even with the right password.
+    expect((await onB.request({ type: 'login', user: 'bob', password: 'pw' })).error.code).toBe('blocked');
+    expect((await onA.request({ type: 'login', user: 'alice', password: 'pw' })).ok).toBe(true);
+  });
+
+  it('takes a node that closes cleanly off the others at once', async () => {
+    const [a, b] = await cluster(['a', 'b']);
+    const alice = await login(a!, 'alice');
+    await login(b!, 'bob');
+    await alice.waitFor(presence('bob', 'online'));
+    const started = Date.now();
+    await stopTestServer(b!);
+    nodes = nodes.filter((n) => n !== b);
+    await alice.waitFor(presence('bob', 'offline'), 1000);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
