@@ -91,6 +91,23 @@ describe.skipIf(skip !== null)('cluster bus between nodes', () => {
     expect(bob.messages().map((m) => m.text)).toEqual(['hello', 'group', 'are you there?', 'in a meeting', 'lunch?']);
   });
 
+  it('passes typing notices and edits on node a to the other member on node b, and a broadcast edit to everyone there', async () => {
+    const [a, b] = await cluster(['a', 'b']);
+    const alice = await login(a!, 'alice');
+    const bob = await login(b!, 'bob');
+    const carol = await login(b!, 'carol');
+    await alice.waitFor(presence('carol', 'online'));
+    const sent = await alice.request({ type: 'send', to: ['bob'], text: 'helo' });
+    await alice.request({ type: 'typing', conversation: 'direct:alice,bob' });
+    expect(await bob.waitFor((l) => l.type === 'typing')).toEqual({ type: 'typing', conversation: 'direct:alice,bob', user: 'alice' });
+    await alice.request({ type: 'edit', message: sent.message.id, text: 'hello' });
+    expect((await bob.waitFor((l) => l.type === 'edited')).message.text).toBe('hello');
+    const everyone = await alice.request({ type: 'broadcast', text: 'all hands' });
+    await alice.request({ type: 'edit', message: everyone.message.id, text: 'all hands at 3' });
+    expect((await carol.waitFor((l) => l.type === 'edited')).message.text).toBe('all hands at 3');
+    expect(carol.lines.filter((l) => l.type === 'typing')).toEqual([]);
+  });
+
   it('refuses a user logged in on node a at node b, and lets them in once they logged out', async () => {
     const [a, b] = await cluster(['a', 'b']);
     const bob = await login(b!, 'bob');
