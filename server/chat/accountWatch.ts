@@ -36,7 +36,8 @@ export class AccountWatch {
     if (version === this.version && !force) return;
     this.version = version;
     this.stores.users.forget();
-    for (const s of this.sessions.all()) {
+    // Each node checks its own sessions: a remote user's node ends theirs and says so.
+    for (const s of this.sessions.own()) {
       if (s.guest) continue; // no account to change
       const row = this.stores.users.byId(s.userId);
       if (row && hashTag(row.password_hash) === s.passwordTag) continue;

@@ -40,8 +40,13 @@ export class SessionRegistry {
     return this.byUser.has(user);
   }
 
-  /** Every live session of this process (never a remote user's); a copy, so ending sessions while iterating is safe. */
+  /** Every user online, here and (with a bus) on the other nodes; a copy, so ending sessions while iterating is safe. */
   all(): Session[] {
+    return [...this.byUser.values()];
+  }
+
+  /** This process's own sessions, never a remote user's: what sweeps, shutdown and account checks act on. */
+  own(): Session[] {
     return [...this.local];
   }
 
@@ -119,7 +124,7 @@ export class SessionRegistry {
 
   /** Ends every session, telling each why. */
   endAll(reason: DisconnectReason, message: string): void {
-    for (const s of this.all()) this.end(s, reason, message);
+    for (const s of this.own()) this.end(s, reason, message);
   }
 
   setAway(session: Session, message: string | undefined): string {
@@ -213,7 +218,7 @@ export class SessionRegistry {
   sweepIdle(timeOutSec: number): void {
     const limitMs = timeOutSec * 1000;
     const now = this.now();
-    for (const s of this.all()) {
+    for (const s of this.own()) {
       if (s.away === null && now - s.lastActivity >= limitMs) {
         this.end(s, 'inactivity', `You were logged out after ${timeOutSec} seconds of inactivity.`);
       }
