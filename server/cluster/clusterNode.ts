@@ -44,6 +44,8 @@ export class ClusterNode {
   private readonly mine = new Map<string, { session: Session; u: RemoteUser }>();
   /** Users whose claim a password login took and whose session is about to attach. */
   private readonly claimed = new Set<string>();
+  /** Claims being given back, which close() waits for. */
+  private readonly releasing = new Set<Promise<void>>();
   private readonly outbox: Outbox;
   private readonly claims: LoginClaims;
   private readonly heartbeatMs: number;
@@ -138,6 +140,8 @@ export class ClusterNode {
   /** Says bye (the others drop this node's users at once) and leaves the bus. */
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    // The logouts of the shutdown give their claims back before the connection goes.
+    while (this.releasing.size > 0) await Promise.all([...this.releasing]);
     this.outbox.flush();
     this.say({ k: 'bye' });
     for (const s of this.subs) s.unsubscribe();
@@ -196,10 +200,11 @@ export class ClusterNode {
 
   /** After the turn: a session replaced by a new one of this node logs out and in within it. */
   private releaseLater(user: string): void {
-    setImmediate(() => {
-      if (this.registry?.get(user)?.node === null || this.claimed.has(user)) return;
-      this.claims.release(user).catch((err: unknown) => this.log.error({ err, user }, 'login claim release failed'));
-    });
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => (this.registry?.get(user)?.node === null || this.claimed.has(user) ? undefined : this.claims.release(user)))
+      .catch((err: unknown) => this.log.error({ err, user }, 'login claim release failed'))
+      .finally(() => this.releasing.delete(done));
+    this.releasing.add(done);
   }
 
   private onPresence(view: RemoteView, m: PresenceMessage): void {
