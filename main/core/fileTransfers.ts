@@ -36,6 +36,8 @@ export interface FileTransferEvents {
 
 export class FileTransfers {
   private readonly held = new Map<string, Held>();
+  /** The last run queued per upload identity (see run). */
+  private readonly lanes = new Map<string, Promise<void>>();
   private link: ChatConnection | null = null;
 
   constructor(private readonly events: FileTransferEvents) {}
@@ -108,9 +110,26 @@ export class FileTransfers {
     this.events.progress({ ...h.info });
   }
 
-  private async run(h: Held): Promise<void> {
+  /**
+   * The server finds an open upload again by its fields (that is how one resumes), so two
+   * transfers of the same file to the same conversation would share one upload and trip over
+   * each other's offsets: they take turns, each run after the one before it with those fields.
+   */
+  private run(h: Held): Promise<void> {
+    const lane = JSON.stringify([h.info.conversation, h.info.name, h.bytes.length, h.mime]);
+    // runNow handles the server's and the connection's errors itself; nothing may stop the lane.
+    const turn = (this.lanes.get(lane) ?? Promise.resolve()).then(() => this.runNow(h)).catch(() => undefined);
+    this.lanes.set(lane, turn);
+    void turn.then(() => {
+      if (this.lanes.get(lane) === turn) this.lanes.delete(lane);
+    });
+    return turn;
+  }
+
+  private async runNow(h: Held): Promise<void> {
     const c = this.link;
-    if (h.running || !c) return;
+    // A turn queued behind another may find its transfer finished, dropped, or waiting for a connection.
+    if (h.running || !c || this.held.get(h.info.id) !== h || h.info.status === 'done' || h.info.status === 'failed') return;
     h.running = true;
     try {
       this.update(h, { status: 'uploading' });
