@@ -197,7 +197,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     // a flood is cut without a word (the transport, and so the words, are not known yet).
     if (waiting + sniffing >= limits.maxUnauthenticated * 2) return void socket.destroy();
     sniffing++;
-    socket.on('error', () => {}); // a reset while sniffing; ClientConnection listens from then on
+    socket.on('error', ignoreError); // a reset while sniffing; ClientConnection listens from then on
     sniffTls(socket, sniff, (stream, _encrypted, silent) => {
       sniffing--;
       if (stream.destroyed) return;
@@ -208,6 +208,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       }
       if (waiting >= limits.maxUnauthenticated) return refuse(stream, 'Too many connections waiting to log in');
       const conn = new ClientConnection(stream, ctx);
+      // One error listener per socket: two would cost each idle connection an array of them.
+      if (stream === socket) socket.off('error', ignoreError);
       connections.add(conn);
       count(perAddress, key, 1);
       count(waitingPerAddress, key, 1);
@@ -266,6 +268,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     },
   };
 }
+
+const ignoreError = (): void => undefined;
 
 /**
  * Refuses a connection before any dialect is known: a line for people, then the same reason as

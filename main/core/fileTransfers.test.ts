@@ -105,4 +105,15 @@ describe('file transfers through main/core', () => {
     const history = await bob.request({ type: 'history', conversation: 'direct:alice,bob' });
     expect(history.messages.filter((m: { kind: string }) => m.kind === 'file')).toHaveLength(1);
   });
+
+  it('sends the same file twice at once as two messages: the server answers both with one upload, so they take turns', async () => {
+    server = await startTestServer({}, { alice: 'pw', bob: 'pw' });
+    const alice = await aliceCore(server.port);
+    const bytes = randomBytes(40 * WIRE_LIMITS.maxChunkBytes);
+    const ended: FileTransfer[] = [];
+    alice.onTransfer((t) => (t.status === 'done' || t.status === 'failed') && ended.push(t));
+    await Promise.all([handOver(alice, bytes, 'same.bin'), handOver(alice, bytes, 'same.bin')]);
+    await expect.poll(() => ended.length, { timeout: 10_000 }).toBe(2);
+    expect(ended.map((t) => [t.status, t.error])).toEqual([['done', undefined], ['done', undefined]]);
+  });
 });

@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ERROR_CODES, WIRE_LIMITS } from '../../server/protocol/common/index.ts';
-import type { ChatMessage, FileTransfer, Result } from './api.ts';
+import type { ApiError, ChatMessage, FileTransfer, Result } from './api.ts';
 import type { ChatConnection } from './chatConnection.ts';
 import { RequestError } from './requestError.ts';
 import { fail } from './results.ts';
@@ -36,6 +36,8 @@ export interface FileTransferEvents {
 
 export class FileTransfers {
   private readonly held = new Map<string, Held>();
+  /** The last run queued per upload identity (see run). */
+  private readonly lanes = new Map<string, Promise<void>>();
   private link: ChatConnection | null = null;
 
   constructor(private readonly events: FileTransferEvents) {}
@@ -53,16 +55,33 @@ export class FileTransfers {
     this.held.clear();
   }
 
-  begin(args: { conversation: string; name: string; size: number; mime: string }): Result<{ transferId: string }> {
+  async begin(args: { conversation: string; name: string; size: number; mime: string }): Promise<Result<{ transferId: string }>> {
     if (!this.link) return fail('not_connected', 'Log in before sending a file.');
     if (args.size > MAX_APP_FILE_BYTES) return fail('file_too_large', 'That file is too large to send.');
     if (this.held.size >= MAX_HELD) return fail('too_many_uploads', 'Wait for an upload to finish first.');
+    const refused = await this.refusal(args);
+    if (refused) return refused;
     const id = randomUUID();
     const info: FileTransfer = { id, direction: 'upload', conversation: args.conversation, name: args.name, size: args.size, done: 0, status: 'receiving' };
     this.held.set(id, { info, mime: args.mime, bytes: Buffer.alloc(args.size), received: 0, clientId: randomUUID(), running: false });
     this.events.progress({ ...info });
     if (args.size === 0) this.ready(this.held.get(id)!);
     return { ok: true, value: { transferId: id } };
+  }
+
+  /**
+   * Opens the upload on the server now, so that a file it refuses (over `--max-file-mb`, a
+   * conversation one is not in, too many uploads) is refused before the window hands over its
+   * bytes. The upload stays open there; `run` asks again with the same fields and gets the same
+   * one back. Offline, nothing can be asked: the upload waits and the answer comes then.
+   */
+  private async refusal(args: { conversation: string; name: string; size: number; mime: string }): Promise<Result<never> | null> {
+    try {
+      await this.link?.request({ type: 'upload', ...args });
+      return null;
+    } catch (err) {
+      return err instanceof RequestError && SERVER_CODES.has(err.code) && err.code !== 'shutting_down' ? fail(err.code as ApiError['code'], err.message) : null;
+    }
   }
 
   /** The next piece of the file's bytes, base64, in order. */
@@ -91,9 +110,26 @@ export class FileTransfers {
     this.events.progress({ ...h.info });
   }
 
-  private async run(h: Held): Promise<void> {
+  /**
+   * The server finds an open upload again by its fields (that is how one resumes), so two
+   * transfers of the same file to the same conversation would share one upload and trip over
+   * each other's offsets: they take turns, each run after the one before it with those fields.
+   */
+  private run(h: Held): Promise<void> {
+    const lane = JSON.stringify([h.info.conversation, h.info.name, h.bytes.length, h.mime]);
+    // runNow handles the server's and the connection's errors itself; nothing may stop the lane.
+    const turn = (this.lanes.get(lane) ?? Promise.resolve()).then(() => this.runNow(h)).catch(() => undefined);
+    this.lanes.set(lane, turn);
+    void turn.then(() => {
+      if (this.lanes.get(lane) === turn) this.lanes.delete(lane);
+    });
+    return turn;
+  }
+
+  private async runNow(h: Held): Promise<void> {
     const c = this.link;
-    if (h.running || !c) return;
+    // A turn queued behind another may find its transfer finished, dropped, or waiting for a connection.
+    if (h.running || !c || this.held.get(h.info.id) !== h || h.info.status === 'done' || h.info.status === 'failed') return;
     h.running = true;
     try {
       this.update(h, { status: 'uploading' });

@@ -64,7 +64,8 @@ export async function serveFile(method: string, url: URL, res: ServerResponse, c
     'cache-control': 'no-store',
   });
   let piece = Buffer.from(first.value.data, 'base64');
-  for (let at = 0; ; ) {
+  // An empty file is complete with its headers; its one slice is rightly empty.
+  for (let at = 0; at < size; ) {
     // Headers are gone: a cut connection (Content-Length unmet) is how the browser learns it failed.
     if (piece.length === 0) return void res.destroy();
     at += piece.length;

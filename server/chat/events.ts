@@ -16,7 +16,7 @@ export interface PresenceChange {
 
 export type ChatEvent =
   | { type: 'message'; message: ChatMessage }
-  /** Presence changes of one event-loop turn, coalesced so a login burst costs one write per session. */
+  /** Presence changes gathered into one event (sessions.ts), so a login burst costs few writes per session. */
   | { type: 'presence'; changes: PresenceChange[] }
   /** To the channel's online members but the one who joined. */
   | { type: 'joined'; channel: string; user: string }

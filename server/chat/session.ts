@@ -75,9 +75,12 @@ export class Session {
   }
 }
 
-/** A 32-bit FNV-1a digest of a stored password hash, to notice that it changed. */
+/**
+ * A 30-bit FNV-1a digest of a stored password hash, to notice that it changed. 30 bits fit V8's
+ * small integers, which live in the session's field itself; a 32-bit value is a boxed number.
+ */
 export function hashTag(storedHash: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < storedHash.length; i++) h = Math.imul(h ^ storedHash.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return h & 0x3fffffff;
 }

@@ -53,7 +53,7 @@ export class ClientConnection implements RoundWriter {
   readonly ip: string;
   private dialect: Dialect | null = null;
   private readonly decoder: LineDecoder;
-  private backlog: LineEvent[] = [];
+  private backlog: LineEvent[] | undefined; // lines held while a handler runs; none when idle
   private holding = false;
   /** Output queued since the last round, written in one call by `flushOutput`. */
   private outFirst: Buffer | string | undefined;
@@ -223,7 +223,7 @@ export class ClientConnection implements RoundWriter {
     const events = this.decoder.push(chunk);
     if (events.length === 0) return;
     if (this.holding) {
-      this.backlog.push(...events);
+      this.backlog = this.backlog === undefined ? events : this.backlog.concat(events);
       return;
     }
     this.process(events);
@@ -242,7 +242,7 @@ export class ClientConnection implements RoundWriter {
       if (pending instanceof Promise) {
         // Hold the rest (and stop reading) until an asynchronous step such as a login finishes.
         this.holding = true;
-        this.backlog.unshift(...events.slice(i + 1));
+        if (i + 1 < events.length) this.backlog = events.slice(i + 1).concat(this.backlog ?? []);
         this.socket.pause();
         pending
           .catch((err: unknown) => this.ctx.log.error({ err, ip: this.ip }, 'line handler failed'))
@@ -250,8 +250,8 @@ export class ClientConnection implements RoundWriter {
             this.holding = false;
             if (!this.closed) this.socket.resume();
             const rest = this.backlog;
-            this.backlog = [];
-            if (rest.length > 0) this.process(rest);
+            this.backlog = undefined;
+            if (rest !== undefined) this.process(rest);
           });
         return;
       }

@@ -28,12 +28,19 @@ export class HeldGreeting {
 
   /** The client sent bytes: its first line decides (now() or drop()). */
   spoke(): void {
+    this.stop();
+  }
+
+  /** Clears the timer and lets it go: a cleared Timeout would stay with every idle connection. */
+  private stop(): void {
+    if (this.timer === undefined) return;
     clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** Writes the greeting now if it is still held; true when it was. */
   now(): boolean {
-    clearTimeout(this.timer);
+    this.stop();
     const text = this.text;
     this.text = undefined;
     this.decided ??= 'now';
@@ -44,7 +51,7 @@ export class HeldGreeting {
 
   /** Never sends it (the client speaks IRC, or is gone). */
   drop(): void {
-    clearTimeout(this.timer);
+    this.stop();
     this.decided ??= 'drop';
     this.text = undefined;
   }

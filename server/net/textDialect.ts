@@ -18,7 +18,10 @@ const PASSWORD_PROMPT = 'Password: ';
 
 const messageLine = (m: ChatMessage): string => {
   const where = m.conversation.startsWith('channel:') ? `#${m.conversation.slice('channel:'.length)} ` : '';
-  return m.file ? `${where}${sanitizeForTerminal(fileSentence(m.from, m.file))}\n` : `${where}${m.from}: ${sanitizeForTerminal(m.text)}\n`;
+  // Messages waiting since the person went offline may have been changed since: say so, in the live lines' words.
+  if (m.deleted) return `${where}${m.from} deleted a message\n`;
+  if (m.file) return `${where}${sanitizeForTerminal(fileSentence(m.from, m.file))}\n`;
+  return `${where}${m.from}: ${sanitizeForTerminal(m.text)}${m.edited ? ' (edited)' : ''}\n`;
 };
 
 const modeInWords = (mode: string, user?: string): string =>

@@ -51,11 +51,21 @@ export function sniffTls(
     if (decided) return;
     decided = true;
     socket.off('data', onFirst);
+    socket.off('close', onClose);
     plain(true);
   }), options.sniffMs);
+  // Once decided, no listener of the sniff stays on the socket: its closures (and through them
+  // the timer and `serve`) would otherwise live as long as every idle connection.
+  const onClose = (): void => {
+    clearTimeout(timer);
+    if (decided) return;
+    decided = true; // gone before saying anything
+    dropped();
+  };
   const onFirst = (chunk: Buffer): void => {
     decided = true;
     clearTimeout(timer);
+    socket.off('close', onClose);
     socket.pause();
     socket.unshift(chunk);
     if (chunk[0] !== TLS_HANDSHAKE) {
@@ -68,22 +78,26 @@ export function sniffTls(
     const handshake = setTimeout(() => tls.destroy(), options.handshakeMs);
     handshake.unref();
     tls.once('secure', () => clearTimeout(handshake));
-    tls.on('error', () => tls.destroy()); // a failed handshake (bad hello, client refused our cert) ends this socket only
-    // A wrapped TLS socket can stay half-open after the client's FIN (seen when output was queued
-    // during the handshake): end our side too, and cut it if that does not finish.
-    tls.once('end', () => {
-      tls.end();
-      setTimeout(() => tls.destroy(), 500).unref();
-    });
+    // Shared functions, not closures, for what stays on the socket for its life.
+    tls.on('error', destroyThis); // a failed handshake (bad hello, client refused our cert) ends this socket only
+    tls.once('end', endThis);
     serve(tls, true, false);
   };
   socket.once('data', onFirst);
-  socket.once('close', () => {
-    clearTimeout(timer);
-    if (decided) return;
-    decided = true; // gone before saying anything
-    dropped();
-  });
+  socket.once('close', onClose);
+}
+
+function destroyThis(this: TLSSocket): void {
+  this.destroy();
+}
+
+/**
+ * A wrapped TLS socket can stay half-open after the client's FIN (seen when output was queued
+ * during the handshake): end our side too, and cut it if that does not finish.
+ */
+function endThis(this: TLSSocket): void {
+  this.end();
+  setTimeout(() => this.destroy(), 500).unref();
 }
 
 function refusePlain(socket: Socket): void {

@@ -13,7 +13,8 @@ const CR = 0x0d;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class LineDecoder {
-  private parts: Buffer[] = [];
+  /** The unfinished line's pieces; none between lines (an idle connection holds nothing). */
+  private parts: Buffer[] | undefined;
   private pending = 0;
   private overflowed = false;
 
@@ -37,8 +38,12 @@ export class LineDecoder {
         this.hold(chunk.subarray(start), out);
         break;
       }
-      this.hold(chunk.subarray(start, nl), out);
-      this.finish(out);
+      // A line whole in this chunk (the usual case) is decoded where it lies, without being held.
+      if (this.parts === undefined && !this.overflowed) this.emit(chunk.subarray(start, nl), out);
+      else {
+        this.hold(chunk.subarray(start, nl), out);
+        this.finish(out);
+      }
       start = nl + 1;
     }
     return out;
@@ -49,12 +54,13 @@ export class LineDecoder {
     // A trailing \r may still be dropped, so allow one byte over the limit before judging.
     if (this.pending + piece.length > this.maxLineBytes + 1) {
       this.overflowed = true;
-      this.parts = [];
+      this.parts = undefined;
       this.pending = 0;
       out.push({ kind: 'too_long' });
       return;
     }
-    this.parts.push(piece);
+    if (this.parts === undefined) this.parts = [piece];
+    else this.parts.push(piece);
     this.pending += piece.length;
   }
 
@@ -63,9 +69,15 @@ export class LineDecoder {
       this.overflowed = false;
       return;
     }
-    let buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.pending);
-    this.parts = [];
+    const parts = this.parts!; // held: push() finishes here only a line it held or overflowed
+    const bytes = this.pending;
+    this.parts = undefined;
     this.pending = 0;
+    this.emit(parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes), out);
+  }
+
+  private emit(line: Buffer, out: LineEvent[]): void {
+    let buf = line;
     if (buf.length > 0 && buf[buf.length - 1] === CR) buf = buf.subarray(0, buf.length - 1);
     if (buf.length > this.maxLineBytes) {
       out.push({ kind: 'too_long' });

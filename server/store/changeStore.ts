@@ -50,7 +50,9 @@ export class ChangeStore {
          VALUES (:id, :messageId, :conversationId, :kind, :user, :emoji, :text, :ts)`,
       ),
       edit: db.prepare<{ id: number; text: string; ts: number }>('UPDATE messages SET text = :text, edited_at = :ts WHERE id = :id'),
-      remove: db.prepare<{ id: number; ts: number }>("UPDATE messages SET text = '', deleted_at = :ts WHERE id = :id"),
+      // A file's name is its message's text, and its share is what lets members download it.
+      remove: db.prepare<{ id: number; ts: number }>("UPDATE messages SET text = '', file = NULL, deleted_at = :ts WHERE id = :id"),
+      unshare: db.prepare<{ id: number }>('DELETE FROM file_messages WHERE message_id = :id'),
       // A deleted message's earlier texts go too: nothing of it stays in the store.
       forgetTexts: db.prepare<{ id: number }>("UPDATE message_changes SET text = '' WHERE message_id = :id AND kind = 'edit'"),
       dropReactions: db.prepare<{ id: number }>('DELETE FROM reactions WHERE message_id = :id'),
@@ -95,6 +97,7 @@ export class ChangeStore {
     });
     this.deleteTx = db.transaction((t: MessageTarget, user: string, ts: number) => {
       this.stmts.remove.run({ id: t.id, ts });
+      this.stmts.unshare.run({ id: t.id });
       this.stmts.forgetTexts.run({ id: t.id });
       this.stmts.dropReactions.run({ id: t.id });
       return logChange(t, 'delete', user, ts, null, null);
@@ -116,7 +119,7 @@ export class ChangeStore {
     return this.editTx(t, user, text, ts);
   }
 
-  /** Blanks the text, marks the row deleted and drops its reactions; answers the change id. */
+  /** Blanks the text (and a file's name and share), marks the row deleted and drops its reactions; answers the change id. */
   remove(t: MessageTarget, user: string, ts: number): number {
     return this.deleteTx(t, user, ts);
   }

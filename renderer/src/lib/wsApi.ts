@@ -62,7 +62,7 @@ export function createWsApi(): ParleyApi {
   };
   open();
 
-  return buildApi({
+  const api = buildApi({
     call: async (call, args) => {
       await opened;
       const id = nextId++;
@@ -79,4 +79,23 @@ export function createWsApi(): ParleyApi {
       return () => void set.delete(listener);
     },
   });
+  // Here the browser is the system browser, and the host has no way to open one: the link gets a
+  // tab of its own, opened before any await so that it still counts as the click's doing (a
+  // popup blocker lets it through). `noopener`: the page there cannot reach back into the app.
+  const openLink: ParleyApi['openLink'] = async ({ url }) => {
+    if (!isWebLink(url)) return { ok: false, error: { code: 'invalid_argument', message: 'Only http and https links can be opened.' } };
+    window.open(url, '_blank', 'noopener,noreferrer');
+    return { ok: true, value: null };
+  };
+  return Object.freeze({ ...api, openLink });
+}
+
+/** The same rule as core's openLink (main/core/webUrl.ts): http(s), no credentials in it. */
+function isWebLink(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
 }

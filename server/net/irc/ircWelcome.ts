@@ -75,10 +75,11 @@ async function offlineMessages(d: IrcContext): Promise<void> {
     for (const m of page) {
       if (!(await d.conn.paced())) return;
       // Without server-time the time goes in front of the text: it is old news.
-      const said = m.file ? fileSentence(m.from, m.file) : m.text;
+      // Changed since it was stored: the words of the live NOTICEs (a deleted one has no text left).
+      const said = m.deleted ? `${m.from} deleted a message` : m.file ? fileSentence(m.from, m.file) : m.edited ? `${m.text} (edited)` : m.text;
       const text = d.caps.has('server-time') ? said : `[${m.ts}] ${said}`;
       const body = m.to.length > 1 ? `[to ${[m.from, ...m.to].filter((u) => u !== d.nick).join(', ')}] ${text}` : text;
-      d.write(d.privmsg(m.from, d.nick, body, d.tags(m.ts, m.id), m.file ? 'NOTICE' : 'PRIVMSG'));
+      d.write(d.privmsg(m.from, d.nick, body, d.tags(m.ts, m.id), m.file || m.deleted ? 'NOTICE' : 'PRIVMSG'));
     }
     after = page[page.length - 1]!.id;
   }
