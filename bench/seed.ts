@@ -13,7 +13,7 @@ export async function seedUsers(dataDir: string, names: string[], password: stri
   try {
     for (const name of names) await admin.users.add(name, password);
   } finally {
-    admin.close();
+    await admin.close();
   }
 }
 

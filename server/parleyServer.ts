@@ -6,7 +6,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { DEFAULT_LIMITS, encodeJsonLine, type Limits } from './protocol/index.ts';
 import { addressKey } from './auth/addressKey.ts';
 import { DEFAULT_SCRYPT, PasswordHasher, type ScryptParams } from './auth/passwords.ts';
@@ -28,6 +28,8 @@ import { SearchStore } from './store/searchStore.ts';
 import { TokenStore } from './store/tokenStore.ts';
 import { UserStore } from './store/userStore.ts';
 import { UserAdmin } from './userAdmin.ts';
+import { importHasher } from './openUserAdmin.ts';
+import { promised } from './store/promised.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { ClusterNode, type ClusterOptions } from './cluster/clusterNode.ts';
 
@@ -92,15 +94,7 @@ export interface ParleyServer {
   close(): Promise<void>;
 }
 
-/** Opens the store and admin interface without listening (for `parley-server users ...`). */
-export function openUserAdmin(dataDir: string, scrypt: ScryptParams = DEFAULT_SCRYPT): { users: UserAdmin; close(): void } {
-  const db = openDatabase(dataDir);
-  const users = new UserStore(db);
-  return { users: new UserAdmin(users, new TokenStore(db), importHasher(scrypt)), close: () => db.close() };
-}
-
-/** Imports hash on every core the thread pool has: a 100-user file takes seconds, not minutes. */
-const importHasher = (scrypt: ScryptParams): PasswordHasher => new PasswordHasher(scrypt, Math.max(2, availableParallelism()));
+export { openUserAdmin } from './openUserAdmin.ts';
 
 export async function startServer(options: ParleyServerOptions): Promise<ParleyServer> {
   const limits: Limits = {
@@ -141,7 +135,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     chat = service;
     cluster?.attach(service.sessions); // before the port opens: every login here is told to the other nodes
     // Changes made through this process's own admin (the app's Manage users) are seen at once.
-    admin = new UserAdmin(stores.users, stores.tokens, importHasher(scrypt), now, () => service.accountsChanged());
+    admin = new UserAdmin(promised(stores.users), promised(stores.tokens), importHasher(scrypt), now, () => service.accountsChanged());
     await admin.upgradeLegacyHashes();
     if (options.usersFile) imported = await admin.importFile(options.usersFile);
   } catch (err) {

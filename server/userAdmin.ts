@@ -1,18 +1,19 @@
 /**
  * Account management for the CLI, the hosting app and tests: add, remove, change password,
  * list, and import the seed's `user_pass.txt`. Passwords are hashed here and nowhere stored plain.
- * A removed account's name stays retired (see store/userStore.ts).
+ * A removed account's name stays retired (see store/userStore.ts). It works on the stores' async
+ * shape (store/promised.ts), so one class serves SQLite (wrapped with `promised()`) and the
+ * PostgreSQL store several nodes share.
  */
 import { readFileSync } from 'node:fs';
 import { USERNAME_PATTERN } from './protocol/index.ts';
 import { PasswordHasher, SHA1_HEX } from './auth/passwords.ts';
-import type { TokenStore } from './store/tokenStore.ts';
-import type { UserStore } from './store/userStore.ts';
+import type { AsyncTokenStore, AsyncUserStore } from './store/promised.ts';
 
 export class UserAdmin {
   constructor(
-    private readonly users: UserStore,
-    private readonly tokens: TokenStore,
+    private readonly users: AsyncUserStore,
+    private readonly tokens: AsyncTokenStore,
     private readonly hasher: PasswordHasher,
     private readonly now: () => number = Date.now,
     /** Called after a removal or password change (a running server ends that user's sessions). */
@@ -26,16 +27,16 @@ export class UserAdmin {
   async add(name: string, password: string): Promise<boolean> {
     checkName(name);
     if (password.length === 0) throw new Error('the password must not be empty');
-    const state = this.users.nameState(name);
+    const state = await this.users.nameState(name);
     if (state === 'retired') throw new Error(`the name ${name} belonged to a removed account and cannot be used again`);
     if (state === 'taken') return false;
     return this.users.add(name, await this.hasher.hash(password), this.now());
   }
 
-  remove(name: string): boolean {
-    const row = this.users.get(name);
-    if (!row || !this.users.remove(name, this.now())) return false;
-    this.tokens.revokeUser(row.id);
+  async remove(name: string): Promise<boolean> {
+    const row = await this.users.get(name);
+    if (!row || !(await this.users.remove(name, this.now()))) return false;
+    await this.tokens.revokeUser(row.id);
     this.onChange();
     return true;
   }
@@ -43,19 +44,19 @@ export class UserAdmin {
   /** Sets a new password and revokes the user's resume tokens. */
   async setPassword(name: string, password: string): Promise<boolean> {
     if (password.length === 0) throw new Error('the password must not be empty');
-    const row = this.users.get(name);
+    const row = await this.users.get(name);
     if (!row) return false;
-    this.users.setHash(name, await this.hasher.hash(password));
-    this.tokens.revokeUser(row.id);
+    await this.users.setHash(name, await this.hasher.hash(password));
+    await this.tokens.revokeUser(row.id);
     this.onChange();
     return true;
   }
 
-  list(): string[] {
-    return this.users.list().map((u) => u.name);
+  async list(): Promise<string[]> {
+    return (await this.users.list()).map((u) => u.name);
   }
 
-  count(): number {
+  count(): Promise<number> {
     return this.users.count();
   }
 
@@ -77,25 +78,30 @@ export class UserAdmin {
     for (let i = 0; i < words.length; i += 2) {
       const name = words[i]!;
       if (!USERNAME_PATTERN.test(name)) throw new UsersFileError(`invalid username "${name}": use 1-32 letters, digits, "_", "-" or "."`);
-      if (this.users.nameState(name) !== 'free' || fresh.some((f) => f.name === name)) skipped++;
+      if ((await this.users.nameState(name)) !== 'free' || fresh.some((f) => f.name === name)) skipped++;
       else fresh.push({ name, secret: words[i + 1]! });
     }
     const hashes = await Promise.all(
       fresh.map(({ secret }) => (SHA1_HEX.test(secret) ? this.hasher.hashSha1Digest(secret) : this.hasher.hash(secret))),
     );
     let added = 0;
-    fresh.forEach(({ name }, i) => {
-      if (this.users.add(name, hashes[i]!, this.now())) added++;
+    // One after another: on PostgreSQL another node may add the same name meanwhile, and each
+    // add's own answer (the UNIQUE name) is what counts it as added or skipped.
+    for (const [i, { name }] of fresh.entries()) {
+      if (await this.users.add(name, hashes[i]!, this.now())) added++;
       else skipped++;
-    });
+    }
     return { added, skipped };
   }
 
-  /** Wraps digests imported by an older Parley (`sha1$hex`) in scrypt; run before listening. */
+  /**
+   * Wraps digests imported by an older Parley (`sha1$hex`) in scrypt; run before listening. Only
+   * a hash still as read is replaced: another node may change that password meanwhile.
+   */
   async upgradeLegacyHashes(): Promise<number> {
-    const legacy = this.users.legacyHashes();
+    const legacy = await this.users.legacyHashes();
     const hashes = await Promise.all(legacy.map((u) => this.hasher.hashSha1Digest(u.password_hash.slice('sha1$'.length))));
-    legacy.forEach((u, i) => this.users.setHash(u.name, hashes[i]!));
+    for (const [i, u] of legacy.entries()) await this.users.replaceHash(u.name, u.password_hash, hashes[i]!);
     return legacy.length;
   }
 }

@@ -48,16 +48,19 @@ onRequest((req) => {
         ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}),
         ...(config.announceName ? { announce: { name: config.announceName } } : {}),
         log: createLogger(config.logLevel ?? 'info'),
-      }).then(
-        (s) => {
-          server = s;
-          reply({ type: 'listening', port: s.port, userCount: s.users.count(), fingerprint: s.fingerprint });
-        },
-        (err: NodeJS.ErrnoException) => {
-          reply({ type: 'failed', message: describeStartError(err, config.port) });
-          process.exit(1);
-        },
-      );
+      })
+        // The count is read from the store (async): a failure there is a failed start too.
+        .then(async (s) => ({ s, userCount: await s.users.count() }))
+        .then(
+          ({ s, userCount }) => {
+            server = s;
+            reply({ type: 'listening', port: s.port, userCount, fingerprint: s.fingerprint });
+          },
+          (err: NodeJS.ErrnoException) => {
+            reply({ type: 'failed', message: describeStartError(err, config.port) });
+            process.exit(1);
+          },
+        );
       return;
     }
     case 'stop':
@@ -83,12 +86,12 @@ async function admin(req: Extract<HostRequest, { type: 'admin' }>): Promise<void
   try {
     switch (req.call) {
       case 'list':
-        return reply({ type: 'admin', re: req.re, ok: true, users: users.list() });
+        return reply({ type: 'admin', re: req.re, ok: true, users: await users.list() });
       case 'add':
         if (!(await users.add(req.user, req.password))) return fail(req.re, `${req.user} already has an account.`);
         break;
       case 'remove':
-        if (!users.remove(req.user)) return fail(req.re, `There is no account named ${req.user}.`);
+        if (!(await users.remove(req.user))) return fail(req.re, `There is no account named ${req.user}.`);
         break;
       case 'passwd':
         if (!(await users.setPassword(req.user, req.password))) return fail(req.re, `There is no account named ${req.user}.`);

@@ -3,11 +3,13 @@
  * port, port in use, unreadable users file) is one clear line on stderr and exit code 1.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { startServer, openUserAdmin } from '../parleyServer.ts';
-import { UsersFileError } from '../userAdmin.ts';
+import { startServer } from '../parleyServer.ts';
+import { openPostgresUserAdmin, openUserAdmin } from '../openUserAdmin.ts';
+import { UsersFileError, type UserAdmin } from '../userAdmin.ts';
 import { createLogger } from '../log.ts';
 import { defaultDataDir } from './dataDir.ts';
 import { readSecret } from './readSecret.ts';
+import { parseStoreUrl } from './storeOption.ts';
 import { hostname } from 'node:os';
 import { storedFingerprint } from '../net/tlsCertificate.ts';
 import { USERNAME_PATTERN } from '../protocol/index.ts';
@@ -98,7 +100,7 @@ Accounts:
   parley-server users remove <name>    remove an account
   parley-server users passwd <name>    change a password
   parley-server users list             list accounts
-  (each takes --data <dir>)
+  (each takes --data <dir>, or --store postgres://... for the store a cluster's nodes share)
   parley-server fingerprint [--data <dir>]   print the TLS certificate's SHA-256 fingerprint`)
   .action(async (port: number, opts: ServeOptions) => {
     const dataDir = opts.data ?? defaultDataDir();
@@ -151,7 +153,7 @@ Accounts:
     if (server.announcement) process.stdout.write(`Announced on the LAN as "${server.announcement.txt.name}" (_parley._tcp).\n`);
     const where = opts.host ? `${opts.host}:${server.port}` : `port ${server.port} (all interfaces)`;
     process.stdout.write(`Parley server listening on ${where}\n`);
-    process.stdout.write(`Users: ${server.users.count()}. Connect with: nc ${opts.host ?? 'localhost'} ${server.port}\n`);
+    process.stdout.write(`Users: ${await server.users.count()}. Connect with: nc ${opts.host ?? 'localhost'} ${server.port}\n`);
   });
 
 interface ServeOptions {
@@ -185,11 +187,31 @@ program
   });
 
 const users = program.command('users').description('manage accounts');
-const dataOption = (c: Command): Command => c.option('--data <dir>', 'folder of the SQLite database', defaultDataDir());
+interface StoreOptions {
+  data: string;
+  store?: string;
+}
+const dataOption = (c: Command): Command =>
+  c
+    .option('--data <dir>', 'folder of the SQLite database', defaultDataDir())
+    .option('--store <url>', "the PostgreSQL store the cluster's nodes share (postgres://...), instead of --data's SQLite database", parseStoreUrl);
 
-function withAdmin<T>(dir: string, run: (admin: ReturnType<typeof openUserAdmin>['users']) => Promise<T>): Promise<T> {
-  const { users: admin, close } = openUserAdmin(dir);
+/** With --store the shared PostgreSQL store (every node sees the change), else the SQLite folder. */
+async function withAdmin<T>(o: StoreOptions, run: (admin: UserAdmin) => Promise<T>): Promise<T> {
+  const { users: admin, close } = o.store !== undefined ? await openStore(o.store) : openUserAdmin(o.data);
   return run(admin).finally(close);
+}
+
+function openStore(url: string): ReturnType<typeof openPostgresUserAdmin> {
+  return openPostgresUserAdmin(url).catch((err: Error) => {
+    // The URL may hold a password: the error names the host, never the URL.
+    throw new CliError(`cannot open the store at ${storeHost(url)}: ${err.message}`);
+  });
+}
+
+function storeHost(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
 }
 
 async function newPassword(): Promise<string> {
@@ -199,29 +221,29 @@ async function newPassword(): Promise<string> {
   return first;
 }
 
-dataOption(users.command('add').argument('<name>').description('add an account')).action((name: string, o: { data: string }) =>
-  withAdmin(o.data, async (admin) => {
-    if (admin.list().includes(name)) throw new CliError(`user ${name} already exists`);
+dataOption(users.command('add').argument('<name>').description('add an account')).action((name: string, o: StoreOptions) =>
+  withAdmin(o, async (admin) => {
+    if ((await admin.list()).includes(name)) throw new CliError(`user ${name} already exists`);
     if (!(await admin.add(name, await newPassword()))) throw new CliError(`user ${name} already exists`);
     process.stdout.write(`Added ${name}.\n`);
   }),
 );
-dataOption(users.command('remove').argument('<name>').description('remove an account')).action((name: string, o: { data: string }) =>
-  withAdmin(o.data, async (admin) => {
-    if (!admin.remove(name)) throw new CliError(`no user named ${name}`);
+dataOption(users.command('remove').argument('<name>').description('remove an account')).action((name: string, o: StoreOptions) =>
+  withAdmin(o, async (admin) => {
+    if (!(await admin.remove(name))) throw new CliError(`no user named ${name}`);
     process.stdout.write(`Removed ${name}.\n`);
   }),
 );
-dataOption(users.command('passwd').argument('<name>').description('change a password')).action((name: string, o: { data: string }) =>
-  withAdmin(o.data, async (admin) => {
-    if (!admin.list().includes(name)) throw new CliError(`no user named ${name}`);
+dataOption(users.command('passwd').argument('<name>').description('change a password')).action((name: string, o: StoreOptions) =>
+  withAdmin(o, async (admin) => {
+    if (!(await admin.list()).includes(name)) throw new CliError(`no user named ${name}`);
     await admin.setPassword(name, await newPassword());
     process.stdout.write(`Password changed for ${name}.\n`);
   }),
 );
-dataOption(users.command('list').description('list accounts')).action((o: { data: string }) =>
-  withAdmin(o.data, async (admin) => {
-    const names = admin.list();
+dataOption(users.command('list').description('list accounts')).action((o: StoreOptions) =>
+  withAdmin(o, async (admin) => {
+    const names = await admin.list();
     process.stdout.write(names.length ? names.join('\n') + '\n' : 'No users yet.\n');
   }),
 );

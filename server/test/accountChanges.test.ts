@@ -73,7 +73,7 @@ describe('accounts changed through the server process\'s own admin', () => {
     server = await startTestServer({ limits: { accountPollMs: 60_000 } }, USERS);
     const alice = await login('alice');
     const bob = await login('bob');
-    expect(server.users.remove('bob')).toBe(true);
+    expect(await server.users.remove('bob')).toBe(true);
     await bob.client.waitFor(accountChanged, 500, 'a disconnect with reason account_changed');
     await server.users.setPassword('alice', 'changed');
     await alice.client.waitFor(accountChanged, 500, 'a disconnect with reason account_changed');

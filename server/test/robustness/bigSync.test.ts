@@ -23,7 +23,7 @@ async function seeded(count: number, text: (i: number) => string): Promise<strin
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-sync-'));
   const admin = openUserAdmin(dataDir, CHEAP_SCRYPT);
   for (const name of ['alice', 'bob', 'carol']) await admin.users.add(name, 'pw');
-  admin.close();
+  await admin.close();
   const db = openDatabase(dataDir);
   const users = new UserStore(db);
   const messages = new MessageStore(db);
