@@ -38,6 +38,11 @@ export interface AsyncStores {
   files: AsyncFileStore;
   blobs: AsyncBlobStore;
   search: AsyncSearchStore;
+  /**
+   * Changes whenever another process (another node, `parley-server users ...`) changes a user or
+   * a token: what the account watch polls (accountsVersion.ts, postgres/pgAccountVersion.ts).
+   */
+  accountsVersion(): Promise<number>;
 }
 
 /**

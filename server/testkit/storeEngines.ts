@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe } from 'vitest';
+import { sqliteAccountsVersion } from '../store/accountsVersion.ts';
 import { BlobStore } from '../store/blobStore.ts';
 import { ChannelStore } from '../store/channelStore.ts';
 import { FileStore } from '../store/fileStore.ts';
@@ -54,6 +55,7 @@ function openSqlite(dir: string): Closable {
     files: promised(new FileStore(db)),
     blobs: promised(new BlobStore(dir)),
     search: promised(search),
+    accountsVersion: sqliteAccountsVersion(db),
     close: () => Promise.resolve(void db.close()),
   };
 }

@@ -3,6 +3,7 @@
  * pool, for several Parley processes sharing one database. Opening it migrates the schema first.
  */
 import type pg from 'pg';
+import { readAccountsVersion } from './pgAccountVersion.ts';
 import { PgBlobStore } from './pgBlobStore.ts';
 import { PgChannelStore } from './pgChannelStore.ts';
 import { openPgPool, type PgPoolOptions } from './pgDatabase.ts';
@@ -21,6 +22,8 @@ export interface PgStores {
   files: PgFileStore;
   blobs: PgBlobStore;
   search: PgSearchStore;
+  /** Changes whenever any process changes a user or a token (pgAccountVersion.ts). */
+  accountsVersion(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function openPostgresStores(url: string, options: PgPoolOptions = {
     files: new PgFileStore(pool),
     blobs,
     search: new PgSearchStore(pool, messages.changes),
+    accountsVersion: () => readAccountsVersion(pool),
     close: () => pool.end(),
   };
 }

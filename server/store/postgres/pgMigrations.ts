@@ -8,6 +8,7 @@
  * leaves the schema as it was.
  */
 import type pg from 'pg';
+import { accountVersionMigration } from './pgAccountVersion.ts';
 
 /** pg_advisory_xact_lock keys, listed once so no two uses share one. */
 export const LOCK_MIGRATE = 0x7061_7201;
@@ -155,7 +156,7 @@ ALTER TABLE blob_uploads ALTER COLUMN data SET STORAGE EXTERNAL;
 `);
 };
 
-export const PG_MIGRATIONS: readonly PgMigration[] = [init];
+export const PG_MIGRATIONS: readonly PgMigration[] = [init, accountVersionMigration];
 
 /** Applies the pending migrations inside the caller's transaction (pgDatabase.ts). */
 export async function migratePg(client: pg.PoolClient, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<void> {
