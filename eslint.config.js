@@ -31,6 +31,18 @@ export default [
       'no-new-func': 'error',
     },
   },
+  // The server awaits its stores (SQLite or PostgreSQL): a promise nobody awaits is a write or
+  // an answer that may be lost, or an error nobody hears of.
+  {
+    files: ['server/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
   // Layers: one allow-map of which folder may import which (eslint.layers.js).
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.svelte'],

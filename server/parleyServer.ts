@@ -1,8 +1,9 @@
 /**
- * Builds and starts a Parley server: SQLite store, chat service and the TCP listener that serves
- * every dialect on one port. Built apart from the CLI so tests and the desktop app start one in
- * a line. Nothing listens before it can serve: the database is open and migrated, accounts are
- * imported and old hashes upgraded before the port accepts a connection.
+ * Builds and starts a Parley server: its store (SQLite, or the PostgreSQL store of several nodes),
+ * chat service and the TCP listener that serves every dialect on one port. Built apart from the
+ * CLI so tests and the desktop app start one in a line. Nothing listens before it can serve: the
+ * database is open and migrated, accounts are imported and old hashes upgraded, and channels are
+ * read before the port accepts a connection.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -18,26 +19,19 @@ import { GREETING, TextDialect, USERNAME_PROMPT } from './net/textDialect.ts';
 import { loadOrCreateIdentity, readIdentity } from './net/tlsCertificate.ts';
 import { sniffTls } from './net/tlsSniff.ts';
 import { announce, type Announcement, type AnnounceOptions } from './net/announce.ts';
-import { openDatabase } from './store/openDatabase.ts';
-import type { Db } from './store/db.ts';
-import { BlobStore } from './store/blobStore.ts';
-import { ChannelStore } from './store/channelStore.ts';
-import { FileStore } from './store/fileStore.ts';
-import { MessageStore } from './store/messageStore.ts';
-import { SearchStore } from './store/searchStore.ts';
-import { TokenStore } from './store/tokenStore.ts';
-import { UserStore } from './store/userStore.ts';
+import { openChatStores } from './store/openChatStores.ts';
 import { UserAdmin } from './userAdmin.ts';
 import { importHasher } from './openUserAdmin.ts';
-import { promised } from './store/promised.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { ClusterNode, type ClusterOptions } from './cluster/clusterNode.ts';
 
 export const SERVER_NAME = 'parley/0.1.0';
 
 export interface ParleyServerOptions {
-  /** Folder of the SQLite database; created if missing. */
+  /** Folder of the SQLite database (and of the TLS certificate); created if missing. */
   dataDir: string;
+  /** postgres://... : the store several nodes share, instead of SQLite in `dataDir` (`--store`). */
+  store?: string;
   /** Address to listen on; default all interfaces. */
   host?: string;
   /** 0 picks a free port. */
@@ -111,36 +105,29 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const identity = options.tls === false ? null : options.tls ? readIdentity(options.tls.certFile, options.tls.keyFile) : await loadOrCreateIdentity(options.dataDir);
   const secureContext = identity ? createSecureContext({ cert: identity.cert, key: identity.key, minVersion: 'TLSv1.2' }) : null;
   const sniff = { secureContext, requireTls: options.requireTls === true && identity !== null, sniffMs: options.sniffMs ?? 250, handshakeMs: handshakeLimitMs(options) };
-  const db: Db = openDatabase(options.dataDir, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const opened = await openChatStores({ dataDir: options.dataDir, store: options.store, nativeBinding: options.nativeBinding, limits, log });
   let chat: ChatService | undefined;
   let imported: { added: number; skipped: number } | null = null;
   let admin: UserAdmin;
   let cluster: ClusterNode | null = null;
   try {
     if (options.cluster) cluster = await ClusterNode.connect({ ...options.cluster, limits, log });
-    const messages = new MessageStore(db);
-    const stores = {
-      users: new UserStore(db),
-      messages,
-      search: new SearchStore(db, messages.changes),
-      tokens: new TokenStore(db, limits.tokenIdleDays, limits.maxTokensPerUser),
-      channels: new ChannelStore(db),
-      files: new FileStore(db),
-      blobs: new BlobStore(options.dataDir),
-      dataVersion: () => db.pragma('data_version', { simple: true }) as number,
-    };
-    messages.onAppended = (count) => stores.search.index.appended(count);
+    const stores = opened.stores;
     const hasher = new PasswordHasher(scrypt, limits.maxConcurrentHashes);
     const service = new ChatService(stores, hasher, limits, log, now, { guests: options.guests ?? false, operators: options.operators ?? [], ...(cluster ? { cluster: cluster.login } : {}) });
     chat = service;
     cluster?.attach(service.sessions); // before the port opens: every login here is told to the other nodes
+    cluster?.attachChannels(service.channels); // before load(): no change falls between
     // Changes made through this process's own admin (the app's Manage users) are seen at once.
-    admin = new UserAdmin(promised(stores.users), promised(stores.tokens), importHasher(scrypt), now, () => service.accountsChanged());
+    admin = new UserAdmin(stores.users, stores.tokens, importHasher(scrypt), now, () => service.accountsChanged());
     await admin.upgradeLegacyHashes();
     if (options.usersFile) imported = await admin.importFile(options.usersFile);
+    await service.load();
+    await service.start();
   } catch (err) {
+    await chat?.stop();
     await cluster?.close();
-    db.close();
+    await opened.close();
     throw err;
   }
   const service = chat;
@@ -221,15 +208,15 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       resolve();
     });
   }).catch(async (err: unknown) => {
+    await service.stop();
     await cluster?.close();
-    db.close();
+    await opened.close();
     throw err;
   });
   server.on('error', (err) => log.error({ err }, 'listener error'));
-  service.start();
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-  log.info({ host: address.address, port: address.port, dataDir: options.dataDir, tls: identity !== null }, 'listening');
+  log.info({ host: address.address, port: address.port, dataDir: options.dataDir, store: opened.engine, tls: identity !== null }, 'listening');
   const announcement = options.announce ? announce({ ...options.announce, port: address.port, fingerprint: identity?.fingerprint ?? null }, log) : null;
 
   let closing: Promise<void> | undefined;
@@ -247,7 +234,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
       closing ??= (async () => {
         await announcement?.stop(); // says goodbye on the LAN so browsers drop it at once
         server.close();
-        service.stop(); // tells logged-in users, writes what was accepted
+        await service.stop(); // tells logged-in users, writes what was accepted
         await cluster?.close(); // after the logouts, so the other nodes hear each of them, then bye
         for (const conn of connections) conn.shutdown('The server is shutting down. Goodbye.');
         // Give closing sockets a moment to flush their goodbyes, but never wait on a slow reader.
@@ -256,7 +243,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
           new Promise((r) => setTimeout(r, 2000).unref()),
         ]);
         for (const conn of connections) conn.abort();
-        db.close();
+        await opened.close();
       })();
       return closing;
     },

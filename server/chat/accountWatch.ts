@@ -1,7 +1,7 @@
 /**
  * `parley-server users add|remove|passwd` may run while the server uses the same database. The
- * server notices within one poll: SQLite's `data_version` changes when another connection
- * commits. Then cached names are forgotten, and a live session whose account was removed or
+ * server notices within one poll: the store's accounts version changes when another process
+ * (the CLI, another node) changes a user or a token (store/accountsVersion.ts). Then cached names are forgotten, and a live session whose account was removed or
  * whose password was changed ends (its tokens are revoked): an administrator's change holds at
  * once, not at the next login.
  */
@@ -13,6 +13,8 @@ import { hashTag } from './session.ts';
 export class AccountWatch {
   private timer: NodeJS.Timeout | undefined;
   private version = 0;
+  /** The check running now: polls never overlap, however slow the store answers. */
+  private running: Promise<void> | null = null;
 
   constructor(
     private readonly stores: ChatStores,
@@ -20,9 +22,11 @@ export class AccountWatch {
     private readonly log: Logger,
   ) {}
 
-  start(everyMs: number): void {
-    this.version = this.stores.dataVersion();
-    this.timer = setInterval(() => this.check(), everyMs);
+  async start(everyMs: number): Promise<void> {
+    this.version = await this.stores.accountsVersion();
+    this.timer = setInterval(() => {
+      if (!this.running) void this.check();
+    }, everyMs);
     this.timer.unref();
   }
 
@@ -31,17 +35,29 @@ export class AccountWatch {
   }
 
   /** Compares every live session with its account as stored now. */
-  check(force = false): void {
-    const version = this.stores.dataVersion();
+  check(force = false): Promise<void> {
+    const run = (this.running ?? Promise.resolve())
+      .then(() => this.compare(force))
+      .catch((err: unknown) => this.log.error({ err }, 'account check failed'))
+      .finally(() => {
+        if (this.running === run) this.running = null;
+      });
+    this.running = run;
+    return run;
+  }
+
+  private async compare(force: boolean): Promise<void> {
+    const version = await this.stores.accountsVersion();
     if (version === this.version && !force) return;
     this.version = version;
-    this.stores.users.forget();
+    await this.stores.users.forget();
     // Each node checks its own sessions: a remote user's node ends theirs and says so.
     for (const s of this.sessions.own()) {
       if (s.guest) continue; // no account to change
-      const row = this.stores.users.byId(s.userId);
+      const row = await this.stores.users.byId(s.userId);
       if (row && hashTag(row.password_hash) === s.passwordTag) continue;
-      this.stores.tokens.revokeUser(s.userId);
+      if (s.ended) continue;
+      await this.stores.tokens.revokeUser(s.userId);
       this.log.warn({ user: s.user, removed: !row }, 'account changed by an administrator; session ended');
       this.sessions.end(
         s,

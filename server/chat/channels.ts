@@ -7,6 +7,10 @@
  * Operators, one rule for every dialect: whoever joins a channel nobody is in (its creator, or
  * the first back into an emptied one) operates it; operators give and take operator and switch
  * the topic lock, and with the lock on only they set the topic. Stored for accounts.
+ *
+ * Every channel's roster is loaded before the server listens (`load`), so queries answer from
+ * memory. Changes are written one at a time (`inTurn`), each to the store before anyone is told;
+ * with a bus, the other nodes hear which channel changed and read it again (`changedElsewhere`).
  */
 import {
   ChatError,
@@ -19,23 +23,12 @@ import {
   type ChannelModeChange,
   type UserPresence,
 } from '../protocol/index.ts';
-import type { ChannelRow, ChannelStore } from '../store/channelStore.ts';
+import type { AsyncChannelStore } from '../store/promised.ts';
+import { flagged, isMember, memberNames, operatorNames, rosterOf, type Roster } from './channelRoster.ts';
 import type { ChatEvent } from './events.ts';
-import type { ChannelSendOutcome, Messaging } from './messaging.ts';
+import type { Accepted, ChannelSendOutcome, Messaging } from './messaging.ts';
 import type { Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
-
-interface Roster {
-  row: ChannelRow;
-  /** Account members: user id -> name. */
-  accounts: Map<number, string>;
-  /** Guests who joined, for as long as their session lasts. */
-  guests: Set<Session>;
-  /** User ids of the members who operate it (guests' ids are negative and unique). */
-  ops: Set<number>;
-  /** User ids of the members with voice: a mark only, as Parley has no moderated channels. */
-  voiced: Set<number>;
-}
 
 /** ChannelState's view of a roster's flags. */
 export interface MemberFlags {
@@ -55,9 +48,11 @@ export interface ChannelState extends ChannelInfo {
 
 export class Channels {
   private readonly rosters = new Map<string, Roster>();
+  private turn: Promise<unknown> = Promise.resolve();
+  private changed: (name: string) => void = () => {};
 
   constructor(
-    private readonly store: ChannelStore,
+    private readonly store: AsyncChannelStore,
     private readonly sessions: SessionRegistry,
     private readonly messaging: Messaging,
     private readonly now: () => number,
@@ -79,21 +74,41 @@ export class Channels {
     return name;
   }
 
+  /** Reads every channel and its members: before the server listens. */
+  load(): Promise<void> {
+    return this.inTurn(async () => {
+      for (const row of await this.store.all()) this.rosters.set(row.name, rosterOf(row, await this.store.members(row.id)));
+    });
+  }
+
+  /** With a bus: `changed` tells the other nodes which channel this node changed. */
+  connect(changed: (name: string) => void): void {
+    this.changed = changed;
+  }
+
+  /** Another node changed channel `name` (created, joined, left, topic, modes): read it again. */
+  changedElsewhere(name: string): Promise<void> {
+    return this.inTurn(async () => {
+      const row = await this.store.find(name);
+      if (!row) return void this.rosters.delete(name);
+      this.rosters.set(name, rosterOf(row, await this.store.members(row.id), this.rosters.get(name)));
+    });
+  }
+
+  /** Runs channel changes one after another, so none reads a roster another is changing. */
+  private inTurn<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(op);
+    this.turn = next.catch(() => undefined);
+    return next;
+  }
+
+  /** After a change is stored and told: the other nodes hear of it. */
+  private stored(r: Roster): void {
+    this.changed(r.row.name);
+  }
+
   private roster(name: string): Roster | undefined {
-    const cached = this.rosters.get(name);
-    if (cached) return cached;
-    const row = this.store.find(name);
-    if (!row) return undefined;
-    const members = this.store.members(row.id);
-    const r: Roster = {
-      row,
-      accounts: new Map(members.map((m) => [m.id, m.name])),
-      guests: new Set(),
-      ops: new Set(members.filter((m) => m.operator).map((m) => m.id)),
-      voiced: new Set(members.filter((m) => m.voice).map((m) => m.id)),
-    };
-    this.rosters.set(name, r);
-    return r;
+    return this.rosters.get(name);
   }
 
   private existing(input: string): Roster {
@@ -110,46 +125,58 @@ export class Channels {
   }
 
   /** Joins `input`, creating it when new; joining twice changes nothing and tells nobody. */
-  join(session: Session, input: string): ChannelInfo {
+  join(session: Session, input: string): Promise<ChannelInfo> {
     const name = Channels.nameOf(input);
-    let r = this.roster(name);
-    if (!r) {
-      const row = this.store.create(name, this.now());
-      r = { row, accounts: new Map(), guests: new Set(), ops: new Set(), voiced: new Set() };
-      this.rosters.set(name, r);
-    }
-    if (!isMember(r, session)) {
-      const operator = r.accounts.size + r.guests.size === 0;
-      if (operator) r.ops.add(session.userId);
-      if (session.guest) r.guests.add(session);
-      else {
-        this.store.addMember(r.row.id, session.userId, operator);
-        r.accounts.set(session.userId, session.user);
+    return this.inTurn(async () => {
+      const r = this.roster(name) ?? (await this.create(name));
+      if (!isMember(r, session) && !session.ended) {
+        const operator = r.accounts.size + r.guests.size === 0;
+        if (!session.guest) await this.store.addMember(r.row.id, session.userId, operator);
+        if (operator) r.ops.add(session.userId);
+        if (session.guest) r.guests.add(session);
+        else r.accounts.set(session.userId, session.user);
+        this.tell(r, { type: 'joined', channel: name, user: session.user }, session);
+        this.stored(r);
       }
-      this.tell(r, { type: 'joined', channel: name, user: session.user }, session);
+      return this.info(r);
+    });
+  }
+
+  /** A new channel; another node may have created it a moment ago, and then it is that one. */
+  private async create(name: string): Promise<Roster> {
+    let row;
+    try {
+      row = await this.store.create(name, this.now());
+    } catch (err) {
+      row = await this.store.find(name);
+      if (!row) throw err;
     }
-    return this.info(r);
+    const r = rosterOf(row, await this.store.members(row.id));
+    this.rosters.set(name, r);
+    return r;
   }
 
   /** Leaves `input`; `reason` (IRC's PART message) goes to the others with the event. */
-  leave(session: Session, input: string, reason?: string): void {
-    const r = this.memberRoster(session, input);
-    if (session.guest) r.guests.delete(session);
-    else {
-      this.store.removeMember(r.row.id, session.userId);
-      r.accounts.delete(session.userId);
-    }
-    r.ops.delete(session.userId);
-    r.voiced.delete(session.userId);
-    this.tell(r, { type: 'left', channel: r.row.name, user: session.user, ...(reason ? { reason } : {}) }, session);
+  leave(session: Session, input: string, reason?: string): Promise<void> {
+    return this.inTurn(async () => {
+      const r = this.memberRoster(session, input);
+      if (session.guest) r.guests.delete(session);
+      else {
+        await this.store.removeMember(r.row.id, session.userId);
+        r.accounts.delete(session.userId);
+      }
+      r.ops.delete(session.userId);
+      r.voiced.delete(session.userId);
+      this.tell(r, { type: 'left', channel: r.row.name, user: session.user, ...(reason ? { reason } : {}) }, session);
+      this.stored(r);
+    });
   }
 
   /** Every channel, with its member count and whether the session is in it. */
   list(session: Session): ChannelListing[] {
-    return this.store.all().map((row) => {
-      const r = this.roster(row.name)!;
-      return { name: row.name, topic: r.row.topic, members: r.accounts.size + r.guests.size, joined: isMember(r, session) };
-    });
+    return [...this.rosters.values()]
+      .sort((a, b) => (a.row.name < b.row.name ? -1 : 1))
+      .map((r) => ({ name: r.row.name, topic: r.row.topic, members: r.accounts.size + r.guests.size, joined: isMember(r, session) }));
   }
 
   /** Every member with presence (accounts offline or not, guests online), by name; operators marked. */
@@ -173,49 +200,55 @@ export class Channels {
    * An operator's mode change: `+o`/`-o` or `+v`/`-v` a member (by name, any case), `+t`/`-t`
    * the topic lock. Returns the member's exact name; no_such_member when they are not a member.
    */
-  setMode(session: Session, input: string, mode: ChannelModeChange, user?: string): string | undefined {
-    const r = this.memberRoster(session, input);
-    if (!r.ops.has(session.userId)) throw new ChatError('not_operator', `You are not an operator of #${r.row.name}.`);
-    let target: number | undefined;
-    let targetName: string | undefined;
-    if (mode !== '+t' && mode !== '-t') {
-      const lower = (user ?? '').toLowerCase();
-      const account = [...r.accounts].find(([, n]) => n.toLowerCase() === lower);
-      const guest = [...r.guests].find((s) => s.user.toLowerCase() === lower);
-      [target, targetName] = account ?? (guest ? [guest.userId, guest.user] : [undefined, undefined]);
-      if (target === undefined || targetName === undefined) throw new ChatError('no_such_member', `${(user ?? '').slice(0, 40)} is not in #${r.row.name}.`);
-      const on = mode[0] === '+';
-      const set = mode[1] === 'o' ? r.ops : r.voiced;
-      if (set.has(target) === on) return targetName;
-      if (on) set.add(target);
-      else set.delete(target);
-      if (target > 0 && set === r.ops) this.store.setOperator(r.row.id, target, on);
-      else if (target > 0) this.store.setVoice(r.row.id, target, on);
-    } else {
-      const on = mode === '+t';
-      if (r.row.topicLock === on) return undefined;
-      this.store.setTopicLock(r.row.id, on);
-      r.row = { ...r.row, topicLock: on };
-    }
-    this.tell(r, { type: 'mode', channel: r.row.name, mode, ...(targetName ? { user: targetName } : {}), by: session.user }, session);
-    return targetName;
+  setMode(session: Session, input: string, mode: ChannelModeChange, user?: string): Promise<string | undefined> {
+    return this.inTurn(async () => {
+      const r = this.memberRoster(session, input);
+      if (!r.ops.has(session.userId)) throw new ChatError('not_operator', `You are not an operator of #${r.row.name}.`);
+      let targetName: string | undefined;
+      if (mode !== '+t' && mode !== '-t') {
+        const lower = (user ?? '').toLowerCase();
+        const account = [...r.accounts].find(([, n]) => n.toLowerCase() === lower);
+        const guest = [...r.guests].find((s) => s.user.toLowerCase() === lower);
+        const [target, name] = account ?? (guest ? [guest.userId, guest.user] : [undefined, undefined]);
+        if (target === undefined || name === undefined) throw new ChatError('no_such_member', `${(user ?? '').slice(0, 40)} is not in #${r.row.name}.`);
+        targetName = name;
+        const on = mode[0] === '+';
+        const set = mode[1] === 'o' ? r.ops : r.voiced;
+        if (set.has(target) === on) return targetName;
+        if (target > 0 && set === r.ops) await this.store.setOperator(r.row.id, target, on);
+        else if (target > 0) await this.store.setVoice(r.row.id, target, on);
+        if (on) set.add(target);
+        else set.delete(target);
+      } else {
+        const on = mode === '+t';
+        if (r.row.topicLock === on) return undefined;
+        await this.store.setTopicLock(r.row.id, on);
+        r.row = { ...r.row, topicLock: on };
+      }
+      this.tell(r, { type: 'mode', channel: r.row.name, mode, ...(targetName ? { user: targetName } : {}), by: session.user }, session);
+      this.stored(r);
+      return targetName;
+    });
   }
 
-  setTopic(session: Session, input: string, topic: string): string {
-    const r = this.memberRoster(session, input);
-    if (r.row.topicLock && !r.ops.has(session.userId)) {
-      throw new ChatError('not_operator', `Only operators set the topic of #${r.row.name} (it is topic-locked).`);
-    }
-    const text = topic.trim();
-    if (text.length > WIRE_LIMITS.maxTopicChars) throw new ChatError('topic_too_long', `Topics are limited to ${WIRE_LIMITS.maxTopicChars} characters.`);
-    const at = this.now();
-    this.store.setTopic(r.row.id, text, session.user, at);
-    r.row = { ...r.row, topic: text, topicBy: session.user, topicAt: at };
-    this.tell(r, { type: 'topic', channel: r.row.name, topic: text, by: session.user }, session);
-    return text;
+  setTopic(session: Session, input: string, topic: string): Promise<string> {
+    return this.inTurn(async () => {
+      const r = this.memberRoster(session, input);
+      if (r.row.topicLock && !r.ops.has(session.userId)) {
+        throw new ChatError('not_operator', `Only operators set the topic of #${r.row.name} (it is topic-locked).`);
+      }
+      const text = topic.trim();
+      if (text.length > WIRE_LIMITS.maxTopicChars) throw new ChatError('topic_too_long', `Topics are limited to ${WIRE_LIMITS.maxTopicChars} characters.`);
+      const at = this.now();
+      await this.store.setTopic(r.row.id, text, session.user, at);
+      r.row = { ...r.row, topic: text, topicBy: session.user, topicAt: at };
+      this.tell(r, { type: 'topic', channel: r.row.name, topic: text, by: session.user }, session);
+      this.stored(r);
+      return text;
+    });
   }
 
-  send(session: Session, input: string, text: string, clientId?: string, file?: FileInfo): Promise<ChannelSendOutcome> {
+  send(session: Session, input: string, text: string, clientId?: string, file?: FileInfo): Promise<Accepted<ChannelSendOutcome>> {
     const r = this.memberRoster(session, input);
     return this.messaging.channel(session, { conversationId: r.row.id, key: channelKey(r.row.name), onlineMembers: () => this.online(r) }, text, clientId, file);
   }
@@ -230,8 +263,7 @@ export class Channels {
 
   /** Names of the channels the session is in. */
   channelsOf(session: Session): string[] {
-    if (!session.guest) return this.store.channelsOf(session.userId);
-    return [...this.rosters.values()].filter((r) => r.guests.has(session)).map((r) => r.row.name).sort();
+    return [...this.rosters.values()].filter((r) => isMember(r, session)).map((r) => r.row.name).sort();
   }
 
   isMember(session: Session, input: string): boolean {
@@ -263,22 +295,4 @@ export class Channels {
   private tell(r: Roster, event: ChatEvent, except: Session): void {
     for (const s of this.online(r)) if (s !== except) s.sink.deliver(event);
   }
-}
-
-function isMember(r: Roster, s: Session): boolean {
-  return s.guest ? r.guests.has(s) : r.accounts.has(s.userId);
-}
-
-function operatorNames(r: Roster): string[] {
-  return flagged(r, r.ops);
-}
-
-/** Names of the members whose ids are in `ids`, sorted. */
-function flagged(r: Roster, ids: Set<number>): string[] {
-  const accounts = [...r.accounts].filter(([id]) => ids.has(id)).map(([, n]) => n);
-  return [...accounts, ...[...r.guests].filter((s) => ids.has(s.userId)).map((s) => s.user)].sort();
-}
-
-function memberNames(r: Roster): string[] {
-  return [...r.accounts.values(), ...[...r.guests].map((s) => s.user)].sort();
 }

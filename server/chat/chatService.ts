@@ -68,13 +68,13 @@ export class ChatService {
     readonly features: { guests: boolean; operators?: readonly string[]; cluster?: LoginCluster } = { guests: false },
   ) {
     this.sessions = new SessionRegistry(stores.users, log, now);
-    this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now, guests: features.guests, operators: new Set(features.operators ?? []), ...(features.cluster ? { cluster: features.cluster } : {}) });
+    this.login = new Login({ users: stores.users, tokens: stores.tokens, hasher, sessions: this.sessions, limits, log, now, lastVisibleId: (userId) => stores.messages.maxVisibleId(userId), guests: features.guests, operators: new Set(features.operators ?? []), ...(features.cluster ? { cluster: features.cluster } : {}) });
     this.messaging = new Messaging({
       lookupUser: (name) => {
         // An online guest holds a name that was no account when it logged in: it is the one
         // called that now, and asking the store first would cost a query per message to a guest.
         const guest = this.sessions.get(name);
-        if (guest?.guest) return { id: guest.userId, name: guest.user };
+        if (guest?.guest) return Promise.resolve({ id: guest.userId, name: guest.user });
         return stores.users.lookup(name);
       },
       messages: stores.messages,
@@ -96,8 +96,13 @@ export class ChatService {
     this.typingNotices = new TypingNotices(this.sessions, this.channels, now, limits.typingIntervalMs);
   }
 
+  /** Reads what must be in memory before the first connection: every channel's roster. */
+  async load(): Promise<void> {
+    await this.channels.load();
+  }
+
   /** Starts the inactivity sweep and the account watch. */
-  start(): void {
+  async start(): Promise<void> {
     // Often enough that small TIME_OUTs in tests are honoured.
     const everyMs = Math.max(50, Math.min(1000, (this.limits.timeOutSec * 1000) / 4));
     this.sweepTimer = setInterval(() => {
@@ -106,23 +111,23 @@ export class ChatService {
       this.uploads.sweep();
     }, everyMs);
     this.sweepTimer.unref();
-    this.accounts.start(this.limits.accountPollMs);
+    await this.accounts.start(this.limits.accountPollMs);
     // Prepare the decoy hash now, so the first unknown-user login costs what a wrong password costs.
     void this.hasher.verifyDummy('').catch((err: unknown) => this.log.error({ err }, 'decoy hash failed'));
   }
 
   /** Ends every session (telling each why) and writes what was accepted. */
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.accounts.stop();
     this.sessions.endAll('shutting_down', 'The server is shutting down. Goodbye.');
-    this.messaging.flush();
-    this.uploads.closeAll();
+    await this.messaging.drain();
+    await this.uploads.closeAll();
   }
 
   /** Accounts were changed through this process's own admin: apply it to live sessions now. */
-  accountsChanged(): void {
-    this.accounts.check(true);
+  accountsChanged(): Promise<void> {
+    return this.accounts.check(true);
   }
 
   /** A new connection's session; `sink` is its dialect. */
@@ -139,9 +144,9 @@ export class ChatService {
     this.sessions.end(session, reason, message);
   }
 
-  /** Logs out: the token is revoked and the session ends. */
+  /** Logs out: the session ends at once, its token is revoked as soon as the store answers. */
   logout(session: Session, message: string): void {
-    this.login.logout(session);
+    this.login.logout(session).catch((err: unknown) => this.log.error({ err, user: session.user }, 'token revocation failed'));
     this.sessions.end(session, 'logout', message);
   }
 
@@ -162,11 +167,11 @@ export class ChatService {
     return this.sessions.who(session);
   }
 
-  last(session: Session, minutes: number): UserPresence[] {
+  last(session: Session, minutes: number): Promise<UserPresence[]> {
     return this.sessions.last(session, minutes);
   }
 
-  users(): UserPresence[] {
+  users(): Promise<UserPresence[]> {
     return this.sessions.everyone();
   }
 
@@ -174,35 +179,35 @@ export class ChatService {
    * The conversation with `key` if the session's user is a member of it (by user id: a name
    * alone grants nothing), null when it does not exist yet.
    */
-  private conversationFor(session: Session, key: string): number | null {
+  private async conversationFor(session: Session, key: string): Promise<number | null> {
     const parsed = parseConversationKey(key);
     if (!parsed) throw new ChatError('bad_request', `"${key}" is not a conversation.`);
     if (key === EVERYONE) return EVERYONE_ID;
-    const id = this.stores.messages.findConversation(key);
+    const id = await this.stores.messages.findConversation(key);
     // A guest's channels are kept in memory for its session (channels.ts), not by user id: while
     // in one, its history is the guest's to read, as any member's.
     const guestIn = session.guest && parsed.kind === 'channel' && this.channels.isMember(session, key.slice('channel:'.length));
-    const member = guestIn || (id === undefined ? parsed.members.includes(session.user) : this.stores.messages.isMember(session.userId, id));
+    const member = guestIn || (id === undefined ? parsed.members.includes(session.user) : await this.stores.messages.isMember(session.userId, id));
     if (!member) throw new ChatError('not_member', 'You are not a member of that conversation.');
     return id ?? null;
   }
 
-  history(session: Session, key: string, before: number | undefined, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
-    const id = this.conversationFor(session, key);
+  async history(session: Session, key: string, before: number | undefined, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+    const id = await this.conversationFor(session, key);
     if (id === null) return { messages: [], hasMore: false };
-    const rows = this.stores.messages.history(id, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const rows = await this.stores.messages.history(id, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
     return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 
   /** The page around message `around` (a search result opened): newest first, like history. */
-  historyAround(session: Session, key: string, around: number, limit: number): { messages: ChatMessage[]; hasMore: boolean; hasNewer: boolean } {
-    const id = this.conversationFor(session, key);
+  async historyAround(session: Session, key: string, around: number, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean; hasNewer: boolean }> {
+    const id = await this.conversationFor(session, key);
     if (id === null) return { messages: [], hasMore: false, hasNewer: false };
     const newerCount = Math.floor((limit - 1) / 2);
-    const newer = this.stores.messages.newer(id, around, newerCount + 1);
+    const newer = await this.stores.messages.newer(id, around, newerCount + 1);
     // Fewer newer messages than half a page leave the room to older ones.
     const olderCount = limit - Math.min(newer.length, newerCount);
-    const older = this.stores.messages.history(id, around + 1, olderCount + 1);
+    const older = await this.stores.messages.history(id, around + 1, olderCount + 1);
     return {
       messages: [...newer.slice(0, newerCount).reverse(), ...older.slice(0, olderCount)],
       hasMore: older.length > olderCount,
@@ -214,7 +219,7 @@ export class ChatService {
    * Messages matching every word of `query` in the conversations the user is a member of (by
    * user id), or in `key` alone; see docs/protocol.md.
    */
-  search(session: Session, query: string, opts: { conversation?: string | undefined; before?: number | undefined; limit: number; sort: SearchSort }): { results: SearchResult[]; hasMore: boolean } {
+  async search(session: Session, query: string, opts: { conversation?: string | undefined; before?: number | undefined; limit: number; sort: SearchSort }): Promise<{ results: SearchResult[]; hasMore: boolean }> {
     const words = query.trim().split(/\s+/).filter(Boolean);
     if (words.length === 0) throw new ChatError('empty_query', 'Type a word to search for.');
     if ([...query].length > WIRE_LIMITS.maxSearchChars || words.length > WIRE_LIMITS.maxSearchWords) {
@@ -222,17 +227,16 @@ export class ChatService {
     }
     let conversationId = 0;
     if (opts.conversation !== undefined) {
-      const id = this.conversationFor(session, opts.conversation);
+      const id = await this.conversationFor(session, opts.conversation);
       if (id === null) return { results: [], hasMore: false };
       conversationId = id;
     }
     return this.stores.search.search(session.userId, query, { conversationId, before: opts.before ?? Number.MAX_SAFE_INTEGER, limit: opts.limit, sort: opts.sort });
   }
 
-  conversations(session: Session): ConversationSummary[] {
-    return this.stores.messages
-      .conversationsOf(session.userId, session.user)
-      .map((c) => ({
+  async conversations(session: Session): Promise<ConversationSummary[]> {
+    return (await this.stores.messages.conversationsOf(session.userId, session.user))
+      .map((c): ConversationSummary => ({
         conversation: c.key,
         kind: c.kind,
         members: c.kind === 'everyone' || c.kind === 'channel' ? [] : parseConversationKey(c.key)!.members,
@@ -244,22 +248,22 @@ export class ChatService {
   }
 
   /** One page of the messages visible to the session after `after`, oldest first. */
-  syncPage(session: Session, after: number): SyncPage {
-    const page = this.stores.messages.syncPage(session.userId, after, this.limits.syncPageSize);
-    this.stores.messages.clearPending(session.userId, page.lastId);
+  async syncPage(session: Session, after: number): Promise<SyncPage> {
+    const page = await this.stores.messages.syncPage(session.userId, after, this.limits.syncPageSize);
+    await this.stores.messages.clearPending(session.userId, page.lastId);
     return page;
   }
 
   /** Messages stored for the user while offline, a page at a time (the text dialect prints them at login). */
-  pendingPage(session: Session, after: number): ChatMessage[] {
-    const page = this.stores.messages.pending(session.userId, after, this.limits.syncPageSize);
-    if (page.length > 0) this.stores.messages.clearPending(session.userId, page[page.length - 1]!.id);
+  async pendingPage(session: Session, after: number): Promise<ChatMessage[]> {
+    const page = await this.stores.messages.pending(session.userId, after, this.limits.syncPageSize);
+    if (page.length > 0) await this.stores.messages.clearPending(session.userId, page[page.length - 1]!.id);
     return page;
   }
 
   /** Marks the conversation read up to `upTo`; what is left unread, and how much of it mentions the user. */
-  read(session: Session, key: string, upTo: number): { unread: number; mentions: number } {
-    const id = this.conversationFor(session, key);
+  async read(session: Session, key: string, upTo: number): Promise<{ unread: number; mentions: number }> {
+    const id = await this.conversationFor(session, key);
     return id === null ? { unread: 0, mentions: 0 } : this.stores.messages.markRead(session.userId, session.user, id, upTo);
   }
 
@@ -267,17 +271,13 @@ export class ChatService {
    * The user is typing in `key`: its other online members are told (throttled, never stored).
    * Membership is checked as for history, so nobody learns of a conversation they are not in.
    */
-  typing(session: Session, key: string): void {
+  async typing(session: Session, key: string): Promise<void> {
     const parsed = parseConversationKey(key);
     if (!parsed) throw new ChatError('bad_request', `"${key}" is not a conversation.`);
     if (parsed.kind === 'channel') {
       if (!this.channels.isMember(session, key.slice('channel:'.length))) throw new ChatError('not_member', 'You are not a member of that conversation.');
-    } else if (!session.guest) this.conversationFor(session, key);
+    } else if (!session.guest) await this.conversationFor(session, key);
     else if (key !== EVERYONE && !parsed.members.includes(`~${session.user}`)) throw new ChatError('not_member', 'You are not a member of that conversation.');
     this.typingNotices.typing(session, key, parsed);
-  }
-
-  lastVisibleId(session: Session): number {
-    return this.stores.messages.maxVisibleId(session.userId);
   }
 }

@@ -4,9 +4,7 @@
  * is allowed to members of a conversation the file was shared in, and to no one else.
  */
 import { ChatError, EVERYONE, parseConversationKey, type ChatMessage, type RecipientResult } from '../protocol/index.ts';
-import type { BlobStore } from '../store/blobStore.ts';
-import type { FileStore } from '../store/fileStore.ts';
-import type { MessageStore } from '../store/messageStore.ts';
+import type { AsyncBlobStore, AsyncFileStore, AsyncMessageStore } from '../store/promised.ts';
 import type { Channels } from './channels.ts';
 import type { Messaging } from './messaging.ts';
 import type { Session } from './session.ts';
@@ -14,9 +12,9 @@ import type { Uploads } from './uploads.ts';
 
 export interface FilesDeps {
   uploads: Uploads;
-  blobs: BlobStore;
-  files: FileStore;
-  messages: MessageStore;
+  blobs: AsyncBlobStore;
+  files: AsyncFileStore;
+  messages: AsyncMessageStore;
   messaging: Messaging;
   channels: Channels;
   now: () => number;
@@ -32,12 +30,12 @@ export class Files {
   constructor(private readonly d: FilesDeps) {}
 
   /** Opens (or finds again) an upload; refused at once for a conversation the user cannot post in. */
-  upload(session: Session, conversation: string, name: string, size: number, mime: string): { uploadId: string; offset: number } {
+  upload(session: Session, conversation: string, name: string, size: number, mime: string): Promise<{ uploadId: string; offset: number }> {
     this.checkPoster(session, conversation);
     return this.d.uploads.start(session.userId, conversation, name, size, mime);
   }
 
-  chunk(session: Session, uploadId: string, offset: number, base64: string): number {
+  chunk(session: Session, uploadId: string, offset: number, base64: string): Promise<number> {
     return this.d.uploads.chunk(session.userId, uploadId, offset, Buffer.from(base64, 'base64'));
   }
 
@@ -47,26 +45,26 @@ export class Files {
    */
   async finish(session: Session, uploadId: string, sha256: string, clientId?: string): Promise<FinishOutcome> {
     if (clientId && !session.guest) {
-      const prior = this.d.messages.findByClientId(session.userId, clientId);
+      const prior = await this.d.messages.findByClientId(session.userId, clientId);
       if (prior) return { message: prior, recipients: [] };
     }
     const { conversation, ...file } = await this.d.uploads.finish(session.userId, uploadId, sha256);
-    this.d.files.record(file.sha256, file.size, this.d.now());
+    await this.d.files.record(file.sha256, file.size, this.d.now());
     const parsed = parseConversationKey(conversation)!;
     switch (parsed.kind) {
       case 'everyone': {
-        const r = await this.d.messaging.broadcast(session, file.name, clientId, file);
+        const r = await (await this.d.messaging.broadcast(session, file.name, clientId, file)).done;
         return { message: r.message, recipients: [], delivered: r.recipients };
       }
       case 'channel': {
-        const r = await this.d.channels.send(session, conversation.slice('channel:'.length), file.name, clientId, file);
+        const r = await (await this.d.channels.send(session, conversation.slice('channel:'.length), file.name, clientId, file)).done;
         return { message: r.message, recipients: [], delivered: r.delivered };
       }
       case 'direct':
       case 'group': {
         const me = session.guest ? `~${session.user}` : session.user;
         const to = parsed.members.filter((m) => m !== me).map((m) => m.replace(/^~/, ''));
-        return this.d.messaging.send(session, to, file.name, clientId, { file });
+        return (await this.d.messaging.send(session, to, file.name, clientId, { file })).done;
       }
       default: {
         const never: never = parsed.kind;
@@ -76,11 +74,11 @@ export class Files {
   }
 
   /** A slice of a file the user may read; `not_member` for any other hash, known or not. */
-  download(session: Session, sha256: string, offset: number, length: number): { data: string; size: number } {
-    if (!this.d.files.visibleTo(session.userId, sha256) || !this.d.blobs.has(sha256)) {
+  async download(session: Session, sha256: string, offset: number, length: number): Promise<{ data: string; size: number }> {
+    if (!(await this.d.files.visibleTo(session.userId, sha256)) || !(await this.d.blobs.has(sha256))) {
       throw new ChatError('not_member', 'That file was not shared in a conversation you are a member of.');
     }
-    const { data, size } = this.d.blobs.read(sha256, offset, length);
+    const { data, size } = await this.d.blobs.read(sha256, offset, length);
     return { data: data.toString('base64'), size };
   }
 

@@ -7,15 +7,15 @@
 import { ChatError, USERNAME_PATTERN, type Limits } from '../protocol/index.ts';
 import { LoginThrottle, type Admission } from '../auth/loginThrottle.ts';
 import type { PasswordHasher } from '../auth/passwords.ts';
-import type { TokenStore } from '../store/tokenStore.ts';
-import type { UserRow, UserStore } from '../store/userStore.ts';
+import type { AsyncTokenStore, AsyncUserStore } from '../store/promised.ts';
+import type { UserRow } from '../store/userStore.ts';
 import type { Logger } from '../log.ts';
 import { hashTag, type Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 
 export interface LoginDeps {
-  users: UserStore;
-  tokens: TokenStore;
+  users: AsyncUserStore;
+  tokens: AsyncTokenStore;
   hasher: PasswordHasher;
   sessions: SessionRegistry;
   limits: Limits;
@@ -27,6 +27,8 @@ export interface LoginDeps {
   operators: ReadonlySet<string>;
   /** With a bus, the rules that must hold across nodes; absent, this process's memory decides. */
   cluster?: LoginCluster;
+  /** The newest message id the user can see: read before the session attaches, for the login answer. */
+  lastVisibleId(userId: number): Promise<number>;
 }
 
 /**
@@ -54,6 +56,8 @@ export interface LoggedIn {
   user: string;
   /** The resume token: new at a password login that asked for one, the same at a resume. */
   token: string | null;
+  /** The newest message id visible to the user when the session attached: a client syncs after it. */
+  lastId: number;
 }
 
 export class Login {
@@ -96,12 +100,20 @@ export class Login {
         throw duplicate();
       }
     }
+    const token = issueToken ? await this.d.tokens.create(row.id, this.d.now()) : null;
+    const lastId = await this.d.lastVisibleId(row.id);
+    // The token took a round trip to the store: the connection may have gone meanwhile.
+    if (session.ended || this.d.sessions.has(row.name)) {
+      if (token !== null) await this.d.tokens.revoke(token);
+      if (cluster && !this.d.sessions.has(row.name)) cluster.release(row.name);
+      if (session.ended) return null;
+      throw duplicate();
+    }
     session.passwordTag = hashTag(row.password_hash);
     if (needsRehash) void this.rehash(session, row.name, row.password_hash, password);
-    const token = issueToken ? this.d.tokens.create(row.id, this.d.now()) : null;
     session.token = token;
     this.d.sessions.attach(session, row.name, row.id);
-    return { user: row.name, token };
+    return { user: row.name, token, lastId };
   }
 
   /**
@@ -142,7 +154,7 @@ export class Login {
         }
         throw blockedError(user, admission.retryAfter);
       }
-      row = USERNAME_PATTERN.test(user) ? this.d.users.get(user) : undefined;
+      row = USERNAME_PATTERN.test(user) ? await this.d.users.get(user) : undefined;
       if (row) ({ ok, needsRehash } = await this.d.hasher.verify(password, row.password_hash));
       else await this.d.hasher.verifyDummy(password);
     } finally {
@@ -176,8 +188,8 @@ export class Login {
   }
 
   /** Whether `user` could log in as a guest now (the text dialect offers it for an empty password). */
-  guestPossible(user: string): boolean {
-    return this.d.guests && USERNAME_PATTERN.test(user) && this.d.users.nameState(user) === 'free';
+  async guestPossible(user: string): Promise<boolean> {
+    return this.d.guests && USERNAME_PATTERN.test(user) && (await this.d.users.nameState(user)) === 'free';
   }
 
   /**
@@ -185,32 +197,40 @@ export class Login {
    * with no token. No password is checked, so nothing counts towards a lockout; a wrong password
    * for an account still goes through withPassword in every dialect.
    */
-  withGuest(session: Session, user: string): LoggedIn {
+  async withGuest(session: Session, user: string): Promise<LoggedIn | null> {
     if (!this.d.guests) throw new ChatError('guests_disabled', 'This server does not let people in without an account.');
     if (session.online) throw new ChatError('already_authenticated', 'This connection is already logged in.');
     if (!USERNAME_PATTERN.test(user)) throw new ChatError('bad_request', 'A name is 1-32 letters, digits, _ - or .');
-    if (this.d.users.nameState(user) !== 'free') throw new ChatError('name_in_use', `${user} is an account here; log in with its password.`);
+    if ((await this.d.users.nameState(user)) !== 'free') throw new ChatError('name_in_use', `${user} is an account here; log in with its password.`);
+    const userId = this.nextGuestId--;
+    const lastId = await this.d.lastVisibleId(userId);
+    // Checked after the store answered: the connection or another guest may have come meanwhile.
+    if (session.ended) return null;
+    if (session.online) throw new ChatError('already_authenticated', 'This connection is already logged in.');
     if (this.d.sessions.has(user)) throw new ChatError('name_in_use', `${user} is already online.`);
     session.guest = true;
     session.token = null;
-    this.d.sessions.attach(session, user, this.nextGuestId--);
-    return { user, token: null };
+    this.d.sessions.attach(session, user, userId);
+    return { user, token: null, lastId };
   }
 
   /** Logs in with a resume token; an existing session of the user is replaced. */
-  withToken(session: Session, token: string): LoggedIn {
+  async withToken(session: Session, token: string): Promise<LoggedIn | null> {
     if (session.online) throw new ChatError('already_authenticated', 'This connection is already logged in.');
-    const found = this.d.tokens.lookup(token, this.d.now());
+    const found = await this.d.tokens.lookup(token, this.d.now());
     if (!found) throw new ChatError('bad_token', 'This session has expired; log in again.');
+    const lastId = await this.d.lastVisibleId(found.userId);
+    if (session.ended) return null;
+    if (session.online) throw new ChatError('already_authenticated', 'This connection is already logged in.');
     session.token = token;
     session.passwordTag = hashTag(found.passwordHash);
     this.d.sessions.attach(session, found.name, found.userId);
-    return { user: found.name, token };
+    return { user: found.name, token, lastId };
   }
 
   /** Logging out revokes the session's token: it cannot resume again. */
-  logout(session: Session): void {
-    if (session.token !== null) this.d.tokens.revoke(session.token);
+  async logout(session: Session): Promise<void> {
+    if (session.token !== null) await this.d.tokens.revoke(session.token);
   }
 
   /** Drops expired lockout entries. */
@@ -222,7 +242,7 @@ export class Login {
   private async rehash(session: Session, user: string, checked: string, password: string): Promise<void> {
     try {
       const hash = await this.d.hasher.hash(password);
-      if (this.d.users.replaceHash(user, checked, hash) && session.user === user) session.passwordTag = hashTag(hash);
+      if ((await this.d.users.replaceHash(user, checked, hash)) && session.user === user) session.passwordTag = hashTag(hash);
     } catch (err) {
       this.d.log.error({ err, user }, 'password rehash failed');
     }

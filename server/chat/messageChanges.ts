@@ -14,12 +14,12 @@ import {
   type MessageChangeEvent,
 } from '../protocol/index.ts';
 import type { MessageTarget } from '../store/changeStore.ts';
-import type { MessageStore } from '../store/messageStore.ts';
+import type { AsyncMessageStore } from '../store/promised.ts';
 import type { Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 
 export interface MessageChangesDeps {
-  messages: MessageStore;
+  messages: AsyncMessageStore;
   sessions: Pick<SessionRegistry, 'get' | 'fanOut'>;
   /** Online members of a channel by its bare name. */
   channelMembers(name: string): Iterable<Session>;
@@ -31,21 +31,21 @@ export class MessageChanges {
   constructor(private readonly d: MessageChangesDeps) {}
 
   /** Replaces the text of one of the user's own messages; answers the updated message and the change id. */
-  edit(session: Session, messageId: number, text: string): { message: ChatMessage; change: number } {
+  async edit(session: Session, messageId: number, text: string): Promise<{ message: ChatMessage; change: number }> {
     if (text.trim() === '') throw new ChatError('empty_text', 'A message needs some text (delete it instead).');
     if (text.length > this.d.limits.maxTextChars) throw new ChatError('text_too_long', `Messages are limited to ${this.d.limits.maxTextChars} characters.`);
-    const t = this.own(session, messageId);
-    if (this.d.messages.message(messageId)?.file) throw new ChatError('not_editable', 'A file cannot be edited: delete it and send it again.');
-    const change = this.d.messages.changes.edit(t, session.user, text, this.d.now());
-    const message = this.d.messages.message(messageId)!;
+    const t = await this.own(session, messageId);
+    if ((await this.d.messages.message(messageId))?.file) throw new ChatError('not_editable', 'A file cannot be edited: delete it and send it again.');
+    const change = await this.d.messages.changes.edit(t, session.user, text, this.d.now());
+    const message = (await this.d.messages.message(messageId))!;
     this.tell(t, session, { type: 'edited', change, message });
     return { message, change };
   }
 
   /** Deletes one of the user's own messages: its text and reactions are gone from the store. */
-  delete(session: Session, messageId: number): { change: number; conversation: string } {
-    const t = this.own(session, messageId);
-    const change = this.d.messages.changes.remove(t, session.user, this.d.now());
+  async delete(session: Session, messageId: number): Promise<{ change: number; conversation: string }> {
+    const t = await this.own(session, messageId);
+    const change = await this.d.messages.changes.remove(t, session.user, this.d.now());
     this.tell(t, session, { type: 'deleted', change, message: t.id, conversation: t.key, user: session.user });
     return { change, conversation: t.key };
   }
@@ -54,32 +54,32 @@ export class MessageChanges {
    * Adds (`on`) or removes the user's reaction `emoji` to a message of a conversation they are
    * in; one per user and emoji, so repeating it changes nothing and answers change 0.
    */
-  react(session: Session, messageId: number, emoji: string, on: boolean): { change: number; conversation: string } {
+  async react(session: Session, messageId: number, emoji: string, on: boolean): Promise<{ change: number; conversation: string }> {
     if (!EMOJI_PATTERN.test(emoji)) throw new ChatError('bad_emoji', 'A reaction is 1 to 32 characters without spaces or control characters.');
     if (session.guest) throw new ChatError('not_yours', 'Guests cannot react: nothing is kept under a guest once it leaves.');
-    const t = this.visible(session, messageId);
+    const t = await this.visible(session, messageId);
     const store = this.d.messages.changes;
-    if (on && store.otherReactions(t, session.userId, emoji) >= WIRE_LIMITS.maxReactionsPerUser) {
+    if (on && (await store.otherReactions(t, session.userId, emoji)) >= WIRE_LIMITS.maxReactionsPerUser) {
       throw new ChatError('too_many_reactions', `You can give one message at most ${WIRE_LIMITS.maxReactionsPerUser} different reactions.`);
     }
-    const change = store.react(t, session.userId, session.user, emoji, on, this.d.now());
+    const change = await store.react(t, session.userId, session.user, emoji, on, this.d.now());
     if (change !== 0) this.tell(t, session, { type: 'reaction', change, message: t.id, conversation: t.key, emoji, user: session.user, on });
     return { change, conversation: t.key };
   }
 
   /** The message if the user can see it and it is not deleted; not_found otherwise (never saying which). */
-  private visible(session: Session, messageId: number): MessageTarget {
-    const t = this.d.messages.changes.target(messageId);
-    if (!t || t.deleted || session.guest || !this.d.messages.isMember(session.userId, t.conversationId)) {
+  private async visible(session: Session, messageId: number): Promise<MessageTarget> {
+    const t = await this.d.messages.changes.target(messageId);
+    if (!t || t.deleted || session.guest || !(await this.d.messages.isMember(session.userId, t.conversationId))) {
       throw new ChatError('not_found', `There is no message ${messageId} you can see.`);
     }
     return t;
   }
 
-  private own(session: Session, messageId: number): MessageTarget {
+  private async own(session: Session, messageId: number): Promise<MessageTarget> {
     // A guest's id is reused by the next process: a stored message is never a guest's to change.
     if (session.guest) throw new ChatError('not_yours', 'Guests cannot edit or delete messages.');
-    const t = this.visible(session, messageId);
+    const t = await this.visible(session, messageId);
     if (t.senderId !== session.userId) throw new ChatError('not_yours', 'You can only change your own messages.');
     return t;
   }

@@ -4,7 +4,8 @@
  * is written gets it queued for their next login.
  */
 import { ChatError, conversationKey, EVERYONE, type ChatMessage, type FileInfo, type Limits, type RecipientResult } from '../protocol/index.ts';
-import { EVERYONE_ID, type MessageStore, type NewMessage } from '../store/messageStore.ts';
+import { EVERYONE_ID, type NewMessage } from '../store/messageStore.ts';
+import type { AsyncMessageStore } from '../store/promised.ts';
 import type { Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 import { SendPacer } from './sendPacer.ts';
@@ -33,11 +34,21 @@ export interface BroadcastOutcome {
   recipients: number;
 }
 
+/**
+ * A send the server accepted: checked, charged to the sender's pace and queued for the group
+ * commit. `done` settles once it is stored and handed to whoever is online. A dialect takes its
+ * client's next line once the send is accepted (so one connection's messages keep their order),
+ * not once it is stored (so they share a commit).
+ */
+export interface Accepted<T> {
+  done: Promise<T>;
+}
+
 /** What sending needs, and nothing more. */
 export interface MessagingDeps {
   /** Account or online guest by name (accounts from memory after the first); a guest's id is negative. */
-  lookupUser(name: string): { id: number; name: string } | undefined;
-  messages: MessageStore;
+  lookupUser(name: string): Promise<{ id: number; name: string } | undefined>;
+  messages: AsyncMessageStore;
   sessions: Pick<SessionRegistry, 'get' | 'has' | 'back' | 'fanOut'>;
   limits: Pick<Limits, 'maxTextChars' | 'sendBytesPerSec' | 'sendBurstBytes'>;
   now: () => number;
@@ -65,8 +76,9 @@ export class Messaging {
     return this.pacer.paced(session);
   }
 
-  flush(): void {
-    this.batcher.flush();
+  /** Resolves once every accepted message is stored. */
+  drain(): Promise<void> {
+    return this.batcher.drain();
   }
 
   /** A file message's text is the file's name, checked by the upload; the rest is what people wrote. */
@@ -78,43 +90,56 @@ export class Messaging {
     }
   }
 
+  /** The message this sender already sent under `clientId` (a retry after a lost answer), if any. */
+  private async prior(session: Session, clientId: string | undefined): Promise<ChatMessage | undefined> {
+    // A guest's id is reused by the next process: its client ids would match another guest's.
+    if (!clientId || session.guest) return undefined;
+    return this.d.messages.findByClientId(session.userId, clientId);
+  }
+
+  /** Queues `batch` for the group commit; `deliver` runs once it is stored. */
+  private commit<T>(batch: NewMessage[], deliver: (results: ChatMessage[]) => T, prepare?: () => void): Accepted<T> {
+    const done = new Promise<T>((resolve, reject) => {
+      this.batcher.enqueue(batch, (results) => {
+        if (results instanceof Error) return reject(results);
+        try {
+          resolve(deliver(results));
+        } catch (err) {
+          reject(err as Error);
+        }
+      }, prepare);
+    });
+    return { done };
+  }
+
   /**
-   * Sends to one user or a list; resolves once stored, after live recipients were handed it.
+   * Sends to one user or a list; `done` once stored, after live recipients were handed it.
    * `autoReply: false` (IRC's NOTICE) asks away recipients for no automatic reply; `file` makes
    * it a message of kind `file` (which gets none either).
    */
-  send(session: Session, to: readonly string[], text: string, clientId?: string, options: { autoReply?: boolean; file?: FileInfo } = {}): Promise<SendOutcome> {
+  async send(session: Session, to: readonly string[], text: string, clientId?: string, options: { autoReply?: boolean; file?: FileInfo } = {}): Promise<Accepted<SendOutcome>> {
     this.checkText(text, options.file);
     const names = [...new Set(to)];
     if (names.includes(session.user)) throw new ChatError('bad_recipient', 'You cannot send a message to yourself.');
+    const rows = await Promise.all(names.map((name) => this.d.lookupUser(name)));
     const known: Recipient[] = [];
     const unknown: string[] = [];
-    for (const name of names) {
-      const row = this.d.lookupUser(name);
-      if (row) known.push(row);
-      else unknown.push(name);
-    }
+    names.forEach((name, i) => (rows[i] ? known.push(rows[i]) : unknown.push(name)));
     if (known.length === 0) {
       throw new ChatError('unknown_recipient', `${unknown.join(', ')} ${unknown.length === 1 ? 'does' : 'do'} not exist.`);
     }
     const unknownResults: RecipientResult[] = unknown.map((user) => ({ user, status: 'unknown' }));
     const messages = this.d.messages;
-    // A guest's id is reused by the next process: its client ids would match another guest's.
-    if (session.guest) clientId = undefined;
-    if (clientId) {
-      const prior = messages.findByClientId(session.userId, clientId);
-      if (prior) {
-        return Promise.resolve({ message: prior, recipients: inNamedOrder(names, [...known.map((r) => this.statusOf(r.name)), ...unknownResults]) });
-      }
+    const prior = await this.prior(session, clientId);
+    if (prior) {
+      return { done: Promise.resolve({ message: prior, recipients: inNamedOrder(names, [...known.map((r) => this.statusOf(r.name)), ...unknownResults]) }) };
     }
-    this.d.sessions.back(session); // sending ends away, as in the seed
-    this.pacer.charge(session, text);
+    if (session.guest) clientId = undefined;
     const key = conversationKey([keyName(session.user, session.userId), ...known.map((r) => keyName(r.name, r.id))]);
-    const now = this.d.now();
     const main: NewMessage = {
-      conversationId: messages.cachedConversationId(key) ?? 0, conversation: key, memberIds: accountIds([session.userId, ...known.map((r) => r.id)]),
+      conversationId: (await messages.cachedConversationId(key)) ?? 0, conversation: key, memberIds: accountIds([session.userId, ...known.map((r) => r.id)]),
       senderId: session.userId, sender: session.user, kind: options.file ? 'file' : known.length === 1 ? 'direct' : 'group',
-      to: known.map((r) => r.name), text, ts: now, clientId, pendingUserIds: [], ...(options.file ? { file: options.file } : {}),
+      to: known.map((r) => r.name), text, ts: 0, clientId, pendingUserIds: [], ...(options.file ? { file: options.file } : {}),
     };
     const batch = [main];
     // Auto-replies: only for a person's message (never for an auto-reply), never to oneself.
@@ -125,26 +150,28 @@ export class Messaging {
       const replyKey = conversationKey([keyName(r.name, r.id), keyName(session.user, session.userId)]);
       awayReplies.push({ from: s, index: batch.length });
       batch.push({
-        conversationId: messages.cachedConversationId(replyKey) ?? 0, conversation: replyKey, memberIds: accountIds([r.id, session.userId]),
-        senderId: r.id, sender: r.name, kind: 'auto-reply', to: [session.user], text: s.away, ts: now, pendingUserIds: [],
+        conversationId: (await messages.cachedConversationId(replyKey)) ?? 0, conversation: replyKey, memberIds: accountIds([r.id, session.userId]),
+        senderId: r.id, sender: r.name, kind: 'auto-reply', to: [session.user], text: s.away, ts: 0, pendingUserIds: [],
       });
     }
-    return new Promise((resolve, reject) => {
-      this.batcher.enqueue(batch, (results) => {
-        if (results instanceof Error) return reject(results);
-        const event = { type: 'message', message: results[0]! } as const;
-        const statuses: RecipientResult[] = [];
-        for (const r of known) {
-          const s = this.d.sessions.get(r.name);
-          if (s) s.sink.deliver(event);
-          statuses.push(this.statusOf(r.name, s !== undefined));
-        }
-        for (const { from, index } of awayReplies) this.deliverAutoReply(session, from, results[index]!);
-        resolve({ message: results[0]!, recipients: inNamedOrder(names, [...statuses, ...unknownResults]) });
-      }, () => {
-        // Decided at commit time, so a recipient who logs out meanwhile still gets it at next login.
-        main.pendingUserIds = accountIds(known.filter((r) => !this.d.sessions.has(r.name)).map((r) => r.id));
-      });
+    // Away ends and the time is taken once the store has answered, as the message is accepted.
+    this.d.sessions.back(session); // sending ends away, as in the seed
+    this.pacer.charge(session, text);
+    const now = this.d.now();
+    for (const item of batch) item.ts = now;
+    return this.commit(batch, (results) => {
+      const event = { type: 'message', message: results[0]! } as const;
+      const statuses: RecipientResult[] = [];
+      for (const r of known) {
+        const s = this.d.sessions.get(r.name);
+        if (s) s.sink.deliver(event);
+        statuses.push(this.statusOf(r.name, s !== undefined));
+      }
+      for (const { from, index } of awayReplies) this.deliverAutoReply(session, from, results[index]!);
+      return { message: results[0]!, recipients: inNamedOrder(names, [...statuses, ...unknownResults]) };
+    }, () => {
+      // Decided at commit time, so a recipient who logs out meanwhile still gets it at next login.
+      main.pendingUserIds = accountIds(known.filter((r) => !this.d.sessions.has(r.name)).map((r) => r.id));
     });
   }
 
@@ -164,56 +191,42 @@ export class Messaging {
    * Sends to a channel the sender is a member of (the caller checked). Stored in the channel's
    * conversation, which offline members read through history and sync; nobody auto-replies.
    */
-  channel(session: Session, target: ChannelTarget, text: string, clientId?: string, file?: FileInfo): Promise<ChannelSendOutcome> {
+  async channel(session: Session, target: ChannelTarget, text: string, clientId?: string, file?: FileInfo): Promise<Accepted<ChannelSendOutcome>> {
     this.checkText(text, file);
+    const prior = await this.prior(session, clientId);
+    if (prior) return { done: Promise.resolve({ message: prior, delivered: 0 }) };
     if (session.guest) clientId = undefined;
-    if (clientId) {
-      const prior = this.d.messages.findByClientId(session.userId, clientId);
-      if (prior) return Promise.resolve({ message: prior, delivered: 0 });
-    }
     this.d.sessions.back(session);
     this.pacer.charge(session, text);
     const item: NewMessage = {
       conversationId: target.conversationId, conversation: target.key, senderId: session.userId, sender: session.user,
       kind: file ? 'file' : 'channel', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [], ...(file ? { file } : {}),
     };
-    return new Promise((resolve, reject) => {
-      this.batcher.enqueue([item], (results) => {
-        if (results instanceof Error) return reject(results);
-        const event = { type: 'message', message: results[0]! } as const;
-        let delivered = 0;
-        for (const s of target.onlineMembers()) {
-          if (s === session) continue;
-          s.sink.deliver(event);
-          delivered++;
-        }
-        resolve({ message: results[0]!, delivered });
-      });
+    return this.commit([item], (results) => {
+      const event = { type: 'message', message: results[0]! } as const;
+      let delivered = 0;
+      for (const s of target.onlineMembers()) {
+        if (s === session) continue;
+        s.sink.deliver(event);
+        delivered++;
+      }
+      return { message: results[0]!, delivered };
     });
   }
 
   /** Sends to everyone online; stored in the `everyone` conversation that every user can read. */
-  broadcast(session: Session, text: string, clientId?: string, file?: FileInfo): Promise<BroadcastOutcome> {
+  async broadcast(session: Session, text: string, clientId?: string, file?: FileInfo): Promise<Accepted<BroadcastOutcome>> {
     this.checkText(text, file);
-    const messages = this.d.messages;
+    const prior = await this.prior(session, clientId);
+    if (prior) return { done: Promise.resolve({ message: prior, recipients: 0 }) };
     if (session.guest) clientId = undefined;
-    if (clientId) {
-      const prior = messages.findByClientId(session.userId, clientId);
-      if (prior) return Promise.resolve({ message: prior, recipients: 0 });
-    }
     this.d.sessions.back(session);
     this.pacer.charge(session, text);
     const item: NewMessage = {
       conversationId: EVERYONE_ID, conversation: EVERYONE, senderId: session.userId, sender: session.user,
       kind: file ? 'file' : 'broadcast', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [], ...(file ? { file } : {}),
     };
-    return new Promise((resolve, reject) => {
-      this.batcher.enqueue([item], (results) => {
-        if (results instanceof Error) return reject(results);
-        const recipients = this.d.sessions.fanOut({ type: 'message', message: results[0]! }, session);
-        resolve({ message: results[0]!, recipients });
-      });
-    });
+    return this.commit([item], (results) => ({ message: results[0]!, recipients: this.d.sessions.fanOut({ type: 'message', message: results[0]! }, session) }));
   }
 }
 

@@ -4,7 +4,7 @@
  * belongs to which user.
  */
 import { DEFAULT_AWAY, type DisconnectReason, type PresenceState, type UserPresence } from '../protocol/index.ts';
-import type { UserStore } from '../store/userStore.ts';
+import type { AsyncUserStore } from '../store/promised.ts';
 import type { Logger } from '../log.ts';
 import type { ChatEvent, PresenceChange } from './events.ts';
 import type { Session } from './session.ts';
@@ -34,7 +34,7 @@ export class SessionRegistry {
   private readonly local = new Set<Session>();
 
   constructor(
-    private readonly users: UserStore,
+    private readonly users: AsyncUserStore,
     private readonly log: Logger,
     private readonly now: () => number,
   ) {}
@@ -97,10 +97,18 @@ export class SessionRegistry {
     session.markOnline(user, userId, this.now());
     this.byUser.set(user, session);
     this.local.add(session);
-    if (!session.guest) this.users.recordLogin(userId, this.now());
+    if (!session.guest) this.record(this.users.recordLogin(userId, this.now()), user);
     this.log.info({ user, ip: session.ip }, 'login');
     this.publish(user, 'online');
     this.link?.presence(session, 'online');
+  }
+
+  /**
+   * Login and logout times only feed `last` and last-seen: a failed write is logged, never
+   * allowed to fail the login or logout it records.
+   */
+  private record(write: Promise<void>, user: string): void {
+    write.catch((err: unknown) => this.log.error({ err, user }, 'recording login time failed'));
   }
 
   /** Calls `listener` after a logged-in session ended (channels forget a guest's memberships). */
@@ -116,7 +124,7 @@ export class SessionRegistry {
     this.byUser.delete(session.user);
     const remote = session.node !== null;
     // The owning node records a remote user's logout, and says so to the others.
-    if (!session.guest && !remote) this.users.recordLogout(session.userId, this.now());
+    if (!session.guest && !remote) this.record(this.users.recordLogout(session.userId, this.now()), session.user);
     for (const listener of this.endListeners) listener(session);
     if (!remote) this.log.info({ user: session.user, ip: session.ip }, 'logout');
     this.publish(session.user, 'offline');
@@ -208,15 +216,16 @@ export class SessionRegistry {
   }
 
   /** The other users online now or logged in or out within the last `minutes`. */
-  last(session: Session, minutes: number): UserPresence[] {
-    const names = new Set([...this.byUser.keys(), ...this.users.activeSince(this.now() - minutes * 60_000)]);
+  async last(session: Session, minutes: number): Promise<UserPresence[]> {
+    const active = await this.users.activeSince(this.now() - minutes * 60_000);
+    const names = new Set([...this.byUser.keys(), ...active]);
     names.delete(session.user);
     return [...names].sort().map((u) => this.presenceOf(u));
   }
 
   /** Every account with presence and last-seen time, and the guests online now, by name. */
-  everyone(): UserPresence[] {
-    const accounts = this.users.list().map((row) => {
+  async everyone(): Promise<UserPresence[]> {
+    const accounts = (await this.users.list()).map((row) => {
       const p = this.presenceOf(row.name);
       if (p.state === 'offline' && row.last_logout !== null) p.lastSeen = new Date(row.last_logout).toISOString();
       return p;

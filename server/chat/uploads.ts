@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { ChatError, type FileInfo, type Limits } from '../protocol/index.ts';
-import type { BlobStore } from '../store/blobStore.ts';
+import type { AsyncBlobStore } from '../store/promised.ts';
 
 interface OpenUpload {
   id: string;
@@ -31,7 +31,7 @@ export class Uploads {
   private pendingBytes = 0;
 
   constructor(
-    private readonly blobs: BlobStore,
+    private readonly blobs: AsyncBlobStore,
     private readonly limits: UploadLimits,
     private readonly now: () => number,
   ) {}
@@ -40,7 +40,7 @@ export class Uploads {
    * Opens an upload, or finds the user's open one for the same conversation, name, size and mime:
    * that is how a client that lost its connection learns where to go on (`offset`).
    */
-  start(userId: number, conversation: string, name: string, size: number, mime: string): { uploadId: string; offset: number } {
+  async start(userId: number, conversation: string, name: string, size: number, mime: string): Promise<{ uploadId: string; offset: number }> {
     const maxBytes = this.limits.maxFileMb * 1024 * 1024;
     if (size > maxBytes) throw new ChatError('file_too_large', `Files are limited to ${this.limits.maxFileMb} MB.`);
     const mine = [...this.open.values()].filter((u) => u.userId === userId);
@@ -57,9 +57,16 @@ export class Uploads {
       throw new ChatError('too_many_uploads', 'Too many bytes are being uploaded at once; finish an upload first.');
     }
     const id = randomBytes(16).toString('hex');
-    const fd = this.blobs.openPartial(id);
-    this.open.set(id, { id, userId, conversation, name, size, mime, offset: 0, hash: createHash('sha256'), fd, lastChunkAt: this.now() });
+    // Reserved before the store is asked, so uploads started meanwhile count it.
     this.pendingBytes += size;
+    let fd;
+    try {
+      fd = await this.blobs.openPartial(id);
+    } catch (err) {
+      this.pendingBytes -= size;
+      throw err;
+    }
+    this.open.set(id, { id, userId, conversation, name, size, mime, offset: 0, hash: createHash('sha256'), fd, lastChunkAt: this.now() });
     return { uploadId: id, offset: 0 };
   }
 
@@ -71,16 +78,17 @@ export class Uploads {
   }
 
   /** Appends a chunk at the upload's current offset; returns the new offset. */
-  chunk(userId: number, uploadId: string, offset: number, data: Buffer): number {
+  async chunk(userId: number, uploadId: string, offset: number, data: Buffer): Promise<number> {
     const u = this.mine(userId, uploadId);
     if (offset !== u.offset || offset + data.length > u.size) {
       throw new ChatError('bad_offset', `The upload is at byte ${u.offset} of ${u.size}; send the chunk from there.`, { offset: u.offset });
     }
-    this.blobs.write(u.fd, data, offset);
+    // The offset moves before the write is awaited: a chunk sent meanwhile is checked against it.
     u.hash.update(data);
     u.offset += data.length;
     u.lastChunkAt = this.now();
-    return u.offset;
+    await this.blobs.write(u.fd, data, offset);
+    return offset + data.length;
   }
 
   /**
@@ -95,7 +103,7 @@ export class Uploads {
     this.forget(u);
     const actual = u.hash.digest('hex');
     if (actual !== sha256) {
-      this.blobs.discard(u.id, u.fd);
+      await this.blobs.discard(u.id, u.fd);
       throw new ChatError('hash_mismatch', 'The bytes received do not have that SHA-256; the upload was dropped.');
     }
     await this.blobs.commit(u.id, u.fd, sha256);
@@ -113,7 +121,7 @@ export class Uploads {
     for (const u of this.open.values()) {
       if (u.lastChunkAt > before) continue;
       this.forget(u);
-      this.blobs.discard(u.id, u.fd);
+      void this.discard(u);
     }
   }
 
@@ -123,9 +131,15 @@ export class Uploads {
   }
 
   /** The server stops: partial files are dropped at the next start anyway; close their descriptors. */
-  closeAll(): void {
-    for (const u of this.open.values()) this.blobs.discard(u.id, u.fd);
+  async closeAll(): Promise<void> {
+    const open = [...this.open.values()];
     this.open.clear();
     this.pendingBytes = 0;
+    await Promise.all(open.map((u) => this.discard(u)));
+  }
+
+  /** A dropped upload's bytes: a failure leaves a partial file, which the next start removes anyway. */
+  private discard(u: OpenUpload): Promise<void> {
+    return this.blobs.discard(u.id, u.fd).catch(() => undefined);
   }
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/openDatabase.ts';
 import type { Db } from '../store/db.ts';
 import { EVERYONE_ID, MessageStore, type NewMessage } from '../store/messageStore.ts';
+import { promisedMessages } from '../store/promised.ts';
 import { UserStore } from '../store/userStore.ts';
 import { WriteBatcher } from './writeBatcher.ts';
 
@@ -27,7 +28,7 @@ describe('WriteBatcher', () => {
     const users = new UserStore(db);
     users.add('alice', 'scrypt$x', 0);
     const alice = users.get('alice')!.id;
-    const batcher = new WriteBatcher(new MessageStore(db));
+    const batcher = new WriteBatcher(promisedMessages(new MessageStore(db)));
     const outcome = (items: NewMessage[]): Promise<unknown> => new Promise((resolve) => batcher.enqueue(items, resolve));
     // Enqueued in one turn: one batch, one transaction. Conversation 999 does not exist (a foreign key failure).
     const results = await Promise.all([

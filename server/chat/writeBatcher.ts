@@ -1,12 +1,13 @@
 /**
  * Group commit: messages accepted before the next output round (outputRounds.ts) are written in
- * a single SQLite transaction (one fsync), then every caller is answered. A message is on disk
- * before anyone is told about it, and the cost of durability is shared by everything in the
- * batch. Committing more often would not tell anyone sooner: answers and deliveries are output,
- * and output waits for the round.
+ * one transaction (one fsync), then every caller is answered. A message is on disk before anyone
+ * is told about it, and the cost of durability is shared by everything in the batch. One batch
+ * is written at a time: what is accepted while it is written becomes the next batch, so a slow
+ * store (PostgreSQL over a network) makes batches larger, not writes more numerous.
  */
 import type { ChatMessage } from '../protocol/index.ts';
-import type { MessageStore, NewMessage } from '../store/messageStore.ts';
+import type { NewMessage } from '../store/messageStore.ts';
+import type { AsyncMessageStore } from '../store/promised.ts';
 import { beforeNextRound } from './outputRounds.ts';
 
 interface Job {
@@ -19,34 +20,51 @@ interface Job {
 export class WriteBatcher {
   private jobs: Job[] = [];
   private scheduled = false;
+  private writing: Promise<void> | null = null;
 
-  constructor(private readonly store: MessageStore) {}
+  constructor(private readonly store: Pick<AsyncMessageStore, 'append'>) {}
 
   enqueue(items: NewMessage[], done: Job['done'], prepare?: () => void): void {
     this.jobs.push({ items, done, prepare });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      beforeNextRound(() => this.flush());
+    if (this.scheduled || this.writing) return;
+    this.scheduled = true;
+    beforeNextRound(() => {
+      this.scheduled = false;
+      this.write();
+    });
+  }
+
+  /** Resolves once everything accepted so far is written: at shutdown, so nothing accepted is dropped. */
+  async drain(): Promise<void> {
+    while (this.writing || this.jobs.length > 0) {
+      if (!this.writing) this.write();
+      await this.writing;
     }
   }
 
-  /** Writes everything queued now; also called at shutdown so nothing accepted is dropped. */
-  flush(): void {
-    this.scheduled = false;
+  private write(): void {
+    if (this.writing || this.jobs.length === 0) return;
     const jobs = this.jobs;
-    if (jobs.length === 0) return;
     this.jobs = [];
+    this.writing = this.commit(jobs).finally(() => {
+      this.writing = null;
+      // Accepted while the batch was written: it has waited a round already.
+      this.write();
+    });
+  }
+
+  private async commit(jobs: Job[]): Promise<void> {
     let results: ChatMessage[];
     try {
       for (const j of jobs) j.prepare?.();
-      results = this.store.append(jobs.flatMap((j) => j.items));
+      results = await this.store.append(jobs.flatMap((j) => j.items));
     } catch {
       // One bad row (say, a recipient removed a moment ago) must not fail the rest: write each
       // job on its own, so the others are stored and answered and the bad one gets its error.
       for (const j of jobs) {
         let own: ChatMessage[] | Error;
         try {
-          own = this.store.append(j.items);
+          own = await this.store.append(j.items);
         } catch (err) {
           own = err as Error;
         }

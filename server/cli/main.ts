@@ -75,7 +75,8 @@ const program = new Command()
   .description('Parley chat server: people connect with `nc host port`, parley-client or any IRC client; the desktop app with the JSON-lines dialect.')
   .argument('<port>', 'TCP port to listen on (0 picks a free one)', parsePort)
   .option('--host <addr>', 'address to listen on (default: all interfaces, so people on the LAN can connect)')
-  .option('--data <dir>', `folder for the SQLite database, created if missing (default: ${defaultDataDir()})`)
+  .option('--data <dir>', `folder for the SQLite database and the TLS certificate, created if missing (default: ${defaultDataDir()})`)
+  .option('--store <url>', "keep users and history in the PostgreSQL store several nodes share (postgres://user@host/db) instead of --data's SQLite database", parseStoreUrl)
   .option('--users <file>', "import accounts from the assignment's user_pass.txt (<username> <password> pairs, password plain or SHA-1 hex)")
   .option('--time-out <seconds>', 'log out users idle this long; default $TIME_OUT or 1800', parseSeconds)
   .option('--block-time <seconds>', 'block a username from an IP this long after 3 failed logins; default $BLOCK_TIME or 60', parseSeconds)
@@ -112,6 +113,7 @@ Accounts:
     const server = await startServer({
       dataDir,
       port,
+      ...(opts.store !== undefined ? { store: opts.store } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),
       ...(timeOutSec !== undefined ? { timeOutSec } : {}),
       ...(blockTimeSec !== undefined ? { blockTimeSec } : {}),
@@ -130,6 +132,10 @@ Accounts:
       if (err.code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${opts.host}: no such address on this machine`);
       if (err.code === 'EACCES') throw new CliError(`not allowed to listen on port ${port}`);
       if (err.code === 'ENOENT' && opts.tlsCert) throw new CliError(`cannot read ${err.path ?? 'the TLS files'}`);
+      if (opts.store && /ECONNREFUSED|ENOTFOUND|password authentication|does not exist/i.test(`${err.code ?? ''} ${err.message}`)) {
+        // The URL may hold a password: the error names the host, never the URL.
+        throw new CliError(`cannot open the store at ${storeHost(opts.store)}: ${err.message}`);
+      }
       if (opts.bus && /CONNECTION_REFUSED|ECONNREFUSED|ENOTFOUND/i.test(`${err.code ?? ''} ${err.message}`)) throw new CliError(`cannot reach the bus at ${opts.bus}: ${err.message}`);
       if (err instanceof UsersFileError) throw new CliError(`cannot import users from ${opts.users}: ${err.message}`);
       throw err;
@@ -144,7 +150,7 @@ Accounts:
       const { added, skipped } = server.imported;
       process.stdout.write(`Imported ${added} users from ${opts.users} (${skipped} already existed).\n`);
     }
-    process.stdout.write(`Data folder: ${dataDir}\n`);
+    process.stdout.write(opts.store ? `Store: PostgreSQL at ${storeHost(opts.store)}; certificate in ${dataDir}\n` : `Data folder: ${dataDir}\n`);
     // Before the "listening" line, which scripts (and tests) wait for.
     if (server.fingerprint) process.stdout.write(`TLS fingerprint (SHA-256): ${server.fingerprint}\n`);
     else process.stdout.write('TLS is off: everything crosses the network in clear text.\n');
@@ -158,6 +164,7 @@ Accounts:
 
 interface ServeOptions {
   host?: string;
+  store?: string;
   data?: string;
   users?: string;
   timeOut?: number;

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
+import type { Channels } from '../chat/channels.ts';
 import type { ChatEvent } from '../chat/events.ts';
 import type { LoginCluster } from '../chat/login.ts';
 import { Session } from '../chat/session.ts';
@@ -21,7 +22,7 @@ import { LoginClaims } from './loginClaims.ts';
 import { KvLockout } from './sharedLockout.ts';
 import { Outbox } from './outbox.ts';
 import { RemoteView } from './remoteView.ts';
-import { decode, encode, NODE_NAME_PATTERN, SUBJECT, type ClaimOwner, type ControlMessage, type EventMessage, type PresenceMessage, type RemoteUser, type Snapshot } from './wire.ts';
+import { decode, encode, NODE_NAME_PATTERN, SUBJECT, type ChannelMessage, type ClaimOwner, type ControlMessage, type EventMessage, type PresenceMessage, type RemoteUser, type Snapshot } from './wire.ts';
 
 export interface ClusterOptions {
   /** `nats://host:port`. */
@@ -118,18 +119,37 @@ export class ClusterNode {
       }),
     });
     this.view = view;
-    this.subs = [
+    this.subs.push(
       this.nc.subscribe(SUBJECT.presenceAll, { callback: (_e, m) => this.guard(() => this.onPresence(view, decode<PresenceMessage>(m.data))) }),
       this.nc.subscribe(SUBJECT.events, { callback: (_e, m) => this.guard(() => this.onEvent(decode<EventMessage>(m.data))) }),
       this.nc.subscribe(SUBJECT.control(this.node), { callback: (_e, m) => this.guard(() => this.onControl(decode<ControlMessage>(m.data))) }),
       this.nc.subscribe(SUBJECT.snapshot(this.node), {
         callback: (_e, m) => void m.respond(encode({ node: this.node, boot: this.boot, rev: this.rev, users: [...this.mine.values()].map((e) => e.u) } satisfies Snapshot)),
       }),
-    ];
+    );
     const beat = (): void => this.say({ k: 'hb', rev: this.rev });
     beat();
     this.timers = [setInterval(beat, this.heartbeatMs), setInterval(() => view.sweep(), Math.max(50, this.heartbeatMs / 2))];
     for (const t of this.timers) t.unref();
+  }
+
+  /**
+   * Channel rosters are kept in each node's memory: a change made here is named to the others,
+   * which read that channel from the shared store again. Before the channels are loaded, so no
+   * change falls between the load and the subscription.
+   */
+  attachChannels(channels: Pick<Channels, 'connect' | 'changedElsewhere'>): void {
+    channels.connect((channel) => this.nc.publish(SUBJECT.channels, encode({ node: this.node, boot: this.boot, channel } satisfies ChannelMessage)));
+    this.subs.push(
+      this.nc.subscribe(SUBJECT.channels, {
+        callback: (_e, m) =>
+          this.guard(() => {
+            const change = decode<ChannelMessage>(m.data);
+            if (change.node === this.node) return;
+            channels.changedElsewhere(change.channel).catch((err: unknown) => this.log.error({ err, channel: change.channel }, 'reading a changed channel failed'));
+          }),
+      }),
+    );
   }
 
   /** The users this node sees on other nodes now, for tests and diagnostics. */

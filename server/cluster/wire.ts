@@ -8,6 +8,7 @@
  * - `parley.ev`: an event committed on one node, published once; every other node hands it to
  *   its own live sessions that the route names.
  * - `parley.ctl.<node>`: ends a session on that node (a resume on another node replaced it).
+ * - `parley.ch`: which channel a node changed (joined, left, topic, modes, created).
  */
 import type { DisconnectReason } from '../protocol/index.ts';
 import type { ChatEvent } from '../chat/events.ts';
@@ -18,6 +19,7 @@ export const SUBJECT = {
   snapshot: (node: string): string => `parley.snap.${node}`,
   events: 'parley.ev',
   control: (node: string): string => `parley.ctl.${node}`,
+  channels: 'parley.ch',
 } as const;
 
 /** A node name is a NATS subject token: no dots, spaces or wildcards. */
@@ -60,6 +62,11 @@ export type Route = { all: true; except?: string } | { users: string[] };
 export interface EventMessage extends Stamp {
   route: Route;
   event: ChatEvent;
+}
+
+/** A node changed a channel (in the shared store): the others read it again. */
+export interface ChannelMessage extends Stamp {
+  channel: string;
 }
 
 export interface ControlMessage extends Stamp {

@@ -17,6 +17,8 @@ import {
 } from '../protocol/index.ts';
 import type { ChatService } from '../chat/chatService.ts';
 import { encodeOnce, type ChatEvent } from '../chat/events.ts';
+import type { LoggedIn } from '../chat/login.ts';
+import type { Accepted } from '../chat/messaging.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
 import type { ClientConnection, Dialect } from './clientConnection.ts';
 
@@ -123,77 +125,65 @@ export class JsonDialect implements Dialect, SessionSink {
         return this.ok(req.id, { protocol: PROTOCOL_VERSION, server: this.serverName, guests: chat.features.guests });
       case 'login':
         if (req.password === undefined) {
-          const guest = chat.login.withGuest(s, req.user);
-          return this.loggedIn(req.id, guest.user, '', true);
+          return this.settle(req.id, chat.login.withGuest(s, req.user), (done) => done && this.loggedIn(req.id, done, true));
         }
-        return chat.login.withPassword(s, req.user, req.password, true).then(
-          (done) => {
-            if (done) this.loggedIn(req.id, done.user, done.token!);
-          },
-          (err: unknown) => this.failWith(req.id, err),
-        );
-      case 'resume': {
-        const done = chat.login.withToken(s, req.token);
-        return this.loggedIn(req.id, done.user, req.token);
-      }
+        return this.settle(req.id, chat.login.withPassword(s, req.user, req.password, true), (done) => done && this.loggedIn(req.id, done));
+      case 'resume':
+        return this.settle(req.id, chat.login.withToken(s, req.token), (done) => done && this.loggedIn(req.id, done));
       case 'send':
-        if ('channel' in req) {
-          return this.answerLater(req.id, () => chat.channels.send(s, req.channel, req.text, req.clientId).then((r) => ({ ...r, recipients: [] })));
-        }
-        return this.answerLater(req.id, () => chat.messaging.send(s, req.to, req.text, req.clientId));
+        if ('channel' in req) return this.answerLater(req.id, chat.channels.send(s, req.channel, req.text, req.clientId), (r) => ({ ...r, recipients: [] }));
+        return this.answerLater(req.id, chat.messaging.send(s, req.to, req.text, req.clientId), (r) => r);
       case 'join':
-        return this.ok(req.id, { channel: chat.channels.join(s, req.channel) });
+        return this.answer(req.id, chat.channels.join(s, req.channel).then((channel) => ({ channel })));
       case 'leave':
-        chat.channels.leave(s, req.channel, req.reason);
-        return this.ok(req.id);
+        return this.answer(req.id, chat.channels.leave(s, req.channel, req.reason).then(() => ({})));
       case 'channels':
         return this.ok(req.id, { channels: chat.channels.list(s) });
       case 'members':
         return this.ok(req.id, { users: chat.channels.members(req.channel) });
       case 'topic':
-        return this.ok(req.id, { topic: chat.channels.setTopic(s, req.channel, req.topic) });
+        return this.answer(req.id, chat.channels.setTopic(s, req.channel, req.topic).then((topic) => ({ topic })));
       case 'edit':
-        return this.okWithMessage(req.id, chat.changes.edit(s, req.message, req.text));
+        return this.settle(req.id, chat.changes.edit(s, req.message, req.text), (r) => this.okWithMessage(req.id, r));
       case 'delete':
-        return this.ok(req.id, chat.changes.delete(s, req.message));
+        return this.answer(req.id, chat.changes.delete(s, req.message));
       case 'react':
       case 'unreact':
-        return this.ok(req.id, chat.changes.react(s, req.message, req.emoji, req.type === 'react'));
+        return this.answer(req.id, chat.changes.react(s, req.message, req.emoji, req.type === 'react'));
       case 'broadcast':
-        return this.answerLater(req.id, () => chat.messaging.broadcast(s, req.text, req.clientId));
+        return this.answerLater(req.id, chat.messaging.broadcast(s, req.text, req.clientId), (r) => r);
       case 'who':
         return this.ok(req.id, { users: chat.who(s) });
       case 'last':
-        return this.ok(req.id, { users: chat.last(s, req.minutes) });
+        return this.answer(req.id, chat.last(s, req.minutes).then((users) => ({ users })));
       case 'users':
-        return this.ok(req.id, { users: chat.users() });
+        return this.answer(req.id, chat.users().then((users) => ({ users })));
       case 'away':
         return this.ok(req.id, { away: chat.setAway(s, req.message) });
       case 'back':
         chat.back(s);
         return this.ok(req.id);
       case 'history':
-        if (req.around !== undefined) return this.ok(req.id, chat.historyAround(s, req.conversation, req.around, req.limit ?? 50));
-        return this.ok(req.id, chat.history(s, req.conversation, req.before, req.limit ?? 50));
+        if (req.around !== undefined) return this.answer(req.id, chat.historyAround(s, req.conversation, req.around, req.limit ?? 50));
+        return this.answer(req.id, chat.history(s, req.conversation, req.before, req.limit ?? 50));
       case 'search':
-        return this.ok(req.id, chat.search(s, req.query, { conversation: req.conversation, before: req.before, limit: req.limit ?? 20, sort: req.sort ?? 'newest' }));
+        return this.answer(req.id, chat.search(s, req.query, { conversation: req.conversation, before: req.before, limit: req.limit ?? 20, sort: req.sort ?? 'newest' }));
       case 'conversations':
-        return this.ok(req.id, { conversations: chat.conversations(s) });
+        return this.answer(req.id, chat.conversations(s).then((conversations) => ({ conversations })));
       case 'sync':
-        return this.sync(req.id, req.after);
+        return this.sync(req.id, req.after).catch((err: unknown) => this.failWith(req.id, err));
       case 'read':
-        return this.ok(req.id, chat.read(s, req.conversation, req.upTo));
+        return this.answer(req.id, chat.read(s, req.conversation, req.upTo));
       case 'upload':
-        return this.ok(req.id, chat.files.upload(s, req.conversation, req.name, req.size, req.mime));
+        return this.answer(req.id, chat.files.upload(s, req.conversation, req.name, req.size, req.mime));
       case 'chunk':
-        return this.ok(req.id, { offset: chat.files.chunk(s, req.uploadId, req.offset, req.data) });
+        return this.answer(req.id, chat.files.chunk(s, req.uploadId, req.offset, req.data).then((offset) => ({ offset })));
       case 'finish':
-        return this.answerLater(req.id, () => chat.files.finish(s, req.uploadId, req.sha256, req.clientId));
+        return this.answerLater(req.id, chat.files.finish(s, req.uploadId, req.sha256, req.clientId).then((done) => ({ done: Promise.resolve(done) })), (r) => r);
       case 'download':
         return this.download(req.id, req.sha256, req.offset, req.length);
       case 'typing':
-        chat.typing(s, req.conversation);
-        return this.ok(req.id);
+        return this.answer(req.id, chat.typing(s, req.conversation).then(() => ({})));
       case 'ping':
         return this.ok(req.id);
       case 'logout':
@@ -211,7 +201,7 @@ export class JsonDialect implements Dialect, SessionSink {
    * next request, and other connections are served in between.
    */
   private async sync(re: number, after: number): Promise<void> {
-    const page = this.chat.syncPage(this.session, after);
+    const page = await this.chat.syncPage(this.session, after);
     for (const entry of page.entries) {
       if (!(await this.conn.paced())) return;
       this.conn.write(entry.type === 'message' ? `{"type":"message","message":${messageJson(entry.message)}}\n` : encodeJsonLine(entry));
@@ -226,18 +216,40 @@ export class JsonDialect implements Dialect, SessionSink {
   private async download(re: number, sha256: string, offset: number, length: number): Promise<void> {
     if (!(await this.conn.paced())) return;
     try {
-      this.ok(re, this.chat.files.download(this.session, sha256, offset, length));
+      this.ok(re, await this.chat.files.download(this.session, sha256, offset, length));
     } catch (err) {
       this.failWith(re, err);
     }
   }
 
-  /** Answers once settled; the next requests wait only while over the send pace (chat/sendPacer.ts). */
-  private answerLater(re: number, run: () => Promise<{ message: object }>): void | Promise<void> {
-    const answered = run().then((result) => this.okWithMessage(re, result), (err: unknown) => this.failWith(re, err));
+  /** Answers what `work` resolves with, or its error; the client's next lines wait for it. */
+  private answer(re: number, work: Promise<object>): Promise<void> {
+    return this.settle(re, work, (result) => this.ok(re, result));
+  }
+
+  /** Runs `then` with what `work` resolves with, or answers its error. */
+  private settle<T>(re: number, work: Promise<T>, then: (result: T) => unknown): Promise<void> {
+    return work.then(
+      (result) => void then(result),
+      (err: unknown) => this.failWith(re, err),
+    );
+  }
+
+  /**
+   * A send: the next lines wait until it is accepted (so they keep their order) and while the
+   * sender is over its pace (chat/sendPacer.ts); the answer goes once it is stored.
+   */
+  private async answerLater<T>(re: number, accepting: Promise<Accepted<T>>, shape: (result: T) => { message: object }): Promise<void> {
+    let accepted;
+    try {
+      accepted = await accepting;
+    } catch (err) {
+      return this.failWith(re, err);
+    }
+    const answered = accepted.done.then((result) => this.okWithMessage(re, shape(result)), (err: unknown) => this.failWith(re, err));
     this.unanswered.add(answered);
     void answered.finally(() => this.unanswered.delete(answered));
-    return this.chat.messaging.paced(this.session);
+    await this.chat.messaging.paced(this.session);
   }
 
   /** Once every accepted request is answered: a `send` right before used to lose its answer. */
@@ -254,10 +266,10 @@ export class JsonDialect implements Dialect, SessionSink {
     this.conn.write(`{"re":${re},"ok":true,"message":${messageJson(message)}${tail === '{}' ? '' : `,${tail.slice(1, -1)}`}}\n`);
   }
 
-  private loggedIn(re: number, user: string, token: string, guest = false): void {
+  private loggedIn(re: number, done: LoggedIn, guest = false): void {
     this.conn.authenticated();
     // The answer goes before presence events (those wait for the end of the turn).
-    this.ok(re, { user, token, lastId: this.chat.lastVisibleId(this.session), ...(guest ? { guest: true } : {}) });
+    this.ok(re, { user: done.user, token: done.token ?? '', lastId: done.lastId, ...(guest ? { guest: true } : {}) });
   }
 
   deliver(event: ChatEvent): void {

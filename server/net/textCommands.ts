@@ -5,6 +5,7 @@
  */
 import { ChatError, DEFAULT_AWAY, snippetSegments, type UserPresence } from '../protocol/index.ts';
 import type { ChatService } from '../chat/chatService.ts';
+import type { Accepted } from '../chat/messaging.ts';
 import type { Session } from '../chat/session.ts';
 
 /** What a command may use of the text session that runs it. */
@@ -46,9 +47,9 @@ export const COMMANDS: readonly TextCommand[] = [
     aliases: ['wholast'],
     usage: 'last <minutes>',
     help: 'users online in the last 0-60 minutes',
-    run(t, rest) {
+    async run(t, rest) {
       if (!/^\d{1,2}$/.test(rest) || Number(rest) > 60) return t.say('Usage: last <minutes>, a whole number from 0 to 60.');
-      const users = t.chat.last(t.session, Number(rest));
+      const users = await t.chat.last(t.session, Number(rest));
       t.say(users.length === 0 ? `No other users in the last ${rest} minutes.` : users.map(describe).join('\n'));
     },
   },
@@ -92,9 +93,9 @@ export const COMMANDS: readonly TextCommand[] = [
     name: 'join',
     usage: 'join #<channel>',
     help: 'join a channel (it is created if new)',
-    run(t, rest) {
+    async run(t, rest) {
       if (rest === '') return t.say('Usage: join #<channel>');
-      const c = t.chat.channels.join(t.session, rest);
+      const c = await t.chat.channels.join(t.session, rest);
       t.say(`You are in #${c.name}${c.topic ? ` (topic: ${c.topic})` : ''}; members: ${c.members.join(', ')}`);
     },
   },
@@ -102,9 +103,9 @@ export const COMMANDS: readonly TextCommand[] = [
     name: 'leave',
     usage: 'leave #<channel>',
     help: 'leave a channel',
-    run(t, rest) {
+    async run(t, rest) {
       if (rest === '') return t.say('Usage: leave #<channel>');
-      t.chat.channels.leave(t.session, rest);
+      await t.chat.channels.leave(t.session, rest);
       t.say(`You left #${rest.replace(/^#/, '').toLowerCase()}.`);
     },
   },
@@ -131,7 +132,7 @@ export const COMMANDS: readonly TextCommand[] = [
     name: 'topic',
     usage: 'topic #<channel> [text]',
     help: "show or set a channel's topic",
-    run(t, rest) {
+    async run(t, rest) {
       const m = /^(\S+)\s*([\s\S]*)$/.exec(rest);
       if (!m) return t.say('Usage: topic #<channel> [text]');
       if (m[2] === '') {
@@ -139,16 +140,17 @@ export const COMMANDS: readonly TextCommand[] = [
         if (!c) return t.say(`There is no channel ${m[1]}.`);
         return t.say(c.topic ? `#${c.name}: ${c.topic}` : `#${c.name} has no topic.`);
       }
-      t.say(`#${t.chat.channels.state(m[1]!)?.name ?? m[1]} topic: ${t.chat.channels.setTopic(t.session, m[1]!, m[2]!)}`);
+      const topic = await t.chat.channels.setTopic(t.session, m[1]!, m[2]!);
+      t.say(`#${t.chat.channels.state(m[1]!)?.name ?? m[1]} topic: ${topic}`);
     },
   },
   {
     name: 'search',
     usage: 'search <words>',
     help: 'find messages with all these words, newest first',
-    run(t, rest) {
+    async run(t, rest) {
       if (rest === '') return t.say('Usage: search <words>');
-      const { results, hasMore } = t.chat.search(t.session, rest, { limit: 20, sort: 'newest' });
+      const { results, hasMore } = await t.chat.search(t.session, rest, { limit: 20, sort: 'newest' });
       if (results.length === 0) return t.say(`No messages match "${rest}".`);
       t.say([
         `${results.length}${hasMore ? '+' : ''} ${results.length === 1 ? 'message' : 'messages'} match "${rest}", newest first:`,
@@ -185,7 +187,8 @@ export function runTextCommand(t: TextContext, raw: string): void | Promise<void
   const command = BY_NAME.get(name);
   if (!command) return t.say(`Unknown command "${name.slice(0, 40)}". Type "help" for the list of commands.`);
   try {
-    return command.run(t, rest);
+    const running = command.run(t, rest);
+    return running instanceof Promise ? running.catch((err: unknown) => sayError(t, err)) : running;
   } catch (err) {
     sayError(t, err);
   }
@@ -211,7 +214,7 @@ function send(t: TextContext, rest: string): void | Promise<void> {
   // Answered after the group commit. The person's next lines wait for it: commands typed ahead
   // (a script piped into nc) are answered in order, and a `logout` right after a send no longer
   // closes the connection before the sender hears who was offline or does not exist.
-  return t.chat.messaging.send(t.session, to, text).then(
+  return t.chat.messaging.send(t.session, to, text).then((accepted) => accepted.done).then(
     ({ recipients }) => {
       for (const r of recipients) {
         if (r.status === 'unknown') t.say(`${r.user} does not exist.`);
@@ -224,8 +227,8 @@ function send(t: TextContext, rest: string): void | Promise<void> {
 }
 
 /** Runs an asynchronous command, holding the person's next lines until it is done; failures are told in words. */
-function report(t: TextContext, run: () => Promise<unknown>): Promise<void> {
-  return run().then(
+function report(t: TextContext, run: () => Promise<Accepted<unknown>>): Promise<void> {
+  return run().then((accepted) => accepted.done).then(
     () => t.chat.messaging.paced(t.session), // a sender over its pace waits (chat/sendPacer.ts)
     (err: unknown) => sayError(t, err),
   );

@@ -106,9 +106,10 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
     const name = this.pendingUser;
     try {
       // An empty password for a name that is no account is a guest's login (`--guests`).
-      if (password === '' && this.chat.login.guestPossible(name)) {
-        const guest = this.chat.login.withGuest(this.session, name);
-        return await this.welcome(guest.user, true);
+      if (password === '' && (await this.chat.login.guestPossible(name))) {
+        const guest = await this.chat.login.withGuest(this.session, name);
+        if (guest) await this.welcome(guest.user, true);
+        return;
       }
       const done = await this.chat.login.withPassword(this.session, name, password, false);
       if (done) await this.welcome(done.user);
@@ -134,7 +135,7 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
     this.say(`Welcome, ${user}! ${guest ? 'You are a guest: nothing waits for you after you leave. ' : ''}Type "help" for commands.`);
     let after = 0;
     for (let first = true; ; first = false) {
-      const page = this.chat.pendingPage(this.session, after);
+      const page = await this.chat.pendingPage(this.session, after);
       if (page.length === 0) return;
       if (first) this.say('While you were offline:');
       for (const m of page) {

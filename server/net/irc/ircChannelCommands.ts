@@ -56,10 +56,10 @@ function names(d: IrcContext, name: string): void {
   d.reply('366', shown(name), 'End of /NAMES list');
 }
 
-export function join(d: IrcContext, p: string[]): void {
+export async function join(d: IrcContext, p: string[]): Promise<void> {
   if (p.length < 1 || p[0] === '') return d.reply('461', 'JOIN', 'Not enough parameters');
   if (p[0] === '0') {
-    for (const name of [...d.joined]) part(d, [shown(name), 'Left all channels']);
+    for (const name of [...d.joined]) await part(d, [shown(name), 'Left all channels']);
     return;
   }
   for (const target of p[0]!.split(',')) {
@@ -76,7 +76,7 @@ export function join(d: IrcContext, p: string[]): void {
       continue;
     }
     try {
-      const info = d.chat.channels.join(d.session, target);
+      const info = await d.chat.channels.join(d.session, target);
       if (!d.joined.has(info.name)) showJoin(d, info.name);
     } catch (err) {
       if (err instanceof ChatError && err.code === 'bad_channel') d.reply('479', target, 'Illegal channel name: 1-32 of a-z 0-9 _ - .');
@@ -85,7 +85,7 @@ export function join(d: IrcContext, p: string[]): void {
   }
 }
 
-export function part(d: IrcContext, p: string[]): void {
+export async function part(d: IrcContext, p: string[]): Promise<void> {
   if (p.length < 1 || p[0] === '') return d.reply('461', 'PART', 'Not enough parameters');
   const reason = p[1];
   for (const target of p[0]!.split(',')) {
@@ -105,7 +105,7 @@ export function part(d: IrcContext, p: string[]): void {
     } else {
       for (const u of onlineMembers(d, name)) if (u !== d.nick) d.unshare(u);
       try {
-        d.chat.channels.leave(d.session, name, reason);
+        await d.chat.channels.leave(d.session, name, reason);
       } catch (err) {
         d.failure(err);
       }
@@ -115,7 +115,7 @@ export function part(d: IrcContext, p: string[]): void {
   }
 }
 
-export function topic(d: IrcContext, p: string[]): void {
+export async function topic(d: IrcContext, p: string[]): Promise<void> {
   if (p.length < 1) return d.reply('461', 'TOPIC', 'Not enough parameters');
   const target = p[0]!;
   const name = bare(target);
@@ -132,7 +132,7 @@ export function topic(d: IrcContext, p: string[]): void {
   }
   if (!d.joined.has(name)) return d.reply('442', shown(name), "You're not on that channel");
   try {
-    const text = d.chat.channels.setTopic(d.session, name, p[1]!);
+    const text = await d.chat.channels.setTopic(d.session, name, p[1]!);
     d.write(ircLine(d.mask(d.nick), 'TOPIC', shown(name), text));
   } catch (err) {
     if (err instanceof ChatError && err.code === 'not_operator') return d.reply('482', shown(name), "You're not channel operator");

@@ -5,6 +5,7 @@
  * never for a NOTICE or a channel.
  */
 import { ChatError, WIRE_LIMITS, type ChatMessage } from '../../protocol/index.ts';
+import type { Accepted } from '../../chat/messaging.ts';
 import { ircLine, MAX_LINE_BYTES } from './ircMessage.ts';
 import type { IrcMessage } from './ircMessage.ts';
 import { EVERYONE_CHANNEL, hostOf, type IrcContext } from './ircContext.ts';
@@ -54,8 +55,12 @@ export function runIrcCommand(d: IrcContext, msg: IrcMessage): void | Promise<vo
   return handler(d, msg.params, msg);
 }
 
-/** Sends a PRIVMSG or NOTICE; a promise while the sender is over its pace (chat/sendPacer.ts). */
-function message(d: IrcContext, p: string[], command: 'PRIVMSG' | 'NOTICE'): void | Promise<void> {
+/**
+ * Sends a PRIVMSG or NOTICE to each target in turn: the next line waits until each send is
+ * accepted (so a client's messages keep their order) and while the sender is over its pace
+ * (chat/sendPacer.ts); echoes and errors follow once each is stored.
+ */
+async function message(d: IrcContext, p: string[], command: 'PRIVMSG' | 'NOTICE'): Promise<void> {
   const notice = command === 'NOTICE';
   if (!p[0]) return notice ? undefined : d.reply('411', `No recipient given (${command})`);
   const text = p[1];
@@ -63,12 +68,12 @@ function message(d: IrcContext, p: string[], command: 'PRIVMSG' | 'NOTICE'): voi
   const targets = p[0].split(',').filter(Boolean);
   const nicks: string[] = [];
   for (const t of targets) {
-    if (t.startsWith('#')) toChannel(d, t, fit(d, t, text, command), command);
+    if (t.startsWith('#')) await toChannel(d, t, fit(d, t, text, command), command);
     else if (t === d.nick) d.write(d.privmsg(d.nick, d.nick, text, '', command)); // IRC lets you talk to yourself; nothing to store
     else nicks.push(t);
   }
-  if (nicks.length > 0) toUsers(d, nicks, fit(d, nicks.reduce((a, b) => (a.length >= b.length ? a : b)), text, command), command);
-  return d.chat.messaging.paced(d.session);
+  if (nicks.length > 0) await toUsers(d, nicks, fit(d, nicks.reduce((a, b) => (a.length >= b.length ? a : b)), text, command), command);
+  await d.chat.messaging.paced(d.session);
 }
 
 /**
@@ -99,66 +104,72 @@ function sent(d: IrcContext, target: string, m: ChatMessage, command: string, wa
  * Readers on IRC get a NOTICE as a NOTICE (IrcPeers.isNotice): marked until the send settles,
  * which is after its fan-out.
  */
-function marked<T>(d: IrcContext, text: string, command: string, send: () => Promise<T>): Promise<T> {
+async function marked<T>(d: IrcContext, text: string, command: string, send: () => Promise<Accepted<T>>): Promise<Accepted<T>> {
   if (command !== 'NOTICE') return send();
   const from = d.nick;
   d.peers.noticeSending(from, text, 1);
-  let pending: Promise<T>;
+  let accepted: Accepted<T>;
   try {
-    pending = send();
+    accepted = await send();
   } catch (err) {
     d.peers.noticeSending(from, text, -1);
     throw err;
   }
-  return pending.finally(() => d.peers.noticeSending(from, text, -1));
+  return { done: accepted.done.finally(() => d.peers.noticeSending(from, text, -1)) };
 }
 
-function toChannel(d: IrcContext, target: string, text: string, command: string): void {
+/** Resolves once the send is accepted (or refused); `stored` or `failed` runs when it settles. */
+async function track<T>(accepting: Promise<Accepted<T>>, stored: (result: T) => void, failed: (err: unknown) => void): Promise<void> {
+  let accepted: Accepted<T>;
+  try {
+    accepted = await accepting;
+  } catch (err) {
+    return failed(err);
+  }
+  void accepted.done.then(stored, failed);
+}
+
+function toChannel(d: IrcContext, target: string, text: string, command: string): Promise<void> | void {
   const wasAway = d.session.away !== null;
   const lower = target.toLowerCase();
   if (lower === EVERYONE_CHANNEL) {
     if (!d.joined.has('everyone')) return command === 'NOTICE' ? undefined : d.reply('404', target, 'Cannot send to channel (JOIN #everyone first)');
-    void marked(d, text, command, () => d.chat.messaging.broadcast(d.session, text)).then(
+    return track(
+      marked(d, text, command, () => d.chat.messaging.broadcast(d.session, text)),
       ({ message }) => sent(d, EVERYONE_CHANNEL, message, command, wasAway),
       (err: unknown) => sendFailed(d, target, err, command),
     );
-    return;
   }
   const name = lower.slice(1);
-  let pending;
-  try {
-    if (!d.joined.has(name) && d.chat.channels.state(name) !== undefined) throw new ChatError('not_member', 'Cannot send to channel');
-    pending = marked(d, text, command, () => d.chat.channels.send(d.session, name, text));
-  } catch (err) {
-    return sendFailed(d, target, err, command);
-  }
-  void pending.then(
+  if (!d.joined.has(name) && d.chat.channels.state(name) !== undefined) return sendFailed(d, target, new ChatError('not_member', 'Cannot send to channel'), command);
+  return track(
+    marked(d, text, command, () => d.chat.channels.send(d.session, name, text)),
     ({ message }) => sent(d, `#${name}`, message, command, wasAway),
     (err: unknown) => sendFailed(d, target, err, command),
   );
 }
 
-function toUsers(d: IrcContext, nicks: string[], text: string, command: 'PRIVMSG' | 'NOTICE'): void {
+function toUsers(d: IrcContext, nicks: string[], text: string, command: 'PRIVMSG' | 'NOTICE'): Promise<void> {
   const wasAway = d.session.away !== null;
-  let pending;
-  try {
-    pending = marked(d, text, command, () => d.chat.messaging.send(d.session, nicks, text, undefined, { autoReply: command === 'PRIVMSG' }));
-  } catch (err) {
-    if (err instanceof ChatError && err.code === 'unknown_recipient') {
-      if (command === 'PRIVMSG') for (const n of nicks) d.reply('401', n, 'No such nick/channel');
-      return;
-    }
-    return sendFailed(d, nicks.join(','), err, command);
-  }
-  void pending.then(({ message, recipients }) => {
-    for (const r of recipients) {
-      if (command === 'NOTICE') continue;
-      if (r.status === 'unknown') d.reply('401', r.user, 'No such nick/channel');
-      else if (r.away !== undefined) d.reply('301', r.user, r.away);
-      else if (r.status === 'stored') d.write(ircLine(d.serverName, 'NOTICE', d.nick, `${r.user} is offline; the message will be delivered when they log in.`));
-    }
-    sent(d, message.to.join(','), message, command, wasAway);
-  }, (err: unknown) => sendFailed(d, nicks.join(','), err, command));
+  return track(
+    marked(d, text, command, () => d.chat.messaging.send(d.session, nicks, text, undefined, { autoReply: command === 'PRIVMSG' })),
+    ({ message, recipients }) => {
+      for (const r of recipients) {
+        if (command === 'NOTICE') continue;
+        if (r.status === 'unknown') d.reply('401', r.user, 'No such nick/channel');
+        else if (r.away !== undefined) d.reply('301', r.user, r.away);
+        else if (r.status === 'stored') d.write(ircLine(d.serverName, 'NOTICE', d.nick, `${r.user} is offline; the message will be delivered when they log in.`));
+      }
+      sent(d, message.to.join(','), message, command, wasAway);
+    },
+    (err: unknown) => {
+      if (err instanceof ChatError && err.code === 'unknown_recipient') {
+        if (command === 'PRIVMSG') for (const n of nicks) d.reply('401', n, 'No such nick/channel');
+        return;
+      }
+      sendFailed(d, nicks.join(','), err, command);
+    },
+  );
 }
 
 function sendFailed(d: IrcContext, target: string, err: unknown, command = 'PRIVMSG'): void {

@@ -9,7 +9,7 @@ import { ChatError, type ChannelModeChange } from '../../protocol/index.ts';
 import { ircLine } from './ircMessage.ts';
 import type { IrcContext } from './ircContext.ts';
 
-export function mode(d: IrcContext, p: string[]): void {
+export async function mode(d: IrcContext, p: string[]): Promise<void> {
   const target = p[0];
   if (!target) return d.reply('461', 'MODE', 'Not enough parameters');
   if (!target.startsWith('#')) return userMode(d, target, p[1]);
@@ -39,13 +39,13 @@ export function mode(d: IrcContext, p: string[]): void {
       d.reply('461', 'MODE', 'Not enough parameters');
       continue;
     }
-    change(d, shown, `${sign}${ch}` as ChannelModeChange, nick);
+    await change(d, shown, `${sign}${ch}` as ChannelModeChange, nick);
   }
 }
 
-function change(d: IrcContext, shown: string, modeChange: ChannelModeChange, nick?: string): void {
+async function change(d: IrcContext, shown: string, modeChange: ChannelModeChange, nick?: string): Promise<void> {
   try {
-    const user = d.chat.channels.setMode(d.session, shown, modeChange, nick);
+    const user = await d.chat.channels.setMode(d.session, shown, modeChange, nick);
     d.write(user ? ircLine(d.mask(d.nick), 'MODE', shown, modeChange, user) : ircLine(d.mask(d.nick), 'MODE', shown, modeChange));
   } catch (err) {
     if (!(err instanceof ChatError)) return void d.write(ircLine(d.serverName, 'NOTICE', d.nick, d.failure(err)));

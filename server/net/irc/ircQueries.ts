@@ -70,7 +70,7 @@ export function whois(d: IrcContext, p: string[]): void {
   d.reply('318', nick, 'End of /WHOIS list');
 }
 
-export function whowas(d: IrcContext, p: string[]): void {
+export async function whowas(d: IrcContext, p: string[]): Promise<void> {
   const nick = p[0];
   if (!nick) return d.reply('431', 'No nickname given');
   const count = Number(p[1] ?? '0');
@@ -81,7 +81,7 @@ export function whowas(d: IrcContext, p: string[]): void {
     d.reply('312', w.nick, d.serverName, new Date(w.at).toUTCString());
   }
   if (entries.length === 0) {
-    const account = d.chat.users().find((u) => u.user.toLowerCase() === nick.toLowerCase() && u.state === 'offline' && u.lastSeen);
+    const account = (await d.chat.users()).find((u) => u.user.toLowerCase() === nick.toLowerCase() && u.state === 'offline' && u.lastSeen);
     if (account) {
       d.reply('314', account.user, account.user, hostOf(false), '*', account.user);
       d.reply('312', account.user, d.serverName, new Date(account.lastSeen!).toUTCString());

@@ -133,12 +133,10 @@ function complete(d: IrcContext): void | Promise<void> {
       (err: unknown) => refused(d, nick, err),
     );
   }
-  try {
-    d.chat.login.withGuest(d.session, nick);
-  } catch (err) {
-    return refused(d, nick, err);
-  }
-  return welcome(d);
+  return d.chat.login.withGuest(d.session, nick).then(
+    (done) => (done ? welcome(d) : undefined),
+    (err: unknown) => refused(d, nick, err),
+  );
 }
 
 function refused(d: IrcContext, nick: string, err: unknown): void {

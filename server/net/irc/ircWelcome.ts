@@ -70,7 +70,7 @@ export function motd(d: IrcContext): void {
 async function offlineMessages(d: IrcContext): Promise<void> {
   let after = 0;
   for (;;) {
-    const page = d.chat.pendingPage(d.session, after);
+    const page = await d.chat.pendingPage(d.session, after);
     if (page.length === 0) return;
     for (const m of page) {
       if (!(await d.conn.paced())) return;

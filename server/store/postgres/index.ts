@@ -28,7 +28,7 @@ export interface PgStores {
 }
 
 /** Opens the shared store at `url` (postgres://...), schema up to date. */
-export async function openPostgresStores(url: string, options: PgPoolOptions = {}): Promise<PgStores> {
+export async function openPostgresStores(url: string, options: PgPoolOptions & { tokenIdleDays?: number; maxTokensPerUser?: number } = {}): Promise<PgStores> {
   const pool = await openPgPool(url, options);
   const messages = new PgMessageStore(pool);
   const blobs = new PgBlobStore(pool);
@@ -41,7 +41,7 @@ export async function openPostgresStores(url: string, options: PgPoolOptions = {
   return {
     pool,
     users: new PgUserStore(pool),
-    tokens: new PgTokenStore(pool),
+    tokens: new PgTokenStore(pool, options.tokenIdleDays, options.maxTokensPerUser),
     messages,
     channels: new PgChannelStore(pool),
     files: new PgFileStore(pool),
