@@ -32,6 +32,8 @@ export class SessionRegistry {
   private link: ClusterLink | null = null;
   /** Sessions of this process only: what sweeps, shutdown and account checks act on. */
   private readonly local = new Set<Session>();
+  /** Login and logout times being written (see record). */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(
     private readonly users: AsyncUserStore,
@@ -108,7 +110,15 @@ export class SessionRegistry {
    * allowed to fail the login or logout it records.
    */
   private record(write: Promise<void>, user: string): void {
-    write.catch((err: unknown) => this.log.error({ err, user }, 'recording login time failed'));
+    const done = write
+      .catch((err: unknown) => this.log.error({ err, user }, 'recording login time failed'))
+      .finally(() => this.recording.delete(done));
+    this.recording.add(done);
+  }
+
+  /** `last` and last-seen read the times written: the ones still being written come first. */
+  private async recorded(): Promise<void> {
+    if (this.recording.size > 0) await Promise.all([...this.recording]);
   }
 
   /** Calls `listener` after a logged-in session ended (channels forget a guest's memberships). */
@@ -217,6 +227,7 @@ export class SessionRegistry {
 
   /** The other users online now or logged in or out within the last `minutes`. */
   async last(session: Session, minutes: number): Promise<UserPresence[]> {
+    await this.recorded();
     const active = await this.users.activeSince(this.now() - minutes * 60_000);
     const names = new Set([...this.byUser.keys(), ...active]);
     names.delete(session.user);
@@ -225,6 +236,7 @@ export class SessionRegistry {
 
   /** Every account with presence and last-seen time, and the guests online now, by name. */
   async everyone(): Promise<UserPresence[]> {
+    await this.recorded();
     const accounts = (await this.users.list()).map((row) => {
       const p = this.presenceOf(row.name);
       if (p.state === 'offline' && row.last_logout !== null) p.lastSeen = new Date(row.last_logout).toISOString();

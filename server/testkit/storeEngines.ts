@@ -8,17 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe } from 'vitest';
-import { sqliteAccountsVersion } from '../store/accountsVersion.ts';
-import { BlobStore } from '../store/blobStore.ts';
-import { ChannelStore } from '../store/channelStore.ts';
-import { FileStore } from '../store/fileStore.ts';
-import { MessageStore } from '../store/messageStore.ts';
-import { openDatabase } from '../store/openDatabase.ts';
-import { promised, promisedMessages, type AsyncStores } from '../store/promised.ts';
+import { DEFAULT_LIMITS } from '../protocol/index.ts';
+import { silentLogger } from '../log.ts';
+import { openChatStores } from '../store/openChatStores.ts';
+import type { AsyncStores } from '../store/promised.ts';
 import { openPostgresStores } from '../store/postgres/index.ts';
-import { SearchStore } from '../store/searchStore.ts';
-import { TokenStore } from '../store/tokenStore.ts';
-import { UserStore } from '../store/userStore.ts';
 import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.ts';
 
 /** What a contract scenario may use: the stores, nothing of the engine behind them. */
@@ -41,51 +35,56 @@ interface Engine {
 
 type Closable = ContractStores & { close(): Promise<void> };
 
-/** The SQLite stores wired as parleyServer.ts wires them (the search index told of each batch). */
-function openSqlite(dir: string): Closable {
-  const db = openDatabase(dir);
-  const messages = new MessageStore(db);
-  const search = new SearchStore(db, messages.changes);
-  messages.onAppended = (count) => search.index.appended(count);
-  return {
-    users: promised(new UserStore(db)),
-    tokens: promised(new TokenStore(db)),
-    messages: promisedMessages(messages),
-    channels: promised(new ChannelStore(db)),
-    files: promised(new FileStore(db)),
-    blobs: promised(new BlobStore(dir)),
-    search: promised(search),
-    accountsVersion: sqliteAccountsVersion(db),
-    close: () => Promise.resolve(void db.close()),
-  };
+/** The SQLite stores as the server opens them (store/openChatStores.ts). */
+async function openSqlite(dir: string): Promise<Closable> {
+  const { stores, close } = await openChatStores({ dataDir: dir, limits: DEFAULT_LIMITS, log: silentLogger });
+  return { ...stores, close };
 }
 
 const sqlite: Engine = {
   name: 'SQLite',
   unavailable: null,
-  create() {
+  async create() {
     const dir = mkdtempSync(join(tmpdir(), 'parley-contract-'));
-    const handles: Closable[] = [openSqlite(dir)];
-    return Promise.resolve({
+    const handles: Closable[] = [await openSqlite(dir)];
+    return {
       stores: handles[0]!,
-      again: () => Promise.resolve(handles[handles.push(openSqlite(dir)) - 1]!),
+      again: async () => handles[handles.push(await openSqlite(dir)) - 1]!,
       async close() {
         for (const h of handles) await h.close();
         rmSync(dir, { recursive: true, force: true });
       },
-    });
+    };
   },
 };
 
 let cluster: Promise<TestPostgres> | undefined;
 let clusterStopRegistered = false;
 
+/**
+ * The test file's PostgreSQL cluster, started on first use and stopped once the file is done.
+ * Call `registerSharedPostgres` at a file's top level (the describe helpers do) before using it.
+ */
+export function sharedPostgres(): Promise<TestPostgres> {
+  cluster ??= startPostgres();
+  return cluster;
+}
+
+export function registerSharedPostgres(): void {
+  if (clusterStopRegistered) return;
+  clusterStopRegistered = true;
+  // File level: the cluster outlives each describe and stops once the file is done.
+  afterAll(async () => {
+    if (cluster) await (await cluster).stop();
+    cluster = undefined;
+  });
+}
+
 const postgres: Engine = {
   name: 'PostgreSQL',
   unavailable: postgresUnavailable(),
   async create() {
-    cluster ??= startPostgres();
-    const url = await (await cluster).createDatabase();
+    const url = await (await sharedPostgres()).createDatabase();
     const handles: Closable[] = [await openPostgresStores(url)];
     return {
       stores: handles[0]!,
@@ -104,14 +103,7 @@ export const STORE_ENGINES: readonly Engine[] = [sqlite, postgres];
  * reason in its title (and printed) where the engine is missing. Call it at a file's top level.
  */
 export function describeEachEngine(title: string, body: (h: StoreHarness) => void): void {
-  if (!clusterStopRegistered) {
-    clusterStopRegistered = true;
-    // File level: the cluster outlives each describe and stops once the file is done.
-    afterAll(async () => {
-      if (cluster) await (await cluster).stop();
-      cluster = undefined;
-    });
-  }
+  registerSharedPostgres();
   for (const engine of STORE_ENGINES) {
     if (engine.unavailable) console.log(`${title} on ${engine.name} skipped: ${engine.unavailable}`);
     const name = engine.unavailable ? `${title} on ${engine.name} (skipped: ${engine.unavailable})` : `${title} on ${engine.name}`;

@@ -9,6 +9,8 @@ export const CHEAP_SCRYPT = { N: 1024, r: 8, p: 1 };
 
 export interface TestServer extends ParleyServer {
   dataDir: string;
+  /** The PostgreSQL store it runs on, when not SQLite in `dataDir`. */
+  store?: string;
 }
 
 export interface TestServerOptions extends Partial<ParleyServerOptions> {
@@ -26,7 +28,7 @@ export async function startTestServer(options: TestServerOptions = {}, users: Re
   const tls = 'tls' in rest ? rest.tls : selfSigned ? undefined : (await testCa()).files;
   const server = await startServer({ host: '127.0.0.1', port: 0, scrypt: CHEAP_SCRYPT, sniffMs: 30, ...rest, ...(tls === undefined ? {} : { tls }), dataDir });
   for (const [name, pw] of Object.entries(users)) await server.users.add(name, pw);
-  return Object.assign(server, { dataDir });
+  return Object.assign(server, { dataDir }, rest.store === undefined ? {} : { store: rest.store });
 }
 
 /** Closes the server and removes its data folder. */
