@@ -29,6 +29,10 @@ export interface CliClusterOptions {
   env?: Record<string, string>;
   /** A bus already running (kept running by stop()); default a new nats-server. */
   nats?: TestNats;
+  /** false: no `--bus` at all (a single server on its own, the baseline for the benchmark); default true. */
+  bus?: boolean;
+  /** Runs for each node's folder before that node starts (to put tokens or history there). */
+  prepare?: (node: string, dataDir: string) => Promise<void>;
   /** How long each node may take to say it listens; default 30 s (tsx compiles at start). */
   startTimeoutMs?: number;
 }
@@ -44,7 +48,8 @@ export interface CliNode {
 }
 
 export interface CliCluster {
-  readonly nats: TestNats;
+  /** The bus, or null with `bus: false`. */
+  readonly nats: TestNats | null;
   readonly nodes: readonly CliNode[];
   /** Whether the nodes share `--store` (else each its own SQLite folder). */
   readonly store: string | undefined;
@@ -98,8 +103,9 @@ async function exitedWithin(p: ServerProcess, ms: number): Promise<boolean> {
 /** Starts the nodes (in parallel) on one bus; on any failure, what started is stopped again. */
 export async function startCliCluster(options: CliClusterOptions = {}): Promise<CliCluster> {
   const names = options.nodes ?? ['a', 'b', 'c'];
-  const ownNats = options.nats === undefined;
-  const nats = options.nats ?? (await startNats());
+  const bus = options.bus !== false;
+  const ownNats = bus && options.nats === undefined;
+  const nats = bus ? (options.nats ?? (await startNats())) : null;
   const dirs = names.map((n) => mkdtempSync(join(tmpdir(), `parley-node-${n}-`)));
   const started: CliNode[] = [];
   const cleanup = async (graceMs: number): Promise<void> => {
@@ -113,7 +119,7 @@ export async function startCliCluster(options: CliClusterOptions = {}): Promise<
         }
       }),
     );
-    if (ownNats) await nats.stop();
+    if (ownNats) await nats?.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   };
   try {
@@ -121,12 +127,14 @@ export async function startCliCluster(options: CliClusterOptions = {}): Promise<
       if (options.store !== undefined) await seedAccounts({ store: options.store }, options.users, options.scrypt);
       else for (const dataDir of dirs) await seedAccounts({ dataDir }, options.users, options.scrypt);
     }
+    for (const [i, name] of names.entries()) await options.prepare?.(name, dirs[i]!);
     // allSettled: a node that fails must not leave the others starting behind the cleanup.
     const results = await Promise.allSettled(
       names.map(async (name, i) => {
         const dataDir = dirs[i]!;
         const args = [
-          '--data', dataDir, '--no-tls', '--no-announce', '--bus', nats.url, '--node', name,
+          '--data', dataDir, '--no-tls', '--no-announce',
+          ...(nats ? ['--bus', nats.url, '--node', name] : []),
           ...(options.store !== undefined ? ['--store', options.store] : []),
           ...(options.args ?? []),
         ];
