@@ -203,6 +203,10 @@ describe.skipIf(storeSkip !== null)('three parley-server processes on one bus an
     const resumed = await JsonClient.open(cluster.node('b').port);
     clients.push(resumed);
     expect((await resumed.request({ type: 'resume', token })).ok).toBe(true);
+    // The resumed session holds erin's claim now: a password login on node a is refused.
+    const elsewhere = await JsonClient.open(cluster.node('a').port);
+    clients.push(elsewhere);
+    expect((await elsewhere.request({ type: 'login', user: 'erin', password: 'pw' })).error?.code).toBe('already_logged_in');
     const syncFrom = async (from: number): Promise<void> => {
       for (let after = from, more = true; more; ) {
         const page = await resumed.request({ type: 'sync', after });
