@@ -8,7 +8,7 @@
  * the bus and the load generator share them.
  */
 import { InvalidArgumentError } from 'commander';
-import { findPidByPort, machineJiffies, processCpuSec, processTreeCpuSec, selfCpuSec } from './procStats.ts';
+import { findPidByPort, machineJiffies, processCpuSec, processTreeCpuSec, processWriteCalls, selfCpuSec } from './procStats.ts';
 import { direct, fanout, loopbackFor, openAll, resetStats, type WindowHooks } from './nodesLoad.ts';
 import { openDatabase } from '../server/store/openDatabase.ts';
 import { openPostgresStores } from '../server/store/postgres/index.ts';
@@ -88,6 +88,7 @@ function cpuMeter(cluster: CliCluster, pg: { port: number } | undefined) {
   const pgPid = pg ? findPidByPort('postgres', pg.port) : undefined;
   const read = () => ({
     nodes: cluster.nodes.reduce((sum, n) => sum + processCpuSec(n.pid), 0),
+    writes: cluster.nodes.reduce((sum, n) => sum + processWriteCalls(n.pid), 0),
     nats: natsPid ? processCpuSec(natsPid) : 0,
     pg: pgPid ? processTreeCpuSec(pgPid) : 0,
     self: selfCpuSec(),
@@ -98,6 +99,7 @@ function cpuMeter(cluster: CliCluster, pg: { port: number } | undefined) {
   const hooks: WindowHooks = { onOpen: () => void (start = read()), onClose: () => void (end = read()) };
   const result = () => ({
     nodesCpuSec: end.nodes - start.nodes,
+    nodeWrites: end.writes - start.writes,
     natsCpuSec: end.nats - start.nats,
     pgCpuSec: end.pg - start.pg,
     loadgenCpuSec: end.self - start.self,
@@ -120,6 +122,8 @@ async function runSetup(setup: Setup, pg: TestPostgres | undefined, size: { user
     nodes: nodeNames,
     bus: setup.bus,
     startTimeoutMs: 60_000,
+    // As for the other workloads: BENCH_PROFILE=DIR writes each node's CPU profile there.
+    ...(process.env.BENCH_PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] } : {}),
     ...(store !== undefined ? { store } : { prepare: (node, dir) => seedFolder(dir, users, (i) => nodeNames[nodeOf(i)] === node, tokens) }),
   });
   try {
@@ -134,6 +138,8 @@ async function runSetup(setup: Setup, pg: TestPostgres | undefined, size: { user
         perNodeCpuSec: round(r.deliveries / serverCpu),
         p99Ms: r.p99Ms,
         nodesCpuPct: round((100 * serverCpu) / r.windowSec),
+        // Deliveries per write call of the nodes: how many messages one socket write carries.
+        perWrite: round(r.deliveries / c.nodeWrites, 1),
         natsPctOfServers: round((100 * c.natsCpuSec) / (serverCpu + c.natsCpuSec)),
         pgCpuPct: round((100 * c.pgCpuSec) / r.windowSec),
         loadgenCpuPct: round((100 * c.loadgenCpuSec) / r.windowSec),
@@ -153,9 +159,9 @@ async function runSetup(setup: Setup, pg: TestPostgres | undefined, size: { user
     return {
       setup: setup.label, nodes: setup.nodes, users: size.users,
       fanoutPerSec: fan.perSec, fanoutPerNodeCpuSec: fan.perNodeCpuSec, fanoutP99Ms: fan.p99Ms, fanoutStalled: f.stalled,
-      fanoutNodesCpuPct: fan.nodesCpuPct, fanoutNatsPctOfServers: fan.natsPctOfServers,
+      fanoutNodesCpuPct: fan.nodesCpuPct, fanoutNatsPctOfServers: fan.natsPctOfServers, fanoutPerWrite: fan.perWrite,
       directPerSec: dir.perSec, directPerNodeCpuSec: dir.perNodeCpuSec, directP99Ms: dir.p99Ms,
-      directNodesCpuPct: dir.nodesCpuPct, directNatsPctOfServers: dir.natsPctOfServers,
+      directNodesCpuPct: dir.nodesCpuPct, directNatsPctOfServers: dir.natsPctOfServers, directPerWrite: dir.perWrite,
       ...(setup.store ? { fanoutPgCpuPct: fan.pgCpuPct, directPgCpuPct: dir.pgCpuPct } : {}),
       loadgenCpuPct: round((fan.loadgenCpuPct + dir.loadgenCpuPct) / 2), machineBusyPct: round((fan.machineBusyPct + dir.machineBusyPct) / 2),
     };
@@ -200,10 +206,11 @@ export async function nodesBench(options: NodesBenchOptions, log: (s: string) =>
   const cols: [string, string, number][] = [
     ['setup', 'setup', 34], ['fan-out/s', 'fanoutPerSec', 10], ['/node-CPU-s', 'fanoutPerNodeCpuSec', 12], ['p99 ms', 'fanoutP99Ms', 8],
     ['nats %', 'fanoutNatsPctOfServers', 7], ['direct/s', 'directPerSec', 9], ['/node-CPU-s', 'directPerNodeCpuSec', 12], ['p99 ms', 'directP99Ms', 8],
-    ['nats %', 'directNatsPctOfServers', 7], ['nodes CPU % f/d', 'nodesCpu', 16], ['loadgen %', 'loadgenCpuPct', 10], ['busy %', 'machineBusyPct', 7],
+    ['nats %', 'directNatsPctOfServers', 7], ['nodes CPU % f/d', 'nodesCpu', 16], ['deliv/write f/d', 'perWrite', 16],
+    ['loadgen %', 'loadgenCpuPct', 10], ['busy %', 'machineBusyPct', 7],
   ];
   console.log(`\n${cols.map(([h, , w]) => h.padEnd(w)).join(' ')}`);
-  for (const r of rows) r.nodesCpu = `${r.fanoutNodesCpuPct}/${r.directNodesCpuPct}`;
+  for (const r of rows) Object.assign(r, { nodesCpu: `${r.fanoutNodesCpuPct}/${r.directNodesCpuPct}`, perWrite: `${r.fanoutPerWrite}/${r.directPerWrite}` });
   for (const r of rows) console.log(cols.map(([, k, w]) => String(r[k]).padEnd(w)).join(' '));
   console.log(`\nratios to "${base.setup}" (x):`);
   console.log(`${'setup'.padEnd(34)} ${'fan-out/s'.padEnd(10)} ${'/node-CPU-s'.padEnd(12)} ${'direct/s'.padEnd(9)} /node-CPU-s`);
@@ -211,7 +218,7 @@ export async function nodesBench(options: NodesBenchOptions, log: (s: string) =>
     console.log(`${String(r.setup).padEnd(34)} ${String(r.fanoutPerSecX).padEnd(10)} ${String(r.fanoutPerNodeCpuSecX).padEnd(12)} ${String(r.directPerSecX).padEnd(9)} ${r.directPerNodeCpuSecX}`);
   }
   console.log('\nnats % = nats-server CPU as a share of nodes + nats-server; nodes CPU % = all node processes (fan-out/direct), 100 = one core;');
-  console.log('busy % = the whole machine, 100 = every core;');
+  console.log('deliv/write = deliveries per write system call of the nodes (socket writes, SQLite\'s too); busy % = the whole machine, 100 = every core;');
   console.log('the nodes, nats-server and this load generator share this machine\'s cores, so more nodes cannot add cores here.');
   if (rows.some((r) => Number(r.fanoutStalled) > 0)) console.log(`stalled broadcasts (not every client got them within 5 s): ${rows.map((r) => `${r.setup}: ${r.fanoutStalled}`).join(', ')}`);
 }

@@ -57,6 +57,12 @@ export function findPidByPort(name: string, port: number): number | undefined {
   return undefined;
 }
 
+/** Write-family system calls a process has made (`syscw` of /proc/PID/io): socket writes, SQLite's too. */
+export function processWriteCalls(pid: number): number {
+  const m = /^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return m ? Number(m[1]) : Number.NaN;
+}
+
 export function processRssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : Number.NaN;

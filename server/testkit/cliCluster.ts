@@ -27,6 +27,8 @@ export interface CliClusterOptions {
   args?: readonly string[];
   /** Environment added for every node. */
   env?: Record<string, string>;
+  /** Arguments for node itself in every node (`--cpu-prof`...). */
+  nodeArgs?: string[];
   /** A bus already running (kept running by stop()); default a new nats-server. */
   nats?: TestNats;
   /** false: no `--bus` at all (a single server on its own, the baseline for the benchmark); default true. */
@@ -138,7 +140,7 @@ export async function startCliCluster(options: CliClusterOptions = {}): Promise<
           ...(options.store !== undefined ? ['--store', options.store] : []),
           ...(options.args ?? []),
         ];
-        const p = await startServerProcess(0, args, options.env, options.startTimeoutMs ?? 30_000);
+        const p = await startServerProcess(0, args, options.env, options.startTimeoutMs ?? 30_000, options.nodeArgs);
         started.push({ name, port: p.port, pid: p.child.pid!, dataDir, process: p, alive: () => isAlive(p) });
       }),
     );
