@@ -1,6 +1,6 @@
 /** Server CPU time and memory from /proc, so figures count the server's own work only. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLK_TCK = Number(process.env.CLK_TCK ?? (() => {
   try {
@@ -15,6 +15,52 @@ export function processCpuSec(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/**
+ * CPU seconds of a process and of its children, live or already reaped (utime + stime +
+ * cutime + cstime of `pid`, plus utime + stime of each live child): PostgreSQL's postmaster and
+ * its backends as one figure.
+ */
+export function processTreeCpuSec(pid: number): number {
+  const fieldsOf = (p: number | string): string[] => {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  const own = fieldsOf(pid);
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const f = fieldsOf(entry);
+      if (Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // Exited between the listing and the read: its time is in the parent's cutime now.
+    }
+  }
+  return ticks / CLK_TCK;
+}
+
+/** The pid of a running `name` (the executable's base name) started with `-p <port>`, or undefined. */
+export function findPidByPort(name: string, port: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const at = argv.indexOf('-p');
+    if (argv[0]?.split('/').pop() === name && at !== -1 && argv[at + 1] === String(port)) return Number(entry);
+  }
+  return undefined;
+}
+
+/** Write-family system calls a process has made (`syscw` of /proc/PID/io): socket writes, SQLite's too. */
+export function processWriteCalls(pid: number): number {
+  const m = /^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return m ? Number(m[1]) : Number.NaN;
 }
 
 export function processRssKiB(pid: number): number {

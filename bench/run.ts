@@ -12,6 +12,7 @@ import type { ServerMemory } from './serverMain.ts';
 import { figuresOf, ircBench, runGenerator } from './ircBench.ts';
 import { peersBench } from './peersBench.ts';
 import { fileBench } from './fileBench.ts';
+import { nodesBench, parseNodeCounts } from './nodesBench.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
@@ -100,11 +101,13 @@ async function main(): Promise<void> {
     .option('--search', 'only the search workload (as --only search)')
     .option('--irc', "the IRC dialect under ../shared/bench-peers/irc-load.mjs (W1, W2, W3), beside the peers' figures")
     .option('--peers', 'W1, W2, W3 against ngIRCd, InspIRCd, Redis and Parley (IRC and JSON) in this run, interleaved, with the ratios')
+    .option('--nodes <counts>', 'fan-out and direct with parley-server processes as 1, 2, 3... nodes of one cluster (NATS; PostgreSQL when --store is there), e.g. 1,2,3', parseNodeCounts)
     .parse()
-    .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean; search?: boolean; peers?: boolean }>();
+    .opts<{ json?: boolean; quick?: boolean; only?: string; irc?: boolean; search?: boolean; peers?: boolean; nodes?: number[] }>();
   const scale = opts.quick ? 10 : 1;
   const only = new Set((opts.search === true ? 'search' : (opts.only ?? 'direct,fanout,tls,idle,durable,history,sync,search,files')).split(','));
   const log = (s: string): void => void (opts.json ? process.stderr.write(s + '\n') : console.log(s));
+  if (opts.nodes) return nodesBench({ counts: opts.nodes, quick: opts.quick === true, json: opts.json === true }, log);
   if (opts.irc) {
     const start = async (users: number, extra: string[]) => {
       const s = await startServer(users, 0, extra);

@@ -13,9 +13,12 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts `parley-server <port> --host 127.0.0.1 ...args` and resolves once it is listening. */
-export function startServerProcess(port: number, args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_BIN, String(port), '--host', '127.0.0.1', ...args], {
+/**
+ * Starts `parley-server <port> --host 127.0.0.1 ...args` and resolves once it is listening;
+ * `nodeArgs` go to node itself (`--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export function startServerProcess(port: number, args: string[], env: Record<string, string> = {}, timeoutMs = 15_000, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_BIN, String(port), '--host', '127.0.0.1', ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
