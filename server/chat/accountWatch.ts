@@ -8,7 +8,7 @@
 import type { Logger } from '../log.ts';
 import type { ChatStores } from './stores.ts';
 import type { SessionRegistry } from './sessions.ts';
-import { hashTag } from './session.ts';
+import { hashTag, type Session } from './session.ts';
 
 export class AccountWatch {
   private timer: NodeJS.Timeout | undefined;
@@ -20,6 +20,8 @@ export class AccountWatch {
     private readonly stores: ChatStores,
     private readonly sessions: SessionRegistry,
     private readonly log: Logger,
+    /** A session's own password rehash still running (login.ts): its new hash is no admin's change. */
+    private readonly rehashed: (session: Session) => Promise<void> | undefined,
   ) {}
 
   async start(everyMs: number): Promise<void> {
@@ -54,6 +56,7 @@ export class AccountWatch {
     // Each node checks its own sessions: a remote user's node ends theirs and says so.
     for (const s of this.sessions.own()) {
       if (s.guest) continue; // no account to change
+      await this.rehashed(s);
       const row = await this.stores.users.byId(s.userId);
       if (row && hashTag(row.password_hash) === s.passwordTag) continue;
       if (s.ended) continue;

@@ -2,8 +2,20 @@
  * A channel as this node keeps it in memory: its row, members and flags. Every query about a
  * channel is answered from here, so a channel message reaches its online members without a query.
  */
+import type { ChannelInfo } from '../protocol/index.ts';
 import type { ChannelMemberRow, ChannelRow } from '../store/channelStore.ts';
 import type { Session } from './session.ts';
+import type { SessionRegistry } from './sessions.ts';
+
+/** What a channel looks like to IRC's TOPIC and NAMES, besides ChannelInfo. */
+export interface ChannelState extends ChannelInfo {
+  /** Members with voice (IRC's `+`). */
+  voiced: string[];
+  topicBy: string | null;
+  /** ms timestamp of the topic (or of the creation). */
+  topicAt: number;
+  createdAt: number;
+}
 
 export interface Roster {
   row: ChannelRow;
@@ -45,4 +57,26 @@ export function flagged(r: Roster, ids: Set<number>): string[] {
 
 export function memberNames(r: Roster): string[] {
   return [...r.accounts.values(), ...[...r.guests].map((s) => s.user)].sort();
+}
+
+/**
+ * The members' sessions of this node: accounts online here (one online on another node is that
+ * node's to reach) and the guests who joined here.
+ */
+export function* localMembers(r: Roster, sessions: Pick<SessionRegistry, 'get'>): Iterable<Session> {
+  for (const name of r.accounts.values()) {
+    const s = sessions.get(name);
+    if (s && !s.guest && s.node === null) yield s;
+  }
+  yield* r.guests;
+}
+
+/** How many account members are online on other nodes (but `except`). */
+export function remoteMembers(r: Roster, sessions: Pick<SessionRegistry, 'get'>, except?: Session): number {
+  let n = 0;
+  for (const name of r.accounts.values()) {
+    const s = sessions.get(name);
+    if (s && s.node !== null && s !== except) n++;
+  }
+  return n;
 }

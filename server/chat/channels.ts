@@ -24,32 +24,23 @@ import {
   type UserPresence,
 } from '../protocol/index.ts';
 import type { AsyncChannelStore } from '../store/promised.ts';
-import { flagged, isMember, memberNames, operatorNames, rosterOf, type Roster } from './channelRoster.ts';
+import { flagged, isMember, localMembers, memberNames, operatorNames, remoteMembers, rosterOf, type ChannelState, type Roster } from './channelRoster.ts';
+
 import type { ChatEvent } from './events.ts';
 import type { Accepted, ChannelSendOutcome, Messaging } from './messaging.ts';
 import type { Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 
-/** ChannelState's view of a roster's flags. */
-export interface MemberFlags {
-  operators: string[];
-  voiced: string[];
-}
-
-/** What a channel looks like to IRC's TOPIC and NAMES, besides ChannelInfo. */
-export interface ChannelState extends ChannelInfo {
-  /** Members with voice (IRC's `+`). */
-  voiced: string[];
-  topicBy: string | null;
-  /** ms timestamp of the topic (or of the creation). */
-  topicAt: number;
-  createdAt: number;
+/** The other nodes, as channels see them (`--bus`); none for a single server. */
+export interface ChannelLink {
+  changed(name: string): void;
+  tell(name: string, event: ChatEvent, exceptUser: string | undefined): void;
 }
 
 export class Channels {
   private readonly rosters = new Map<string, Roster>();
   private turn: Promise<unknown> = Promise.resolve();
-  private changed: (name: string) => void = () => {};
+  private link: ChannelLink = { changed: () => {}, tell: () => {} };
 
   constructor(
     private readonly store: AsyncChannelStore,
@@ -81,9 +72,9 @@ export class Channels {
     });
   }
 
-  /** With a bus: `changed` tells the other nodes which channel this node changed. */
-  connect(changed: (name: string) => void): void {
-    this.changed = changed;
+  /** With a bus: the other nodes hear which channel this node changed, and its channels' events. */
+  connect(link: ChannelLink): void {
+    this.link = link;
   }
 
   /** Another node changed channel `name` (created, joined, left, topic, modes): read it again. */
@@ -104,7 +95,7 @@ export class Channels {
 
   /** After a change is stored and told: the other nodes hear of it. */
   private stored(r: Roster): void {
-    this.changed(r.row.name);
+    this.link.changed(r.row.name);
   }
 
   private roster(name: string): Roster | undefined {
@@ -250,7 +241,7 @@ export class Channels {
 
   send(session: Session, input: string, text: string, clientId?: string, file?: FileInfo): Promise<Accepted<ChannelSendOutcome>> {
     const r = this.memberRoster(session, input);
-    return this.messaging.channel(session, { conversationId: r.row.id, key: channelKey(r.row.name), onlineMembers: () => this.online(r) }, text, clientId, file);
+    return this.messaging.channel(session, { conversationId: r.row.id, key: channelKey(r.row.name), deliver: (event, except) => this.tell(r, event, except) }, text, clientId, file);
   }
 
   /** The channel with topic details and its members, or undefined when it does not exist. */
@@ -272,27 +263,36 @@ export class Channels {
     return r !== undefined && isMember(r, session);
   }
 
-  /** The channel's online members (none when it does not exist), for notices that are not stored. */
-  onlineMembers(input: string): Iterable<Session> {
+  /** Hands `event` to the channel's online members but `except` (none when it does not exist); how many. */
+  deliver(input: string, event: ChatEvent, except?: Session): number {
     const name = normalizeChannel(input);
     const r = name === null ? undefined : this.roster(name);
-    return r ? this.online(r) : [];
+    return r ? this.tell(r, event, except) : 0;
+  }
+
+  /** Another node's event for channel `name`: to this node's members of it but `exceptUser`. */
+  deliverHere(name: string, event: ChatEvent, exceptUser?: string): void {
+    const r = this.roster(name);
+    if (!r) return;
+    for (const s of localMembers(r, this.sessions)) if (s.user !== exceptUser) s.sink.deliver(event);
   }
 
   private info(r: Roster): ChannelInfo {
     return { name: r.row.name, topic: r.row.topic, members: memberNames(r), operators: operatorNames(r), topicLock: r.row.topicLock };
   }
 
-  private *online(r: Roster): Iterable<Session> {
-    for (const name of r.accounts.values()) {
-      const s = this.sessions.get(name);
-      if (s && !s.guest) yield s;
+  /**
+   * Hands `event` to the channel's members online here but `except`; with a bus, each other node
+   * hands it to its own members (its roster knows them from their joins there). How many got it.
+   */
+  private tell(r: Roster, event: ChatEvent, except?: Session): number {
+    let n = 0;
+    for (const s of localMembers(r, this.sessions)) {
+      if (s === except) continue;
+      s.sink.deliver(event);
+      n++;
     }
-    yield* r.guests;
-  }
-
-  /** Hands `event` to the channel's online members but `except`. */
-  private tell(r: Roster, event: ChatEvent, except: Session): void {
-    for (const s of this.online(r)) if (s !== except) s.sink.deliver(event);
+    this.link.tell(r.row.name, event, except?.user);
+    return n + remoteMembers(r, this.sessions, except);
   }
 }

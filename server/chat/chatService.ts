@@ -86,13 +86,13 @@ export class ChatService {
     this.changes = new MessageChanges({
       messages: stores.messages,
       sessions: this.sessions,
-      channelMembers: (name) => this.channels.onlineMembers(name),
+      tellChannel: (name, event, except) => void this.channels.deliver(name, event, except),
       limits,
       now,
     });
     this.uploads = new Uploads(stores.blobs, limits, now);
     this.files = new Files({ uploads: this.uploads, blobs: stores.blobs, files: stores.files, messages: stores.messages, messaging: this.messaging, channels: this.channels, now });
-    this.accounts = new AccountWatch(stores, this.sessions, log);
+    this.accounts = new AccountWatch(stores, this.sessions, log, (session) => this.login.rehashed(session));
     this.typingNotices = new TypingNotices(this.sessions, this.channels, now, limits.typingIntervalMs);
   }
 

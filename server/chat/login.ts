@@ -64,6 +64,8 @@ export class Login {
   readonly throttle: LoginThrottle;
   /** Password checks queued or running per address key. */
   private readonly checking = new Map<string, number>();
+  /** Password rehashes running, by session (see rehash). */
+  private readonly rehashing = new Map<Session, Promise<void>>();
   /** Guests' user ids count down from -1: never an account's. */
   private nextGuestId = -1;
 
@@ -110,7 +112,10 @@ export class Login {
       throw duplicate();
     }
     session.passwordTag = hashTag(row.password_hash);
-    if (needsRehash) void this.rehash(session, row.name, row.password_hash, password);
+    if (needsRehash) {
+      const done = this.rehash(session, row.name, row.password_hash, password).finally(() => this.rehashing.delete(session));
+      this.rehashing.set(session, done);
+    }
     session.token = token;
     this.d.sessions.attach(session, row.name, row.id);
     return { user: row.name, token, lastId };
@@ -238,11 +243,25 @@ export class Login {
     this.throttle.sweep();
   }
 
-  /** Stores a stronger hash of the password just checked, unless the stored one changed meanwhile. */
+  /** The session's password rehash, while one runs: the account watch waits for it before comparing. */
+  rehashed(session: Session): Promise<void> | undefined {
+    return this.rehashing.get(session);
+  }
+
+  /**
+   * Stores a stronger hash of the password just checked, unless the stored one changed meanwhile.
+   * It may have changed to another rehash of the same password (the user's previous session, on
+   * this node or another): then the session takes that hash as its own, not as an admin's change.
+   */
   private async rehash(session: Session, user: string, checked: string, password: string): Promise<void> {
     try {
       const hash = await this.d.hasher.hash(password);
-      if ((await this.d.users.replaceHash(user, checked, hash)) && session.user === user) session.passwordTag = hashTag(hash);
+      if (await this.d.users.replaceHash(user, checked, hash)) {
+        if (session.user === user) session.passwordTag = hashTag(hash);
+        return;
+      }
+      const row = await this.d.users.get(user);
+      if (row && session.user === user && (await this.d.hasher.verify(password, row.password_hash)).ok) session.passwordTag = hashTag(row.password_hash);
     } catch (err) {
       this.d.log.error({ err, user }, 'password rehash failed');
     }

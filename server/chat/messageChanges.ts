@@ -21,8 +21,8 @@ import type { SessionRegistry } from './sessions.ts';
 export interface MessageChangesDeps {
   messages: AsyncMessageStore;
   sessions: Pick<SessionRegistry, 'get' | 'fanOut'>;
-  /** Online members of a channel by its bare name. */
-  channelMembers(name: string): Iterable<Session>;
+  /** Hands an event to a channel's online members (by its bare name) but `except`. */
+  tellChannel(name: string, event: MessageChangeEvent, except: Session): void;
   limits: Pick<Limits, 'maxTextChars'>;
   now: () => number;
 }
@@ -88,11 +88,11 @@ export class MessageChanges {
   private tell(t: MessageTarget, author: Session, event: MessageChangeEvent): void {
     // Everyone's conversation goes out as one fan-out, which (with a bus) every node hands to its own.
     if (t.key === EVERYONE) return void this.d.sessions.fanOut(event, author);
+    if (t.key.startsWith('channel:')) return this.d.tellChannel(t.key.slice('channel:'.length), event, author);
     for (const s of this.online(t.key)) if (s !== author) s.sink.deliver(event);
   }
 
   private *online(key: string): Iterable<Session> {
-    if (key.startsWith('channel:')) return yield* this.d.channelMembers(key.slice('channel:'.length));
     for (const name of parseConversationKey(key)?.members ?? []) {
       // `~name` is a guest's place in a key (messaging.ts keyName).
       const guest = name.startsWith('~');

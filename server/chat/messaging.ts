@@ -6,6 +6,7 @@
 import { ChatError, conversationKey, EVERYONE, type ChatMessage, type FileInfo, type Limits, type RecipientResult } from '../protocol/index.ts';
 import { EVERYONE_ID, type NewMessage } from '../store/messageStore.ts';
 import type { AsyncMessageStore } from '../store/promised.ts';
+import type { ChatEvent } from './events.ts';
 import type { Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 import { SendPacer } from './sendPacer.ts';
@@ -22,11 +23,12 @@ export interface ChannelSendOutcome {
   delivered: number;
 }
 
-/** A channel as sending needs it: its conversation and who is online in it now. */
+/** A channel as sending needs it: its conversation, and handing a message to its online members. */
 export interface ChannelTarget {
   conversationId: number;
   key: string;
-  onlineMembers(): Iterable<Session>;
+  /** To every online member but `except`; how many got it. */
+  deliver(event: ChatEvent, except: Session): number;
 }
 
 export interface BroadcastOutcome {
@@ -203,13 +205,7 @@ export class Messaging {
       kind: file ? 'file' : 'channel', to: [], text, ts: this.d.now(), clientId, pendingUserIds: [], ...(file ? { file } : {}),
     };
     return this.commit([item], (results) => {
-      const event = { type: 'message', message: results[0]! } as const;
-      let delivered = 0;
-      for (const s of target.onlineMembers()) {
-        if (s === session) continue;
-        s.sink.deliver(event);
-        delivered++;
-      }
+      const delivered = target.deliver({ type: 'message', message: results[0]! }, session);
       return { message: results[0]!, delivered };
     });
   }

@@ -22,7 +22,7 @@ export class TypingNotices {
 
   constructor(
     private readonly sessions: SessionRegistry,
-    private readonly channels: Pick<Channels, 'onlineMembers'>,
+    private readonly channels: Pick<Channels, 'deliver'>,
     private readonly now: () => number,
     private readonly intervalMs: number,
   ) {}
@@ -33,7 +33,7 @@ export class TypingNotices {
     const event = { type: 'typing', conversation: key, user: session.user } as const;
     if (parsed.kind === 'everyone' || key === EVERYONE) this.sessions.fanOut(event, session);
     else if (parsed.kind === 'channel') {
-      for (const s of this.channels.onlineMembers(key.slice('channel:'.length))) if (s !== session) s.sink.deliver(event);
+      this.channels.deliver(key.slice('channel:'.length), event, session);
     } else {
       for (const member of parsed.members) {
         // `~name` is a guest's place in a key: only that guest's session is it, never an account's.

@@ -54,6 +54,7 @@ export class ClusterNode {
   private readonly startedAt = Date.now();
   private rev = 0;
   private registry: SessionRegistry | undefined;
+  private channels: Pick<Channels, 'deliverHere'> | undefined;
   private view: RemoteView | undefined;
   private timers: NodeJS.Timeout[] = [];
   private subs: Subscription[] = [];
@@ -135,11 +136,16 @@ export class ClusterNode {
 
   /**
    * Channel rosters are kept in each node's memory: a change made here is named to the others,
-   * which read that channel from the shared store again. Before the channels are loaded, so no
+   * which read that channel from the shared store again. A channel's events go to every node,
+   * each handing them to its own members, whose joins it saw first. Before the channels are loaded, so no
    * change falls between the load and the subscription.
    */
-  attachChannels(channels: Pick<Channels, 'connect' | 'changedElsewhere'>): void {
-    channels.connect((channel) => this.nc.publish(SUBJECT.channels, encode({ node: this.node, boot: this.boot, channel } satisfies ChannelMessage)));
+  attachChannels(channels: Pick<Channels, 'connect' | 'changedElsewhere' | 'deliverHere'>): void {
+    this.channels = channels;
+    channels.connect({
+      changed: (channel) => this.nc.publish(SUBJECT.channels, encode({ node: this.node, boot: this.boot, channel } satisfies ChannelMessage)),
+      tell: (channel, event, exceptUser) => this.outbox.channel(event, channel, exceptUser),
+    });
     this.subs.push(
       this.nc.subscribe(SUBJECT.channels, {
         callback: (_e, m) =>
@@ -234,6 +240,7 @@ export class ClusterNode {
   private onEvent(m: EventMessage): void {
     if (m.node === this.node || !this.registry) return;
     if ('all' in m.route) return void this.registry.fanOutLocal(m.event, m.route.except);
+    if ('channel' in m.route) return this.channels?.deliverHere(m.route.channel, m.event, m.route.except);
     for (const user of m.route.users) {
       const s = this.registry.get(user);
       if (s && s.node === null) s.sink.deliver(m.event);

@@ -24,6 +24,11 @@ export class Outbox {
     this.push({ event, route: exceptUser === undefined ? { all: true } : { all: true, except: exceptUser } });
   }
 
+  /** `event` for the members of channel `name` on the other nodes (but `exceptUser`). */
+  channel(event: ChatEvent, name: string, exceptUser: string | undefined): void {
+    this.push({ event, route: exceptUser === undefined ? { channel: name } : { channel: name, except: exceptUser } });
+  }
+
   flush(): void {
     const queue = this.queue;
     this.queue = [];

@@ -56,8 +56,8 @@ export interface Snapshot extends Stamp {
   users: RemoteUser[];
 }
 
-/** Who on the receiving node gets an event: everyone (but one user) or named users. */
-export type Route = { all: true; except?: string } | { users: string[] };
+/** Who on the receiving node gets an event: everyone (but one user), named users, or a channel's members there (but one). */
+export type Route = { all: true; except?: string } | { users: string[] } | { channel: string; except?: string };
 
 export interface EventMessage extends Stamp {
   route: Route;
