@@ -1,20 +1,22 @@
 /**
- * Two Parley nodes in this process, each on its own SQLite folder (two processes cannot share
- * one SQLite file), joined by a real nats-server: what the bus carries (presence, who, live
- * delivery, auto-replies, the duplicate-login rule, the lockout) holds with the two people on
- * different nodes. History across nodes needs the shared PostgreSQL store and is not tested here.
+ * Two Parley nodes in this process joined by a real nats-server, each on its own SQLite folder
+ * and then both on one PostgreSQL store: what the bus carries (presence, who, live delivery,
+ * auto-replies, TIME_OUT, the duplicate-login rule, the lockout) holds with the two people on
+ * different nodes; with the shared store, channels, history and `last` do too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonClient, type Line } from '../testkit/lineClient.ts';
 import { natsUnavailable, startNats, type TestNats } from '../testkit/nats.ts';
-import { startTestServer, stopTestServer, type TestServer } from '../testkit/testServer.ts';
+import { describeEachServerEngine } from '../testkit/serverEngines.ts';
+import { sharedPostgres } from '../testkit/storeEngines.ts';
+import { stopTestServer, type TestServer, type TestServerOptions } from '../testkit/testServer.ts';
 
 const skip = natsUnavailable();
 if (skip) console.warn(`skipping the cluster bus tests: ${skip}`);
 
 const USERS = { alice: 'pw', bob: 'pw', carol: 'pw', dave: 'pw' };
 
-describe.skipIf(skip !== null)('cluster bus between nodes', () => {
+describeEachServerEngine('cluster bus between nodes', (startTestServer, engine) => describe.skipIf(skip !== null)('', () => {
   let nats: TestNats | undefined;
   let nodes: TestServer[] = [];
   let clients: JsonClient[] = [];
@@ -28,10 +30,19 @@ describe.skipIf(skip !== null)('cluster bus between nodes', () => {
     nats = undefined;
   });
 
-  async function cluster(names: string[], options: { blockTimeSec?: number } = {}): Promise<TestServer[]> {
+  let store: string | undefined;
+  async function cluster(names: string[], options: TestServerOptions = {}): Promise<TestServer[]> {
     nats = await startNats();
-    for (const node of names) nodes.push(await startTestServer({ tls: false, cluster: { bus: nats.url, node }, ...options }, USERS));
+    // On PostgreSQL the nodes share one store; on SQLite each has its own folder.
+    store = engine === 'postgres' ? await (await sharedPostgres()).createDatabase() : undefined;
+    for (const node of names) await addNode(node, options);
     return nodes;
+  }
+
+  async function addNode(node: string, options: TestServerOptions = {}): Promise<TestServer> {
+    const n = await startTestServer({ tls: false, cluster: { bus: nats!.url, node }, ...(store ? { store } : {}), ...options }, USERS);
+    nodes.push(n);
+    return n;
   }
 
   async function login(node: TestServer, user: string): Promise<JsonClient> {
@@ -54,9 +65,7 @@ describe.skipIf(skip !== null)('cluster bus between nodes', () => {
     await alice.waitFor(presence('bob', 'away'));
     expect((await alice.request({ type: 'who' })).users).toEqual([{ user: 'bob', state: 'away', away: 'lunch' }]);
     // A node started later learns who is already online from a snapshot.
-    const [c] = [await startTestServer({ tls: false, cluster: { bus: nats!.url, node: 'c' } }, USERS)];
-    nodes.push(c!);
-    const carol = await login(c!, 'carol');
+    const carol = await login(await addNode('c'), 'carol');
     await carol.waitFor(presence('bob', 'away'));
     expect((await carol.request({ type: 'who' })).users).toEqual([{ user: 'alice', state: 'online' }, { user: 'bob', state: 'away', away: 'lunch' }]);
   });
@@ -148,6 +157,41 @@ describe.skipIf(skip !== null)('cluster bus between nodes', () => {
     expect((await onA.request({ type: 'login', user: 'alice', password: 'pw' })).ok).toBe(true);
   });
 
+  it('logs a user idle for TIME_OUT out on node b, offline for node a at once; away users are exempt', async () => {
+    const [a, b] = await cluster(['a', 'b'], { timeOutSec: 0.5 });
+    const alice = await login(a!, 'alice');
+    await alice.request({ type: 'away', message: 'reading' });
+    const carol = await login(b!, 'carol');
+    await carol.request({ type: 'away', message: 'out' });
+    await login(b!, 'bob');
+    await alice.waitFor(presence('bob', 'online'));
+    await alice.waitFor(presence('bob', 'offline'), 3000);
+    expect((await alice.request({ type: 'who' })).users).toEqual([{ user: 'carol', state: 'away', away: 'out' }]);
+  });
+
+  it.skipIf(engine !== 'postgres')('shares channels, history and last over the store: no auto-reply to a channel message', async () => {
+    const [a, b] = await cluster(['a', 'b']);
+    const alice = await login(a!, 'alice');
+    const bob = await login(b!, 'bob');
+    expect((await alice.request({ type: 'join', channel: 'lab' })).ok).toBe(true);
+    // Joined on node b: node a's answer to a join there already counts bob in.
+    expect((await bob.request({ type: 'join', channel: 'lab' })).channel.members).toEqual(['alice', 'bob']);
+    await bob.request({ type: 'away', message: 'busy' });
+    await alice.waitFor(presence('bob', 'away'));
+    const sent = await alice.request({ type: 'send', channel: 'lab', text: 'standup' });
+    expect((await bob.waitFor((l) => l.type === 'message' && l.message.text === 'standup')).message.id).toBe(sent.message.id);
+    await bob.request({ type: 'topic', channel: 'lab', topic: 'sprint 3' }).then((r) => expect(r.error.code).toBe('not_operator'));
+    const direct = await alice.request({ type: 'send', to: ['bob'], text: 'ping' });
+    await alice.waitFor((l) => l.type === 'message' && l.message.kind === 'auto-reply');
+    expect((await bob.request({ type: 'history', conversation: 'channel:lab' })).messages.map((m: Line) => m.id)).toEqual([sent.message.id]);
+    expect((await bob.request({ type: 'history', conversation: 'direct:alice,bob' })).messages[1]).toMatchObject({ id: direct.message.id, text: 'ping' });
+    expect(alice.messages().filter((m) => m.kind === 'auto-reply')).toHaveLength(1); // the direct one only
+    await bob.request({ type: 'logout' });
+    await alice.waitFor(presence('bob', 'offline'));
+    expect((await alice.request({ type: 'last', minutes: 1 })).users).toEqual([{ user: 'bob', state: 'offline' }]);
+    expect((await alice.request({ type: 'channels' })).channels).toEqual([{ name: 'lab', topic: '', members: 2, joined: true }]);
+  });
+
   it('takes a node that closes cleanly off the others at once', async () => {
     const [a, b] = await cluster(['a', 'b']);
     const alice = await login(a!, 'alice');
@@ -159,4 +203,4 @@ describe.skipIf(skip !== null)('cluster bus between nodes', () => {
     await alice.waitFor(presence('bob', 'offline'), 1000);
     expect(Date.now() - started).toBeLessThan(1000);
   });
-});
+}));
