@@ -1,5 +1,5 @@
 /** Message rows as the store reads them, and as the wire shows them. */
-import type { ChatMessage, FileInfo, MessageChangeEvent, MessageKind } from '../protocol/index.ts';
+import { parseConversationKey, type ChatMessage, type ConversationKind, type FileInfo, type MessageChangeEvent, type MessageKind } from '../protocol/index.ts';
 
 /** The `everyone` conversation's id: every user is in it. */
 export const EVERYONE_ID = 1;
@@ -57,4 +57,10 @@ export type SyncEntry = { type: 'message'; message: ChatMessage } | MessageChang
 /** The position of a sync entry in the shared id sequence. */
 export function entryId(e: SyncEntry): number {
   return e.type === 'message' ? e.message.id : e.change;
+}
+
+/** Only direct and group conversations are created by a send; a file's kind says nothing of its conversation. */
+export function newConversationKind(m: { kind: MessageKind; conversation: string }): ConversationKind {
+  if (m.kind === 'file') return parseConversationKey(m.conversation)?.kind === 'group' ? 'group' : 'direct';
+  return m.kind === 'group' ? 'group' : 'direct';
 }

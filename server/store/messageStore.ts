@@ -8,7 +8,7 @@ import { mentionsUser, parseConversationKey, type ChatMessage, type Conversation
 import { ChangeStore } from './changeStore.ts';
 import { ConversationIndex, inConversation, lastIdOf } from './conversationIndex.ts';
 import type { Db } from './db.ts';
-import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, entryId, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
+import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, entryId, newConversationKind, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
 
 export { EVERYONE_ID, entryId, toChatMessage, type SyncEntry } from './messageRows.ts';
 
@@ -30,12 +30,6 @@ export interface NewMessage {
   file?: FileInfo;
   /** Recipients who are offline: their copy waits in `pending`. */
   pendingUserIds: number[];
-}
-
-/** Only direct and group conversations are created by a send; a file's kind says nothing of its conversation. */
-function newConversationKind(m: NewMessage): ConversationKind {
-  if (m.kind === 'file') return parseConversationKey(m.conversation)?.kind === 'group' ? 'group' : 'direct';
-  return m.kind === 'group' ? 'group' : 'direct';
 }
 
 export class MessageStore {

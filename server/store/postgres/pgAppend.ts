@@ -10,8 +10,8 @@ import type { ChatMessage } from '../../protocol/index.ts';
 import { COLUMNS, FROM, toChatMessage, type MessageRow } from '../messageRows.ts';
 import type { NewMessage } from '../messageStore.ts';
 
-/** The conversation of a message that names none (id 0), created in this transaction when new. */
-export type ResolveConversation = (m: NewMessage) => Promise<number>;
+/** The conversations of the messages that name none (id 0) by key, created in this transaction when new. */
+export type ResolveConversations = (ms: NewMessage[]) => Promise<Map<string, number>>;
 
 const clientKey = (senderId: number, clientId: string): string => `${senderId}\n${clientId}`;
 
@@ -31,8 +31,10 @@ async function priorSends(c: pg.PoolClient, batch: NewMessage[]): Promise<Map<st
  * Answers the stored messages in batch order. A message whose client id its sender used before
  * (in an earlier batch, or earlier in this one) is not stored again: the earlier one is answered.
  */
-export async function appendBatch(c: pg.PoolClient, batch: NewMessage[], resolve: ResolveConversation): Promise<ChatMessage[]> {
+export async function appendBatch(c: pg.PoolClient, batch: NewMessage[], resolve: ResolveConversations): Promise<ChatMessage[]> {
   const prior = await priorSends(c, batch);
+  const unnamed = batch.filter((m) => m.conversationId === 0);
+  const conversations = unnamed.length > 0 ? await resolve(unnamed) : new Map<string, number>();
   const out: ChatMessage[] = new Array<ChatMessage>(batch.length);
   /** Index of a message repeating an earlier one of this batch -> that one's index. */
   const repeats = new Map<number, number>();
@@ -54,7 +56,7 @@ export async function appendBatch(c: pg.PoolClient, batch: NewMessage[], resolve
       }
       firstOfKey.set(key, at);
     }
-    fresh.push({ m, at, conversationId: m.conversationId || (await resolve(m)) });
+    fresh.push({ m, at, conversationId: m.conversationId || conversations.get(m.conversation)! });
   }
   if (fresh.length > 0) {
     // Ascending, in batch order: the batch commits as one, and its order is the send order.

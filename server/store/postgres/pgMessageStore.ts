@@ -14,19 +14,14 @@
  */
 import type pg from 'pg';
 import { parseConversationKey, type ChatMessage, type ConversationKind } from '../../protocol/index.ts';
-import { COLUMNS, EVERYONE_ID, FROM, SYNC_SCAN_IDS, entryId, toChatMessage, type MessageRow, type SyncEntry } from '../messageRows.ts';
+import { COLUMNS, EVERYONE_ID, FROM, SYNC_SCAN_IDS, entryId, newConversationKind, toChatMessage, type MessageRow, type SyncEntry } from '../messageRows.ts';
 import type { NewMessage } from '../messageStore.ts';
 import type { AsyncMessageStore } from '../promised.ts';
 import { appendBatch } from './pgAppend.ts';
+import { resolveConversations } from './pgConversations.ts';
 import { PgChangeStore, lockMessageIds } from './pgChangeStore.ts';
 import { transaction, type Queryable } from './pgDatabase.ts';
 import { PgReads } from './pgReads.ts';
-
-/** Only direct and group conversations are created by a send; a file's kind says nothing of its conversation. */
-function newConversationKind(m: NewMessage): ConversationKind {
-  if (m.kind === 'file') return parseConversationKey(m.conversation)?.kind === 'group' ? 'group' : 'direct';
-  return m.kind === 'group' ? 'group' : 'direct';
-}
 
 const SYNC_SQL = `SELECT ${COLUMNS} ${FROM}
   WHERE m.id > $2 AND m.id <= $3 AND (m.conversation_id = ${EVERYONE_ID}
@@ -63,10 +58,11 @@ export class PgMessageStore implements AsyncMessageStore {
 
   /** Id of the conversation with `key`, creating it (and its membership) on first use. */
   async conversationId(key: string, kind: ConversationKind, memberIds: number[]): Promise<number> {
-    const learned: Learned = new Map();
-    const id = await transaction(this.pool, (c) => this.resolveConversation(c, learned, key, kind, memberIds));
+    const known = this.conversationIds.get(key);
+    if (known !== undefined) return known;
+    const learned = await transaction(this.pool, (c) => resolveConversations(c, [{ key, kind, memberIds }]));
     this.learn(learned);
-    return id;
+    return learned.get(key)!;
   }
 
   /** The id of a conversation already known in memory, without touching the database. */
@@ -76,27 +72,6 @@ export class PgMessageStore implements AsyncMessageStore {
 
   private learn(learned: Learned): void {
     for (const [key, id] of learned) this.conversationIds.set(key, id);
-  }
-
-  /**
-   * Inside the caller's transaction. Two nodes may create the same conversation at once: the
-   * UNIQUE key makes the second wait for the first and insert nothing; it then reads the id.
-   */
-  private async resolveConversation(c: pg.PoolClient, learned: Learned, key: string, kind: ConversationKind, memberIds: number[]): Promise<number> {
-    const known = this.conversationIds.get(key) ?? learned.get(key);
-    if (known !== undefined) return known;
-    const inserted = await c.query<{ id: number }>('INSERT INTO conversations (key, kind) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING id', [key, kind]);
-    let id = inserted.rows[0]?.id;
-    if (id !== undefined) {
-      await c.query(
-        'INSERT INTO conversation_members (user_id, conversation_id) SELECT u, $2 FROM unnest($1::bigint[]) u ON CONFLICT DO NOTHING',
-        [memberIds, id],
-      );
-    } else {
-      id = (await c.query<{ id: number }>('SELECT id FROM conversations WHERE key = $1', [key])).rows[0]!.id;
-    }
-    learned.set(key, id);
-    return id;
   }
 
   /** The id of an existing conversation, or undefined. */
@@ -129,7 +104,12 @@ export class PgMessageStore implements AsyncMessageStore {
     const learned: Learned = new Map();
     const stored = await transaction(this.pool, async (c) => {
       await lockMessageIds(c);
-      return appendBatch(c, batch, (m) => this.resolveConversation(c, learned, m.conversation, newConversationKind(m), m.memberIds ?? []));
+      return appendBatch(c, batch, async (ms) => {
+        const unknown = ms.filter((m) => !this.conversationIds.has(m.conversation));
+        const found = await resolveConversations(c, unknown.map((m) => ({ key: m.conversation, kind: newConversationKind(m), memberIds: m.memberIds ?? [] })));
+        for (const [key, id] of found) learned.set(key, id);
+        return new Map(ms.map((m) => [m.conversation, this.conversationIds.get(m.conversation) ?? found.get(m.conversation)!]));
+      });
     });
     this.learn(learned);
     return stored;
