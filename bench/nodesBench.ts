@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --nodes 1,2,3`: real `parley-server` processes as 1, 2, 3... nodes of one
- * cluster on this machine (one nats-server; one shared PostgreSQL store when the CLI takes
- * `--store`, else each node its own SQLite folder), clients spread round-robin over the nodes.
+ * cluster on this machine (one nats-server; one shared PostgreSQL store where PostgreSQL is
+ * installed, else each node its own SQLite folder), clients spread round-robin over the nodes.
  * Fan-out and direct deliveries per second and per server CPU-second (all node processes
  * together), the bus's share of the CPU, and the ratios to 1 node; a single server without a bus
  * is measured first as the baseline. The machine's cores bound the absolute figures: every node,
@@ -14,7 +14,7 @@ import { openDatabase } from '../server/store/openDatabase.ts';
 import { openPostgresStores } from '../server/store/postgres/index.ts';
 import { TokenStore } from '../server/store/tokenStore.ts';
 import { UserStore } from '../server/store/userStore.ts';
-import { cliAcceptsStore, seedAccounts, startCliCluster, type CliCluster } from '../server/testkit/cliCluster.ts';
+import { seedAccounts, startCliCluster, type CliCluster } from '../server/testkit/cliCluster.ts';
 import { natsUnavailable } from '../server/testkit/nats.ts';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../server/testkit/postgres.ts';
 
@@ -174,8 +174,7 @@ async function runSetup(setup: Setup, pg: TestPostgres | undefined, size: { user
 export async function nodesBench(options: NodesBenchOptions, log: (s: string) => void): Promise<void> {
   const noBus = natsUnavailable();
   if (noBus) throw new Error(`--nodes needs a nats-server: ${noBus}`);
-  const noPg = postgresUnavailable();
-  const whyNotStore = !cliAcceptsStore() ? 'parley-server takes no --store yet' : noPg;
+  const whyNotStore = postgresUnavailable();
   const store = whyNotStore === null;
   log(store ? 'store: one PostgreSQL store shared by the nodes (--store), bus: NATS' : `store: each node its own SQLite folder (${whyNotStore}), bus: NATS`);
   const size = options.quick ? { users: 90, sec: { warmup: 1, duration: 2 } } : { users: 300, sec: { warmup: 1, duration: 5 } };

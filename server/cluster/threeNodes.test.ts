@@ -5,7 +5,7 @@
  * and a resume on another node after a SIGKILL; it skips, saying why, until the CLI takes --store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliAcceptsStore, startCliCluster, type CliCluster } from '../testkit/cliCluster.ts';
+import { startCliCluster, type CliCluster } from '../testkit/cliCluster.ts';
 import { JsonClient, type Line } from '../testkit/lineClient.ts';
 import { natsUnavailable } from '../testkit/nats.ts';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../testkit/postgres.ts';
@@ -13,8 +13,7 @@ import { runCli } from '../testkit/serverProcess.ts';
 
 const busSkip = natsUnavailable();
 if (busSkip) console.warn(`skipping the three-node tests: ${busSkip}`);
-const storeSkip =
-  busSkip ?? postgresUnavailable() ?? (cliAcceptsStore() ? null : 'parley-server does not take --store yet (its --help lists no such option): the chat layer does not run on PostgreSQL');
+const storeSkip = busSkip ?? postgresUnavailable();
 if (!busSkip && storeSkip) console.warn(`skipping the three-node tests on a shared store: ${storeSkip}`);
 
 const USERS = { alice: 'pw', bob: 'pw', carol: 'pw', dave: 'pw', erin: 'pw', frank: 'pw' };

@@ -4,20 +4,19 @@
  * folder, and with a store URL all on `--store <url>` (a shared PostgreSQL store). For tests
  * and the nodes benchmark: a node can be SIGKILLed, and stop() ends whatever is left.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScryptParams } from '../auth/passwords.ts';
 import { openPostgresUserAdmin, openUserAdmin, type OpenedUserAdmin } from '../openUserAdmin.ts';
 import { startNats, type TestNats } from './nats.ts';
-import { SERVER_BIN, startServerProcess, type ServerProcess } from './serverProcess.ts';
+import { startServerProcess, type ServerProcess } from './serverProcess.ts';
 import { CHEAP_SCRYPT } from './testServer.ts';
 
 export interface CliClusterOptions {
   /** Node names, one process each; default a, b, c. */
   nodes?: readonly string[];
-  /** `--store <url>` for every node (the CLI must accept it: cliAcceptsStore()); absent: each its own SQLite folder. */
+  /** `--store <url>` for every node; absent: each its own SQLite folder. */
   store?: string;
   /** Accounts made before the nodes start: once in the store, or in every node's SQLite folder. */
   users?: Record<string, string>;
@@ -62,17 +61,6 @@ export interface CliCluster {
   stop(graceMs?: number): Promise<void>;
 }
 
-let storeOptionCache: boolean | undefined;
-
-/**
- * Whether `parley-server <port>` takes `--store` (the chat layer on the shared store): its
- * --help lists it as an option line. The `users` commands' mention in the help's notes does
- * not count.
- */
-export function cliAcceptsStore(): boolean {
-  storeOptionCache ??= /^\s*--store\b/m.test(execFileSync(process.execPath, [SERVER_BIN, '--help'], { encoding: 'utf8', timeout: 30_000 }));
-  return storeOptionCache;
-}
 
 /** Opens the accounts of a SQLite folder or of a shared store, with the given hash parameters. */
 export function openAccounts(target: { dataDir: string } | { store: string }, scrypt: ScryptParams = CHEAP_SCRYPT): Promise<OpenedUserAdmin> {
