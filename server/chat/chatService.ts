@@ -144,9 +144,13 @@ export class ChatService {
     this.sessions.end(session, reason, message);
   }
 
-  /** Logs out: the session ends at once, its token is revoked as soon as the store answers. */
-  logout(session: Session, message: string): void {
-    this.login.logout(session).catch((err: unknown) => this.log.error({ err, user: session.user }, 'token revocation failed'));
+  /** Logs out: the token is revoked (so it cannot resume once the goodbye is out), then the session ends. */
+  async logout(session: Session, message: string): Promise<void> {
+    try {
+      await this.login.logout(session);
+    } catch (err) {
+      this.log.error({ err, user: session.user }, 'token revocation failed');
+    }
     this.sessions.end(session, 'logout', message);
   }
 

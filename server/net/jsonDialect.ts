@@ -16,7 +16,8 @@ import {
   type Request,
 } from '../protocol/index.ts';
 import type { ChatService } from '../chat/chatService.ts';
-import { encodeOnce, type ChatEvent } from '../chat/events.ts';
+import type { ChatEvent } from '../chat/events.ts';
+import { encodeEvent } from './jsonEvents.ts';
 import type { LoggedIn } from '../chat/login.ts';
 import type { Accepted } from '../chat/messaging.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
@@ -26,30 +27,6 @@ import type { ClientConnection, Dialect } from './clientConnection.ts';
 const KEEPALIVE = /^\s*\{\s*"id"\s*:\s*\d+\s*,\s*"type"\s*:\s*"ping"\s*\}\s*$/;
 const OPEN_BEFORE_LOGIN = new Set(['hello', 'login', 'resume', 'ping']);
 const KNOWN_TYPES = new Set<string>(REQUEST_TYPES);
-
-/** One encoding per event, shared by every JSON session of a fan-out. */
-const encodeEvent = encodeOnce((ev: ChatEvent): Buffer => {
-  switch (ev.type) {
-    case 'message':
-      return Buffer.from(`{"type":"message","message":${messageJson(ev.message)}}\n`);
-    case 'presence':
-      return Buffer.concat(ev.changes.map((c) => encodeJsonLine({ type: 'presence', ...c })));
-    case 'joined':
-    case 'left':
-    case 'topic':
-    case 'mode':
-    case 'deleted':
-    case 'reaction':
-    case 'typing':
-      return encodeJsonLine(ev);
-    case 'edited':
-      return Buffer.from(`{"type":"edited","change":${ev.change},"message":${messageJson(ev.message)}}\n`);
-    default: {
-      const never: never = ev;
-      throw new Error(`unhandled event ${JSON.stringify(never)}`);
-    }
-  }
-});
 
 export class JsonDialect implements Dialect, SessionSink {
   readonly session: Session;
@@ -256,7 +233,7 @@ export class JsonDialect implements Dialect, SessionSink {
   private async logout(re: number): Promise<void> {
     await Promise.all(this.unanswered);
     this.ok(re);
-    this.chat.logout(this.session, 'Goodbye');
+    await this.chat.logout(this.session, 'Goodbye');
   }
 
   /** `{"re":..,"ok":true,"message":<shared JSON>,...rest}`: the message is serialised once for everyone. */

@@ -147,7 +147,7 @@ export class TextDialect implements Dialect, SessionSink, TextContext {
   }
 
   logout(): void {
-    this.chat.logout(this.session, `Goodbye, ${this.session.user}.`);
+    void this.chat.logout(this.session, `Goodbye, ${this.session.user}.`);
   }
 
   deliver(event: ChatEvent): void {

@@ -86,7 +86,7 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
   quit(reason: string): void {
     this.peers.setQuitReason(this.nick, reason);
     this.uncount(); // gone from LUSERS now, not when the socket has closed
-    if (this.session.online) this.chat.logout(this.session, reason);
+    if (this.session.online) void this.chat.logout(this.session, reason);
     else this.conn.end(ircLine(null, 'ERROR', `Closing Link: ${hostOf(this.session.guest)} (${reason})`));
   }
 
