@@ -9,7 +9,8 @@ import { JsonClient, type Line } from '../testkit/lineClient.ts';
 import { natsUnavailable, startNats, type TestNats } from '../testkit/nats.ts';
 import { describeEachServerEngine } from '../testkit/serverEngines.ts';
 import { sharedPostgres } from '../testkit/storeEngines.ts';
-import { stopTestServer, type TestServer, type TestServerOptions } from '../testkit/testServer.ts';
+import { openPostgresUserAdmin } from '../openUserAdmin.ts';
+import { CHEAP_SCRYPT, stopTestServer, type TestServer, type TestServerOptions } from '../testkit/testServer.ts';
 
 const skip = natsUnavailable();
 if (skip) console.warn(`skipping the cluster bus tests: ${skip}`);
@@ -190,6 +191,27 @@ describeEachServerEngine('cluster bus between nodes', (startTestServer, engine) 
     await alice.waitFor(presence('bob', 'offline'));
     expect((await alice.request({ type: 'last', minutes: 1 })).users).toEqual([{ user: 'bob', state: 'offline' }]);
     expect((await alice.request({ type: 'channels' })).channels).toEqual([{ name: 'lab', topic: '', members: 2, joined: true }]);
+  });
+
+  it.skipIf(engine !== 'postgres')('applies `users` changes made against the shared store on every node within a poll', async () => {
+    const [a, b] = await cluster(['a', 'b'], { limits: { accountPollMs: 100 } });
+    const alice = await login(b!, 'alice');
+    const bob = await login(a!, 'bob');
+    const admin = await openPostgresUserAdmin(store!, CHEAP_SCRYPT);
+    try {
+      expect(await admin.users.setPassword('alice', 'new')).toBe(true);
+      expect(await admin.users.remove('bob')).toBe(true);
+      expect(await admin.users.add('erin', 'pw')).toBe(true);
+      expect(await admin.users.add('frank', 'pw')).toBe(true);
+    } finally {
+      await admin.close();
+    }
+    const ended = (l: Line): boolean => l.type === 'disconnect' && l.reason === 'account_changed';
+    expect((await alice.waitFor(ended, 3000)).message).toMatch(/password was changed/);
+    expect((await bob.waitFor(ended, 3000)).message).toMatch(/account was removed/);
+    // New accounts log in on either node (login() throws on a refusal).
+    await login(a!, 'erin');
+    await login(b!, 'frank');
   });
 
   it('takes a node that closes cleanly off the others at once', async () => {
