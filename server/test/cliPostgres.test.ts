@@ -79,9 +79,12 @@ describe.skipIf(unavailable !== null)(`parley-server users --store postgres://${
     // The cluster's real user and password, on port 1, where nothing listens.
     const url = new URL(await server.createDatabase());
     url.port = '1';
-    const out = await runCli(['users', 'list', '--store', url.toString(), '--data', join(dir, 'unused')]);
-    expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(/^parley-server: cannot open the store at 127\.0\.0\.1:1\/test_\d+: /);
-    expect(out.stderr).not.toContain(url.password);
+    // The accounts commands and the server itself say the same.
+    for (const args of [['users', 'list'], ['0', '--no-announce', '--no-tls']]) {
+      const out = await runCli([...args, '--store', url.toString(), '--data', join(dir, 'unused')]);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(/^parley-server: cannot open the store at 127\.0\.0\.1:1\/test_\d+: /);
+      expect(out.stderr).not.toContain(url.password);
+    }
   });
 });
