@@ -2,7 +2,7 @@
  * One Parley process as a node of a cluster (`--bus nats://... --node NAME`): it tells the other
  * nodes who is online here and hands them the events committed here; it keeps the users online
  * on the others in its SessionRegistry as sessions whose sink forwards to their node, so the
- * synchronous chat layer (who, last, sending, away auto-replies) treats them as any user.
+ * chat layer (who, last, sending, away auto-replies) treats them as any user.
  *
  * Presence is numbered per node and checked against its heartbeats (every `heartbeatMs`): a gap
  * or a new boot is repaired by a snapshot. A node silent for `deadAfterMs` is dead and its users

@@ -2,8 +2,8 @@
  * The stores' asynchronous shape: every public method of a SQLite store, with the same
  * arguments, answering a Promise of the same result. The PostgreSQL stores (server/store/postgres/)
  * are checked against it by type, and `promised()` gives a SQLite store that shape, so one
- * contract suite (server/store/contract/) runs against both and the server can later be moved to
- * the async shape once, whichever engine is behind it.
+ * contract suite (server/store/contract/) runs against both and the chat layer awaits the same
+ * calls whichever engine is behind it (store/openChatStores.ts).
  */
 import type { BlobStore } from './blobStore.ts';
 import type { ChangeStore } from './changeStore.ts';
