@@ -144,13 +144,18 @@ export class ChatService {
     this.sessions.end(session, reason, message);
   }
 
-  /** Logs out: the token is revoked (so it cannot resume once the goodbye is out), then the session ends. */
-  async logout(session: Session, message: string): Promise<void> {
+  /**
+   * Logs out: the token is revoked (it cannot resume once the client hears it logged out), then
+   * `answer` (the dialect's reply) and the end of the session follow in one step, so the user may
+   * log in again anywhere as soon as the reply arrives.
+   */
+  async logout(session: Session, message: string, answer?: () => void): Promise<void> {
     try {
       await this.login.logout(session);
     } catch (err) {
       this.log.error({ err, user: session.user }, 'token revocation failed');
     }
+    answer?.();
     this.sessions.end(session, 'logout', message);
   }
 

@@ -232,8 +232,7 @@ export class JsonDialect implements Dialect, SessionSink {
   /** Once every accepted request is answered: a `send` right before used to lose its answer. */
   private async logout(re: number): Promise<void> {
     await Promise.all(this.unanswered);
-    this.ok(re);
-    await this.chat.logout(this.session, 'Goodbye');
+    await this.chat.logout(this.session, 'Goodbye', () => this.ok(re));
   }
 
   /** `{"re":..,"ok":true,"message":<shared JSON>,...rest}`: the message is serialised once for everyone. */
