@@ -1,9 +1,9 @@
 /**
  * `parley-server users add|remove|passwd` may run while the server uses the same database. The
  * server notices within one poll: the store's accounts version changes when another process
- * (the CLI, another node) changes a user or a token (store/accountsVersion.ts). Then cached names are forgotten, and a live session whose account was removed or
- * whose password was changed ends (its tokens are revoked): an administrator's change holds at
- * once, not at the next login.
+ * (the CLI, another node) changes a user or a token (store/accountsVersion.ts). Then cached names
+ * are forgotten, and a live session whose account was removed or whose password was changed ends
+ * (its tokens are revoked): an administrator's change holds at once, not at the next login.
  */
 import type { Logger } from '../log.ts';
 import type { ChatStores } from './stores.ts';

@@ -93,11 +93,6 @@ export class Channels {
     return next;
   }
 
-  /** After a change is stored and told: the other nodes hear of it. */
-  private stored(r: Roster): void {
-    this.link.changed(r.row.name);
-  }
-
   private roster(name: string): Roster | undefined {
     return this.rosters.get(name);
   }
@@ -127,7 +122,7 @@ export class Channels {
         if (session.guest) r.guests.add(session);
         else r.accounts.set(session.userId, session.user);
         this.tell(r, { type: 'joined', channel: name, user: session.user }, session);
-        this.stored(r);
+        this.link.changed(r.row.name);
       }
       return this.info(r);
     });
@@ -159,7 +154,7 @@ export class Channels {
       r.ops.delete(session.userId);
       r.voiced.delete(session.userId);
       this.tell(r, { type: 'left', channel: r.row.name, user: session.user, ...(reason ? { reason } : {}) }, session);
-      this.stored(r);
+      this.link.changed(r.row.name);
     });
   }
 
@@ -217,7 +212,7 @@ export class Channels {
         r.row = { ...r.row, topicLock: on };
       }
       this.tell(r, { type: 'mode', channel: r.row.name, mode, ...(targetName ? { user: targetName } : {}), by: session.user }, session);
-      this.stored(r);
+      this.link.changed(r.row.name);
       return targetName;
     });
   }
@@ -234,7 +229,7 @@ export class Channels {
       await this.store.setTopic(r.row.id, text, session.user, at);
       r.row = { ...r.row, topic: text, topicBy: session.user, topicAt: at };
       this.tell(r, { type: 'topic', channel: r.row.name, topic: text, by: session.user }, session);
-      this.stored(r);
+      this.link.changed(r.row.name);
       return text;
     });
   }

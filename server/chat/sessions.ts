@@ -111,7 +111,7 @@ export class SessionRegistry {
    */
   private record(write: Promise<void>, user: string): void {
     const done = write
-      .catch((err: unknown) => this.log.error({ err, user }, 'recording login time failed'))
+      .catch((err: unknown) => this.log.error({ err, user }, 'recording a login or logout time failed'))
       .finally(() => this.recording.delete(done));
     this.recording.add(done);
   }
