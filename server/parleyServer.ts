@@ -24,6 +24,7 @@ import { UserAdmin } from './userAdmin.ts';
 import { importHasher } from './openUserAdmin.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { ClusterNode, type ClusterOptions } from './cluster/clusterNode.ts';
+import { holdIdleTrim } from './idleMemory.ts';
 
 export const SERVER_NAME = 'parley/0.1.0';
 
@@ -217,6 +218,8 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
   log.info({ host: address.address, port: address.port, dataDir: options.dataDir, store: opened.engine, tls: identity !== null }, 'listening');
+  // Hands a burst's memory back once the server is quiet again (idleMemory.ts).
+  const releaseIdleTrim = holdIdleTrim();
   const announcement = options.announce ? announce({ ...options.announce, port: address.port, fingerprint: identity?.fingerprint ?? null }, log) : null;
 
   let closing: Promise<void> | undefined;
@@ -232,6 +235,7 @@ export async function startServer(options: ParleyServerOptions): Promise<ParleyS
     connectionCount: () => connections.size,
     close() {
       closing ??= (async () => {
+        releaseIdleTrim();
         await announcement?.stop(); // says goodbye on the LAN so browsers drop it at once
         server.close();
         await service.stop(); // tells logged-in users, writes what was accepted

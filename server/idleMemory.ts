@@ -1,0 +1,98 @@
+/**
+ * Gives memory back once the server goes quiet. A burst (5,000 logins, a big sync) grows V8's
+ * young generation from 1 to 32 MiB and leaves garbage in the old one, and neither shrinks
+ * while nothing allocates: an idle server kept the burst's size (8-9 KiB per connection after
+ * 5,000 logins instead of 2-3, `npm run bench -- --only idle`). Capping the young generation
+ * instead (--max-semi-space-size) costs the direct path a fifth or more.
+ *
+ * When the event loop is quiet and the heap has grown since the last trim, one full collection
+ * frees the old generation's garbage. V8 shrinks the young generation at a collection only when
+ * its recent allocation rate is low, and it judges that rate over its last ten or so
+ * collections, which the burst's fill; so a few young-generation collections follow, STEP_MS
+ * apart (about 1 ms each with nothing to copy), until it has shrunk. The trim stops as soon as
+ * the loop is busy again. One process-wide timer, shared by every server in the process.
+ */
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** How often the event loop's utilisation is sampled. */
+const CHECK_MS = 250;
+/** A sample at most this busy is quiet. */
+const QUIET_BELOW = 0.05;
+/** Growth of V8's heap since the last trim that is worth one. */
+const GROWTH_BYTES = 8 * 1024 * 1024;
+/** Spacing of the young-generation collections that let V8 see the low allocation rate. */
+const STEP_MS = 50;
+const MAX_STEPS = 24;
+
+type Gc = (options?: { type: 'minor' | 'major' }) => void;
+
+/** V8's own `gc()`, which Node hides unless --expose-gc: the flag applies to contexts made after it. */
+function v8Gc(): Gc {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as Gc;
+}
+
+const youngGeneration = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+
+export interface IdleTrim {
+  /** Told after each trim, with the heap's size before and after (for tests and logs). */
+  onTrim: ((before: number, after: number) => void) | undefined;
+}
+
+let holders = 0;
+let timer: NodeJS.Timeout | undefined;
+export const idleTrim: IdleTrim = { onTrim: undefined };
+
+function start(): void {
+  const gc = v8Gc();
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  // Zero: the first quiet moment trims what starting up (opening the store, loading accounts) grew.
+  let heapAfterLast = 0;
+  let trimming = false;
+  const quietSince = (): boolean => {
+    const now = performance.eventLoopUtilization();
+    const used = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return used <= QUIET_BELOW;
+  };
+  const trim = (): void => {
+    trimming = true;
+    const before = getHeapStatistics().total_heap_size;
+    const young = youngGeneration();
+    gc();
+    let steps = 0;
+    const finish = (): void => {
+      trimming = false;
+      heapAfterLast = getHeapStatistics().total_heap_size;
+      last = performance.eventLoopUtilization(); // the trim itself is not traffic
+      idleTrim.onTrim?.(before, heapAfterLast);
+    };
+    const step = (): void => {
+      if (youngGeneration() < young || ++steps > MAX_STEPS) return finish();
+      // A busy moment is not the low rate V8 waits for: skip it, the steps are bounded anyway.
+      if (quietSince()) gc({ type: 'minor' });
+      last = performance.eventLoopUtilization();
+      setTimeout(step, STEP_MS).unref();
+    };
+    last = performance.eventLoopUtilization();
+    setTimeout(step, STEP_MS).unref();
+  };
+  timer = setInterval(() => {
+    if (trimming || !quietSince() || getHeapStatistics().total_heap_size < heapAfterLast + GROWTH_BYTES) return;
+    trim();
+  }, CHECK_MS);
+  timer.unref();
+}
+
+/** Keeps the trim running until the returned function is called (once per server). */
+export function holdIdleTrim(): () => void {
+  if (holders++ === 0) start();
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (--holders === 0) clearInterval(timer);
+  };
+}
