@@ -4,6 +4,10 @@
  * workload at a tenth of the size. Targets (../shared/bench-peers/README.md) are shown beside.
  */
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -34,12 +38,16 @@ function forkTs(file: string, args: string[], extraExecArgv: string[], stdio: St
   });
 }
 
-function startServer(users: number, historyMessages = 0, extra: string[] = []): Promise<Server> {
+async function startServer(users: number, historyMessages = 0, extra: string[] = []): Promise<Server> {
   // BENCH_PROFILE=dir writes a CPU profile of each server run (node --cpu-prof) into dir;
   // BENCH_NODE_FLAGS="--max-semi-space-size=2 ..." starts the server with those Node/V8 flags (to measure them).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = forkTs('./serverMain.ts', [String(users), String(historyMessages), ...extra], [...flags, ...profile], ['ignore', 'pipe', 'inherit', 'ipc']);
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const seeder = forkTs('./seedMain.ts', [dataDir, String(users), String(historyMessages), ...extra], [], ['ignore', 'inherit', 'inherit', 'ipc']);
+  const [code] = (await once(seeder, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`seeding the bench server's data folder exited with ${code}`);
+  const child = forkTs('./serverMain.ts', [dataDir, ...extra], [...flags, ...profile], ['ignore', 'pipe', 'inherit', 'ipc']);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {

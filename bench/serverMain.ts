@@ -3,14 +3,11 @@
  * raised for one loopback load generator. Prints one JSON line {port, pid} when ready, and
  * answers `{ask: 'memory'}` over IPC with its heap figures (to explain the idle workload's RSS).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { idleTrim } from '../server/idleMemory.ts';
 import { startServer } from '../server/parleyServer.ts';
 import { CHEAP_SCRYPT } from '../server/testkit/testServer.ts';
-import { seedConversation, seedUsers } from './seed.ts';
-import { searchText } from './searchLoad.ts';
 
 export interface ServerMemory {
   rssKiB: number;
@@ -20,14 +17,10 @@ export interface ServerMemory {
   oldGenKiB: number;
 }
 
-const users = Number(process.argv[2] ?? 500);
-const historyMessages = Number(process.argv[3] ?? 0);
-/** `guests`: the IRC load generator registers with NICK and USER only; `search`: the history is searchLoad's text. */
+/** A data folder seedMain.ts filled (and this process removes on exit). */
+const dataDir = process.argv[2]!;
+/** `guests`: the IRC load generator registers with NICK and USER only. */
 const guests = process.argv.includes('guests');
-const searchable = process.argv.includes('search');
-const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-await seedUsers(dataDir, Array.from({ length: users }, (_, i) => `b${i}`), 'pw');
-if (historyMessages > 0) seedConversation(dataDir, 'b0', 'b1', historyMessages, searchable ? searchText : undefined);
 const server = await startServer({
   dataDir,
   host: '127.0.0.1',
@@ -42,6 +35,13 @@ const server = await startServer({
   guests,
   serverName: 'bench.parley',
 });
+// Measure from a server at rest: startup (the accounts loaded, the database opened) grows the
+// heap, which the first idle trim hands back; a start that grew it less is not trimmed at all.
+await new Promise<void>((resolve) => {
+  const atMost = setTimeout(resolve, 3000);
+  idleTrim.onTrim = () => resolve(clearTimeout(atMost));
+});
+idleTrim.onTrim = undefined;
 process.stdout.write(JSON.stringify({ port: server.port, pid: process.pid }) + '\n');
 
 process.on('message', (m: { ask?: string }) => {
