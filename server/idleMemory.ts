@@ -8,9 +8,10 @@
  * When the event loop is quiet and the heap has grown since the last trim, one full collection
  * frees the old generation's garbage. V8 shrinks the young generation at a collection only when
  * its recent allocation rate is low, and it judges that rate over its last ten or so
- * collections, which the burst's fill; so a few young-generation collections follow, STEP_MS
- * apart (about 1 ms each with nothing to copy), until it has shrunk. The trim stops as soon as
- * the loop is busy again. One process-wide timer, shared by every server in the process.
+ * collections, which the burst's fill; so young-generation collections follow, STEP_MS apart
+ * (about 1 ms each with nothing to copy), until it has shrunk or MAX_STEPS have passed; a step
+ * that finds the loop busy collects nothing. One process-wide timer, shared by every server in
+ * the process.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -26,7 +27,8 @@ const GROWTH_BYTES = 8 * 1024 * 1024;
 const STEP_MS = 50;
 const MAX_STEPS = 24;
 
-type Gc = (options?: { type: 'minor' | 'major' }) => void;
+/** Full without options; young generation only with `{ type: 'minor' }`. */
+type Gc = (options?: { type: 'minor' }) => void;
 
 /** V8's own `gc()`, which Node hides unless --expose-gc: the flag applies to contexts made after it. */
 function v8Gc(): Gc {
