@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,7 +46,10 @@ async function startServer(users: number, historyMessages = 0, extra: string[] =
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const seeder = forkTs('./seedMain.ts', [dataDir, String(users), String(historyMessages), ...extra], [], ['ignore', 'inherit', 'inherit', 'ipc']);
   const [code] = (await once(seeder, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`seeding the bench server's data folder exited with ${code}`);
+  if (code !== 0) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`seeding the bench server's data folder exited with ${code}`);
+  }
   const child = forkTs('./serverMain.ts', [dataDir, ...extra], [...flags, ...profile], ['ignore', 'pipe', 'inherit', 'ipc']);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
