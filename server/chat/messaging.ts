@@ -92,8 +92,11 @@ export class Messaging {
     }
   }
 
-  /** The message this sender already sent under `clientId` (a retry after a lost answer), if any. */
-  private async prior(session: Session, clientId: string | undefined): Promise<ChatMessage | undefined> {
+  /**
+   * The message this sender already sent under `clientId` (a retry after a lost answer), if any;
+   * undefined without a client id, so a send without one awaits nothing here.
+   */
+  private prior(session: Session, clientId: string | undefined): Promise<ChatMessage | undefined> | undefined {
     // A guest's id is reused by the next process: its client ids would match another guest's.
     if (!clientId || session.guest) return undefined;
     return this.d.messages.findByClientId(session.userId, clientId);
@@ -123,7 +126,8 @@ export class Messaging {
     this.checkText(text, options.file);
     const names = [...new Set(to)];
     if (names.includes(session.user)) throw new ChatError('bad_recipient', 'You cannot send a message to yourself.');
-    const rows = await Promise.all(names.map((name) => this.d.lookupUser(name)));
+    // One recipient (the usual send) awaits its lookup alone, without Promise.all's extra promises.
+    const rows = names.length === 1 ? [await this.d.lookupUser(names[0]!)] : await Promise.all(names.map((name) => this.d.lookupUser(name)));
     const known: Recipient[] = [];
     const unknown: string[] = [];
     names.forEach((name, i) => (rows[i] ? known.push(rows[i]) : unknown.push(name)));
@@ -131,15 +135,16 @@ export class Messaging {
       throw new ChatError('unknown_recipient', `${unknown.join(', ')} ${unknown.length === 1 ? 'does' : 'do'} not exist.`);
     }
     const unknownResults: RecipientResult[] = unknown.map((user) => ({ user, status: 'unknown' }));
-    const messages = this.d.messages;
-    const prior = await this.prior(session, clientId);
+    const asked = this.prior(session, clientId);
+    const prior = asked && (await asked);
     if (prior) {
       return { done: Promise.resolve({ message: prior, recipients: inNamedOrder(names, [...known.map((r) => this.statusOf(r.name)), ...unknownResults]) }) };
     }
     if (session.guest) clientId = undefined;
     const key = conversationKey([keyName(session.user, session.userId), ...known.map((r) => keyName(r.name, r.id))]);
+    // Conversation 0: the store finds it by key (from memory once known) in the batch's transaction.
     const main: NewMessage = {
-      conversationId: (await messages.cachedConversationId(key)) ?? 0, conversation: key, memberIds: accountIds([session.userId, ...known.map((r) => r.id)]),
+      conversationId: 0, conversation: key, memberIds: accountIds([session.userId, ...known.map((r) => r.id)]),
       senderId: session.userId, sender: session.user, kind: options.file ? 'file' : known.length === 1 ? 'direct' : 'group',
       to: known.map((r) => r.name), text, ts: 0, clientId, pendingUserIds: [], ...(options.file ? { file: options.file } : {}),
     };
@@ -152,7 +157,7 @@ export class Messaging {
       const replyKey = conversationKey([keyName(r.name, r.id), keyName(session.user, session.userId)]);
       awayReplies.push({ from: s, index: batch.length });
       batch.push({
-        conversationId: (await messages.cachedConversationId(replyKey)) ?? 0, conversation: replyKey, memberIds: accountIds([r.id, session.userId]),
+        conversationId: 0, conversation: replyKey, memberIds: accountIds([r.id, session.userId]),
         senderId: r.id, sender: r.name, kind: 'auto-reply', to: [session.user], text: s.away, ts: 0, pendingUserIds: [],
       });
     }
@@ -195,7 +200,8 @@ export class Messaging {
    */
   async channel(session: Session, target: ChannelTarget, text: string, clientId?: string, file?: FileInfo): Promise<Accepted<ChannelSendOutcome>> {
     this.checkText(text, file);
-    const prior = await this.prior(session, clientId);
+    const asked = this.prior(session, clientId);
+    const prior = asked && (await asked);
     if (prior) return { done: Promise.resolve({ message: prior, delivered: 0 }) };
     if (session.guest) clientId = undefined;
     this.d.sessions.back(session);
@@ -213,7 +219,8 @@ export class Messaging {
   /** Sends to everyone online; stored in the `everyone` conversation that every user can read. */
   async broadcast(session: Session, text: string, clientId?: string, file?: FileInfo): Promise<Accepted<BroadcastOutcome>> {
     this.checkText(text, file);
-    const prior = await this.prior(session, clientId);
+    const asked = this.prior(session, clientId);
+    const prior = asked && (await asked);
     if (prior) return { done: Promise.resolve({ message: prior, recipients: 0 }) };
     if (session.guest) clientId = undefined;
     this.d.sessions.back(session);

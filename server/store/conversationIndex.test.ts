@@ -27,7 +27,7 @@ const ids = { alice: 1, bob: 2, carol: 3 } as const;
 function message(store: MessageStore, from: keyof typeof ids, to: keyof typeof ids, text: string): NewMessage {
   const key = conversationKey([from, to]);
   return {
-    conversationId: store.cachedConversationId(key) ?? 0, conversation: key, memberIds: [ids[from], ids[to]],
+    conversationId: 0, conversation: key, memberIds: [ids[from], ids[to]],
     senderId: ids[from], sender: from, kind: 'direct', to: [to], text, ts: 1_700_000_000_000, pendingUserIds: [],
   };
 }

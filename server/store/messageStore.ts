@@ -135,11 +135,6 @@ export class MessageStore {
     return this.db.transaction(() => this.resolveConversation(key, kind, memberIds))();
   }
 
-  /** The id of a conversation already known in memory, without touching the database. */
-  cachedConversationId(key: string): number | undefined {
-    return this.conversationIds.get(key);
-  }
-
   /** Must run inside a transaction: a new conversation is created by the caller's transaction. */
   private resolveConversation(key: string, kind: ConversationKind, memberIds: number[]): number {
     const cached = this.conversationIds.get(key);

@@ -17,7 +17,6 @@ describeEachEngine('the message store', (h) => {
     expect(stored[2]!.id).toBeGreaterThan(stored[1]!.id);
     expect(stored[0]!.ts).toBe(new Date(1_700_000_000_000).toISOString());
     const cid = (await messages.findConversation('direct:alice,bob'))!;
-    expect(await messages.cachedConversationId('direct:alice,bob')).toBe(cid);
     expect(await messages.isMember(ids['alice']!, cid)).toBe(true);
     expect(await messages.isMember(ids['carol']!, cid)).toBe(false);
     expect(await messages.isMember(ids['carol']!, EVERYONE_ID)).toBe(true);
@@ -47,7 +46,6 @@ describeEachEngine('the message store', (h) => {
     const bad = { ...broadcast(ids, 'alice', 'nowhere'), conversationId: 9999, conversation: 'direct:x,y' };
     await expect(messages.append([direct(ids, 'alice', 'bob', 'lost'), bad])).rejects.toThrow();
     expect(await messages.findConversation('direct:alice,bob')).toBeUndefined();
-    expect(await messages.cachedConversationId('direct:alice,bob')).toBeUndefined();
     const [m] = await messages.append([direct(ids, 'alice', 'bob', 'kept')]);
     expect((await messages.history((await messages.findConversation('direct:alice,bob'))!, Number.MAX_SAFE_INTEGER, 10)).map((x) => x.id)).toEqual([m!.id]);
   });

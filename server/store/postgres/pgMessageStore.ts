@@ -65,11 +65,6 @@ export class PgMessageStore implements AsyncMessageStore {
     return learned.get(key)!;
   }
 
-  /** The id of a conversation already known in memory, without touching the database. */
-  cachedConversationId(key: string): Promise<number | undefined> {
-    return Promise.resolve(this.conversationIds.get(key));
-  }
-
   private learn(learned: Learned): void {
     for (const [key, id] of learned) this.conversationIds.set(key, id);
   }
