@@ -124,7 +124,7 @@ export class Messaging {
    */
   async send(session: Session, to: readonly string[], text: string, clientId?: string, options: { autoReply?: boolean; file?: FileInfo } = {}): Promise<Accepted<SendOutcome>> {
     this.checkText(text, options.file);
-    const names = [...new Set(to)];
+    const names = to.length === 1 ? [to[0]!] : [...new Set(to)];
     if (names.includes(session.user)) throw new ChatError('bad_recipient', 'You cannot send a message to yourself.');
     // One recipient (the usual send) awaits its lookup alone, without Promise.all's extra promises.
     const rows = names.length === 1 ? [await this.d.lookupUser(names[0]!)] : await Promise.all(names.map((name) => this.d.lookupUser(name)));
@@ -172,19 +172,19 @@ export class Messaging {
       for (const r of known) {
         const s = this.d.sessions.get(r.name);
         if (s) s.sink.deliver(event);
-        statuses.push(this.statusOf(r.name, s !== undefined));
+        statuses.push(status(r.name, s));
       }
       for (const { from, index } of awayReplies) this.deliverAutoReply(session, from, results[index]!);
-      return { message: results[0]!, recipients: inNamedOrder(names, [...statuses, ...unknownResults]) };
+      // `known` is in named order: only unknown names need sorting in.
+      return { message: results[0]!, recipients: unknown.length === 0 ? statuses : inNamedOrder(names, [...statuses, ...unknownResults]) };
     }, () => {
       // Decided at commit time, so a recipient who logs out meanwhile still gets it at next login.
       main.pendingUserIds = accountIds(known.filter((r) => !this.d.sessions.has(r.name)).map((r) => r.id));
     });
   }
 
-  private statusOf(user: string, online = this.d.sessions.has(user)): RecipientResult {
-    const away = this.d.sessions.get(user)?.away;
-    return { user, status: online ? 'delivered' : 'stored', ...(away ? { away } : {}) };
+  private statusOf(user: string): RecipientResult {
+    return status(user, this.d.sessions.get(user));
   }
 
   private deliverAutoReply(sender: Session, awayUser: Session, message: ChatMessage): void {
@@ -244,6 +244,12 @@ function keyName(name: string, id: number): string {
 /** Only accounts are stored as members; guests have no row to point at. */
 function accountIds(ids: number[]): number[] {
   return ids.filter((id) => id > 0);
+}
+
+/** Delivered to the user's session (with its away message), or stored for their next login. */
+function status(user: string, session: Session | undefined): RecipientResult {
+  if (!session) return { user, status: 'stored' };
+  return session.away ? { user, status: 'delivered', away: session.away } : { user, status: 'delivered' };
 }
 
 /** Results in the order the sender named the recipients. */
