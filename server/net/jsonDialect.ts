@@ -239,9 +239,12 @@ export class JsonDialect implements Dialect, SessionSink {
 
   /** `{"re":..,"ok":true,"message":<shared JSON>,...rest}`: the message is serialised once for everyone. */
   private okWithMessage(re: number, result: { message: object }): void {
-    const { message, ...rest } = result;
-    const tail = JSON.stringify(rest);
-    this.conn.write(`{"re":${re},"ok":true,"message":${messageJson(message)}${tail === '{}' ? '' : `,${tail.slice(1, -1)}`}}\n`);
+    let tail = '';
+    for (const [key, value] of Object.entries(result)) {
+      const json = key === 'message' ? undefined : (JSON.stringify(value) as string | undefined);
+      if (json !== undefined) tail += `,${JSON.stringify(key)}:${json}`;
+    }
+    this.conn.write(`{"re":${re},"ok":true,"message":${messageJson(result.message)}${tail}}\n`);
   }
 
   private loggedIn(re: number, done: LoggedIn, guest = false): void {

@@ -201,7 +201,21 @@ export class MessageStore {
     this.index.add(conversationId, id);
     if (m.file) this.stmts.insertFileMessage.run({ messageId: id, conversationId, sha256: m.file.sha256 });
     for (const userId of m.pendingUserIds) this.stmts.insertPending.run({ userId, messageId: id });
-    return { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: new Date(m.ts).toISOString(), ...(m.file ? { file: m.file } : {}) };
+    const stored: ChatMessage = { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: this.isoTime(m.ts) };
+    if (m.file) stored.file = m.file;
+    return stored;
+  }
+
+  private lastTs = NaN;
+  private lastIso = '';
+
+  /** The messages of a batch mostly share their millisecond: its ISO form is made once. */
+  private isoTime(ts: number): string {
+    if (ts !== this.lastTs) {
+      this.lastIso = new Date(ts).toISOString();
+      this.lastTs = ts;
+    }
+    return this.lastIso;
   }
 
   /** Newest first, ids below `before`. */
