@@ -124,9 +124,9 @@ export class Messaging {
    */
   async send(session: Session, to: readonly string[], text: string, clientId?: string, options: { autoReply?: boolean; file?: FileInfo } = {}): Promise<Accepted<SendOutcome>> {
     this.checkText(text, options.file);
+    // One recipient (the usual send) needs no Set to drop repeated names, nor Promise.all below.
     const names = to.length === 1 ? [to[0]!] : [...new Set(to)];
     if (names.includes(session.user)) throw new ChatError('bad_recipient', 'You cannot send a message to yourself.');
-    // One recipient (the usual send) awaits its lookup alone, without Promise.all's extra promises.
     const rows = names.length === 1 ? [await this.d.lookupUser(names[0]!)] : await Promise.all(names.map((name) => this.d.lookupUser(name)));
     const known: Recipient[] = [];
     const unknown: string[] = [];
@@ -138,7 +138,7 @@ export class Messaging {
     const asked = this.prior(session, clientId);
     const prior = asked && (await asked);
     if (prior) {
-      return { done: Promise.resolve({ message: prior, recipients: inNamedOrder(names, [...known.map((r) => this.statusOf(r.name)), ...unknownResults]) }) };
+      return { done: Promise.resolve({ message: prior, recipients: inNamedOrder(names, [...known.map((r) => status(r.name, this.d.sessions.get(r.name))), ...unknownResults]) }) };
     }
     if (session.guest) clientId = undefined;
     const key = conversationKey([keyName(session.user, session.userId), ...known.map((r) => keyName(r.name, r.id))]);
@@ -181,10 +181,6 @@ export class Messaging {
       // Decided at commit time, so a recipient who logs out meanwhile still gets it at next login.
       main.pendingUserIds = accountIds(known.filter((r) => !this.d.sessions.has(r.name)).map((r) => r.id));
     });
-  }
-
-  private statusOf(user: string): RecipientResult {
-    return status(user, this.d.sessions.get(user));
   }
 
   private deliverAutoReply(sender: Session, awayUser: Session, message: ChatMessage): void {

@@ -241,7 +241,9 @@ export class JsonDialect implements Dialect, SessionSink {
   private okWithMessage(re: number, result: { message: object }): void {
     let tail = '';
     for (const [key, value] of Object.entries(result)) {
-      const json = key === 'message' ? undefined : (JSON.stringify(value) as string | undefined);
+      if (key === 'message') continue;
+      // Undefined values are left out, as JSON.stringify leaves them out of an object.
+      const json = JSON.stringify(value) as string | undefined;
       if (json !== undefined) tail += `,${JSON.stringify(key)}:${json}`;
     }
     this.conn.write(`{"re":${re},"ok":true,"message":${messageJson(result.message)}${tail}}\n`);
