@@ -27,6 +27,7 @@ import type { AsyncChannelStore } from '../store/promised.ts';
 import { flagged, isMember, localMembers, memberNames, operatorNames, remoteMembers, rosterOf, type ChannelState, type Roster } from './channelRoster.ts';
 
 import type { ChatEvent } from './events.ts';
+import { countFanOut } from './outputRounds.ts';
 import type { Accepted, ChannelSendOutcome, Messaging } from './messaging.ts';
 import type { Session } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
@@ -268,8 +269,7 @@ export class Channels {
   /** Another node's event for channel `name`: to this node's members of it but `exceptUser`. */
   deliverHere(name: string, event: ChatEvent, exceptUser?: string): void {
     const r = this.roster(name);
-    if (!r) return;
-    for (const s of localMembers(r, this.sessions)) if (s.user !== exceptUser) s.sink.deliver(event);
+    if (r) this.tellHere(r, event, (s) => s.user === exceptUser);
   }
 
   private info(r: Roster): ChannelInfo {
@@ -281,13 +281,20 @@ export class Channels {
    * hands it to its own members (its roster knows them from their joins there). How many got it.
    */
   private tell(r: Roster, event: ChatEvent, except?: Session): number {
+    const n = this.tellHere(r, event, (s) => s === except);
+    this.link.tell(r.row.name, event, except?.user);
+    return n + remoteMembers(r, this.sessions, except);
+  }
+
+  /** Hands `event` to the channel's members online here but those `skip` picks, paced as a fan-out; how many. */
+  private tellHere(r: Roster, event: ChatEvent, skip: (s: Session) => boolean): number {
     let n = 0;
     for (const s of localMembers(r, this.sessions)) {
-      if (s === except) continue;
+      if (skip(s)) continue;
       s.sink.deliver(event);
       n++;
     }
-    this.link.tell(r.row.name, event, except?.user);
-    return n + remoteMembers(r, this.sessions, except);
+    countFanOut(n);
+    return n;
   }
 }

@@ -8,6 +8,7 @@ import type { AsyncUserStore } from '../store/promised.ts';
 import type { Logger } from '../log.ts';
 import type { ChatEvent, PresenceChange } from './events.ts';
 import type { Session } from './session.ts';
+import { countFanOut } from './outputRounds.ts';
 
 /**
  * The other nodes, as the registry sees them (`--bus`; none for a single server): told of this
@@ -187,6 +188,7 @@ export class SessionRegistry {
       s.sink.deliver(event);
       n++;
     }
+    countFanOut(n);
     return n;
   }
 

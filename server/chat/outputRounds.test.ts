@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { isFanOutRound, roundGapMs } from './outputRounds.ts';
+
+describe('output round pace', () => {
+  it('waits 3x a round of answers and direct messages, at most 10 ms', () => {
+    expect(roundGapMs(0.01, false)).toBeCloseTo(0.03);
+    expect(roundGapMs(2, false)).toBe(6);
+    expect(roundGapMs(5, false)).toBe(10);
+  });
+
+  it('waits 16x a fan-out round, at most 16 ms', () => {
+    expect(roundGapMs(0.5, true)).toBe(8);
+    expect(roundGapMs(2, true)).toBe(16);
+  });
+
+  it('calls a round a fan-out when at least half of its writes carried one event to many', () => {
+    expect(isFanOutRound(500, 499)).toBe(true);
+    expect(isFanOutRound(500, 250)).toBe(true);
+    expect(isFanOutRound(500, 249)).toBe(false);
+    expect(isFanOutRound(2, 0)).toBe(false);
+    expect(isFanOutRound(0, 0)).toBe(false);
+  });
+});
