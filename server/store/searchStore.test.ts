@@ -190,4 +190,35 @@ describe('catching up in bulk (migration 008)', () => {
     expect(db.prepare("SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH 'bulk'").get()).toEqual({ n: CATCH_UP_ROWS });
     integrity();
   });
+
+  it('catches up with a commit the next batch syncs, and gives the connection its own setting back', () => {
+    v3();
+    migrate(db, MIGRATIONS);
+    db.pragma('synchronous = FULL');
+    const messages = new MessageStore(db);
+    const during: unknown[] = [];
+    messages.onAppended = () => during.push(db.pragma('synchronous', { simple: true }));
+    messages.append([{ conversation: 'direct:alice,bob', conversationId: 2, senderId: 1, sender: 'alice', kind: 'direct', to: ['bob'], text: 'hi', ts: 5, pendingUserIds: [] }]);
+    expect(during).toEqual([1]); // NORMAL
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL again
+  });
+
+  it('migrating to 010 rebuilds the index without column sizes: what was indexed or pending is found, edits and deletions hold', () => {
+    v3();
+    migrate(db, MIGRATIONS.slice(0, 9));
+    const kept = insert(2, 'alpha kept');
+    const edited = insert(2, 'alpha draft');
+    const blanked = insert(2, 'alpha gone');
+    new SearchStore(db, new MessageStore(db).changes).index.catchUp();
+    db.prepare('UPDATE messages SET text = ? WHERE id = ?').run('alpha final', edited);
+    db.prepare("UPDATE messages SET text = '' WHERE id = ?").run(blanked);
+    const pending = insert(2, 'alpha pending');
+    migrate(db, MIGRATIONS);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'messages_fts_docsize'").all()).toEqual([]);
+    expect(indexedMark()).toBe(pending);
+    expect(ids(find(1, 'alpha'))).toEqual([pending, edited, kept]);
+    expect(ids(find(1, 'draft'))).toEqual([]);
+    expect(ids(find(1, 'alpha', 'best'))).toHaveLength(3);
+    integrity();
+  });
 });
