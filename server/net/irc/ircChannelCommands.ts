@@ -18,7 +18,7 @@ function onlineMembers(d: IrcContext, name: string): string[] {
 
 /** The client now shows `name` joined: its own JOIN, the topic and the names. */
 export function showJoin(d: IrcContext, name: string): void {
-  d.joined.add(name);
+  d.setJoined(name, true);
   d.write(ircLine(d.mask(d.nick), 'JOIN', shown(name)));
   if (name !== EVERYONE) {
     const state = d.chat.channels.state(name)!;
@@ -26,7 +26,7 @@ export function showJoin(d: IrcContext, name: string): void {
       d.reply('332', shown(name), state.topic);
       d.reply('333', shown(name), state.topicBy ?? d.serverName, String(Math.floor(state.topicAt / 1000)));
     }
-    for (const u of onlineMembers(d, name)) if (u !== d.nick) d.sharing.set(u, (d.sharing.get(u) ?? 0) + 1);
+    for (const u of onlineMembers(d, name)) if (u !== d.nick) d.share(u);
   }
   names(d, name);
 }
@@ -110,7 +110,7 @@ export async function part(d: IrcContext, p: string[]): Promise<void> {
         d.failure(err);
       }
     }
-    d.joined.delete(name);
+    d.setJoined(name, false);
     d.write(reason ? ircLine(d.mask(d.nick), 'PART', shown(name), reason) : ircLine(d.mask(d.nick), 'PART', shown(name)));
   }
 }

@@ -45,11 +45,17 @@ export interface IrcContext {
   readonly conn: ClientConnection;
   readonly peers: IrcPeers;
   readonly serverName: string;
-  readonly caps: Set<string>;
+  readonly caps: ReadonlySet<string>;
   /** Channels as this client sees them joined: `everyone` and bare names. */
-  readonly joined: Set<string>;
+  readonly joined: ReadonlySet<string>;
   /** Nick -> how many named channels this client shares with it (for QUIT). */
-  readonly sharing: Map<string, number>;
+  readonly sharing: ReadonlyMap<string, number>;
+  setCap(name: string, on: boolean): void;
+  setJoined(name: string, on: boolean): void;
+  /** One more channel shared with `nick`. */
+  share(nick: string): void;
+  /** One channel fewer shared with `nick`; `all`: none any more (they left). */
+  unshare(nick: string, all?: boolean): void;
   reg: Registration;
   registered: boolean;
   nick: string;
@@ -66,7 +72,6 @@ export interface IrcContext {
   privmsg(from: string, target: string, text: string, tags: string, command?: string): string;
   /** Ends the connection with ERROR. */
   quit(reason: string): void;
-  unshare(nick: string): void;
   /** Leaves LUSERS' count of unregistered connections, once. */
   uncount(): void;
   /** Turns an expected failure into words; a bug is logged. */

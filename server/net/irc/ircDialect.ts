@@ -7,11 +7,13 @@
 import { ChatError, EVERYONE, fileSentence, type DisconnectReason, type MessageChangeEvent } from '../../protocol/index.ts';
 import { changeConversation, changeText } from '../changeText.ts';
 import type { ChatService } from '../../chat/chatService.ts';
-import { encodeOnce, type ChatEvent, type PresenceChange } from '../../chat/events.ts';
+import { encodeOnce, type ChatEvent } from '../../chat/events.ts';
 import type { Session, SessionSink } from '../../chat/session.ts';
 import type { ClientConnection, Dialect } from '../clientConnection.ts';
 import { escapeTag, ircLine, ircText, MAX_LINE_BYTES, parseIrc, splitText } from './ircMessage.ts';
 import { IrcPeers } from './ircPeers.ts';
+import { presenceLines } from './ircPresence.ts';
+import { counted, NO_COUNTS, NO_NAMES, toggled } from './sharedEmpty.ts';
 import { onRegistrationLine } from './ircRegistration.ts';
 import { EVERYONE_CHANNEL, hostOf, type IrcContext, type Registration } from './ircContext.ts';
 import { runIrcCommand } from './ircCommands.ts';
@@ -19,11 +21,11 @@ import { runIrcCommand } from './ircCommands.ts';
 export class IrcDialect implements Dialect, SessionSink, IrcContext {
   readonly session: Session;
   readonly peers: IrcPeers;
-  readonly caps = new Set<string>();
+  caps = NO_NAMES;
   /** Channels as this client sees them joined: `everyone` and bare names. */
-  readonly joined = new Set<string>();
+  joined = NO_NAMES;
   /** Nick -> how many named channels this client shares with it (for QUIT). */
-  readonly sharing = new Map<string, number>();
+  sharing = NO_COUNTS;
   reg: Registration = { capping: false };
   registered = false;
   nick = '*';
@@ -96,10 +98,10 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
       case 'message':
         return this.deliverMessage(event);
       case 'presence':
-        return this.deliverPresence(event, event.changes);
+        return presenceLines(this, event, event.changes);
       case 'joined':
         if (!this.joined.has(event.channel)) return;
-        this.sharing.set(event.user, (this.sharing.get(event.user) ?? 0) + 1);
+        this.share(event.user);
         this.write(ircLine(this.mask(event.user), 'JOIN', `#${event.channel}`));
         return this.awayOnJoin(event.user);
       case 'left':
@@ -140,10 +142,20 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
     this.peers.unregistered--;
   }
 
-  unshare(nick: string): void {
-    const n = (this.sharing.get(nick) ?? 0) - 1;
-    if (n <= 0) this.sharing.delete(nick);
-    else this.sharing.set(nick, n);
+  setCap(name: string, on: boolean): void {
+    this.caps = toggled(this.caps, name, on);
+  }
+
+  setJoined(name: string, on: boolean): void {
+    this.joined = toggled(this.joined, name, on);
+  }
+
+  share(nick: string): void {
+    this.sharing = counted(this.sharing, nick, 1);
+  }
+
+  unshare(nick: string, all = false): void {
+    this.sharing = counted(this.sharing, nick, all ? -Infinity : -1);
   }
 
   /** Tag variant of this client: which of server-time and message-tags it took. */
@@ -211,35 +223,6 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
     return SHARED[this.variant()]!(event)!;
   }
 
-  /** Logins show as JOIN (#everyone, shared channels), departures as QUIT, away as AWAY (away-notify). */
-  private deliverPresence(event: object, changes: PresenceChange[]): void {
-    const steps = this.peers.stepsOf(event, changes);
-    let out = '';
-    for (let i = 0; i < changes.length; i++) {
-      const c = changes[i]!;
-      if (c.user === this.session.user) continue;
-      const viaEveryone = this.joined.has('everyone') && this.peers.inEveryone(c.user);
-      const step = steps[i]!;
-      if (step === 'login') {
-        const other = this.chat.sessions.get(c.user);
-        if (viaEveryone) out += ircLine(this.mask(c.user), 'JOIN', EVERYONE_CHANNEL);
-        if (other && !other.guest) {
-          for (const ch of this.joined) {
-            if (ch === 'everyone' || !this.chat.channels.isMember(other, ch)) continue;
-            out += ircLine(this.mask(c.user), 'JOIN', `#${ch}`);
-            this.sharing.set(c.user, (this.sharing.get(c.user) ?? 0) + 1);
-          }
-        }
-        if (c.state === 'away' && this.caps.has('away-notify')) out += ircLine(this.mask(c.user), 'AWAY', c.away ?? '');
-      } else if (step === 'offline') {
-        if (viaEveryone || this.sharing.has(c.user)) out += ircLine(this.mask(c.user), 'QUIT', this.peers.quitReason(c.user));
-        this.sharing.delete(c.user);
-      } else if (this.caps.has('away-notify') && (viaEveryone || this.sharing.has(c.user))) {
-        out += step === 'away' ? ircLine(this.mask(c.user), 'AWAY', c.away ?? '') : ircLine(this.mask(c.user), 'AWAY');
-      }
-    }
-    if (out !== '') this.write(out);
-  }
 
   close(_reason: DisconnectReason, message: string): void {
     this.conn.end(ircLine(null, 'ERROR', `Closing Link: ${hostOf(this.session.guest)} (${message})`));
@@ -297,4 +280,3 @@ const SHARED = [0, 1, 2, 3].map(() =>
     return Buffer.from(encoding.privmsg(m.from, target, m.text, encoding.tags(m.ts, m.id), command));
   }),
 );
-

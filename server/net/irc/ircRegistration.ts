@@ -68,8 +68,7 @@ export function capCommand(d: IrcContext, msg: IrcMessage): void | Promise<void>
       const ok = names.length > 0 && names.every((n) => CAPS.has(n.replace(/^-/, '')));
       if (!ok) return d.write(ircText(d.serverName, 'CAP', d.target(), 'NAK', asked));
       for (const n of names) {
-        if (n.startsWith('-')) d.caps.delete(n.slice(1));
-        else d.caps.add(n);
+        d.setCap(n.replace(/^-/, ''), !n.startsWith('-'));
       }
       return d.write(ircText(d.serverName, 'CAP', d.target(), 'ACK', asked));
     }

@@ -4,10 +4,12 @@
  * connections), then the messages that waited for it, with their time.
  */
 import { fileSentence, MAX_CHANNEL_CHARS, MAX_USERNAME_CHARS, WIRE_LIMITS } from '../../protocol/index.ts';
-import type { IrcContext } from './ircContext.ts';
+import type { IrcContext, Registration } from './ircContext.ts';
 import { showJoin } from './ircChannelCommands.ts';
 
 const VERSION = 'parley-0.1.0';
+/** Every registered client's `reg`: frozen, since nothing may change it any more. */
+const REGISTERED: Registration = Object.freeze({ capping: false });
 const STARTED = new Date().toUTCString();
 
 export const ISUPPORT = [
@@ -31,6 +33,8 @@ export async function welcome(d: IrcContext): Promise<void> {
   d.nick = s.user;
   d.conn.authenticated();
   d.peers.add(s.user, { user: d.reg.user ?? s.user, realname: d.reg.realname ?? s.user, guest: s.guest, inEveryone: !s.guest });
+  // What registration gathered (a password among it) is not needed any more.
+  d.reg = REGISTERED;
   d.reply('001', `Welcome to the Parley IRC network, ${d.mask(s.user)}`);
   d.reply('002', `Your host is ${d.serverName}, running version ${VERSION}`);
   d.reply('003', `This server was created ${STARTED}`);
