@@ -150,6 +150,23 @@ describe('IRC dialect: talking across dialects', () => {
     expect(a.buffer).not.toContain(' 401 ');
   });
 
+  it('a line over 512 bytes, or with more than 4094 bytes of tags, is 417 and dropped; the connection stays', async () => {
+    server = await startTestServer({ guests: true }, USERS);
+    const a = await irc(['CAP LS 302', 'NICK ann', 'USER a 0 * :Ann', 'CAP REQ :message-tags', 'CAP END', 'JOIN #lab'], / 366 ann #lab /);
+    const b = await irc(['NICK ben', 'USER b 0 * :Ben', 'JOIN #lab'], / 366 ben #lab /);
+    say(a, `@+example=${'a'.repeat(4096)} PRIVMSG #lab :hi!`);
+    await a.expect(' 417 ann :Input line was too long\r\n');
+    say(a, `PRIVMSG #lab :${'é'.repeat(250)}`); // 500 characters, 514 bytes with the command
+    await a.expect(' 417 ann :Input line was too long\r\n');
+    const atLimit = `PING ${'x'.repeat(505)}`; // 510 bytes: the limit, with CRLF
+    say(a, atLimit);
+    await a.expect(`PONG`);
+    say(a, 'PRIVMSG #lab :short');
+    await b.expect(':ann!a@guest.parley PRIVMSG #lab :short\r\n');
+    expect(b.buffer).not.toContain('hi!');
+    expect(b.buffer).not.toContain('é');
+  });
+
   it('a PRIVMSG to an away user answers 301 and stores the auto-reply; a NOTICE and a channel message never do', async () => {
     server = await startTestServer({}, USERS);
     const bob = await json('bob');

@@ -10,7 +10,7 @@ import type { ChatService } from '../../chat/chatService.ts';
 import { encodeOnce, type ChatEvent } from '../../chat/events.ts';
 import type { Session, SessionSink } from '../../chat/session.ts';
 import type { ClientConnection, Dialect } from '../clientConnection.ts';
-import { escapeTag, ircLine, ircText, MAX_LINE_BYTES, parseIrc, splitText } from './ircMessage.ts';
+import { escapeTag, ircLine, ircText, MAX_LINE_BYTES, parseIrc, splitText, tooLong } from './ircMessage.ts';
 import { IrcPeers } from './ircPeers.ts';
 import { presenceLines } from './ircPresence.ts';
 import { counted, NO_COUNTS, NO_NAMES, toggled } from './sharedEmpty.ts';
@@ -77,6 +77,7 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
   }
 
   onLine(line: string): void | Promise<void> {
+    if (tooLong(line)) return this.reply('417', 'Input line was too long');
     const msg = parseIrc(line);
     if (!msg) return;
     if (!this.registered) return onRegistrationLine(this, msg);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ircLine, ircText, parseIrc, splitText } from './ircMessage.ts';
+import { ircLine, ircText, parseIrc, splitText, tooLong } from './ircMessage.ts';
 
 describe('parseIrc', () => {
   it('reads tags, prefix, command and parameters with a trailing one', () => {
@@ -36,5 +36,18 @@ describe('splitText', () => {
     expect(pieces).toEqual(['aaaaaaaaa', '😃😃', '😃']);
     for (const p of pieces) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(10);
     expect(splitText('\n\n', 10)).toEqual([' ']);
+  });
+});
+
+describe('tooLong', () => {
+  it('allows 510 bytes besides the CRLF, counted in UTF-8, and 4094 bytes of tags besides', () => {
+    expect(tooLong(`PING ${'x'.repeat(505)}`)).toBe(false);
+    expect(tooLong(`PING ${'x'.repeat(506)}`)).toBe(true);
+    expect(tooLong(`PRIVMSG #a :${'é'.repeat(249)}`)).toBe(false); // 510 bytes
+    expect(tooLong(`PRIVMSG #a :${'é'.repeat(250)}`)).toBe(true);
+    expect(tooLong(`@${'t'.repeat(4094)} PING ${'x'.repeat(505)}`)).toBe(false);
+    expect(tooLong(`@${'t'.repeat(4095)} PING x`)).toBe(true);
+    expect(tooLong(`@${'t'.repeat(4094)} PING ${'x'.repeat(506)}`)).toBe(true);
+    expect(tooLong(`@${'t'.repeat(600)}`)).toBe(true);
   });
 });

@@ -88,6 +88,17 @@ export function ircText(prefix: string | null, command: string, ...params: strin
 
 /** IRC allows 512 bytes a line with its CRLF; what a message's text may use after the rest. */
 export const MAX_LINE_BYTES = 512;
+/** IRCv3 message-tags: a client's tags (without their `@` and the space after) take at most this. */
+export const MAX_TAG_BYTES = 4094;
+
+/** A line (without its CRLF) longer than IRC allows: 417 ERR_INPUTTOOLONG, and it is dropped. */
+export function tooLong(line: string): boolean {
+  if (Buffer.byteLength(line) <= MAX_LINE_BYTES - 2) return false;
+  if (line[0] !== '@') return true;
+  const end = line.indexOf(' ');
+  if (end === -1 || Buffer.byteLength(line.slice(1, end)) > MAX_TAG_BYTES) return true;
+  return Buffer.byteLength(line.slice(end + 1).trimStart()) > MAX_LINE_BYTES - 2;
+}
 
 /**
  * Splits a text into pieces that each fit `budget` bytes and hold no line break: a message from
