@@ -294,7 +294,7 @@ export class Channels {
       s.sink.deliver(event);
       n++;
     }
-    countFanOut(n);
+    countFanOut(event, n);
     return n;
   }
 }

@@ -48,9 +48,14 @@ let fannedOut = 0;
 /** Rounds written since the process started, and how many of them were paced as fan-outs. */
 export const roundCounts = { rounds: 0, fanOut: 0 };
 
-/** Tells the pace that `deliveries` connections each got one event (a channel message, a broadcast) for the next round. */
-export function countFanOut(deliveries: number): void {
-  fannedOut += deliveries;
+/**
+ * Tells the pace that `deliveries` connections each got `event` for the next round. Only messages
+ * count: presence and membership notices come in bursts (a class logging in at once), where a
+ * longer wait only holds more output per socket at a time (measured: idle RSS per connection
+ * after 5,000 logins went from 1.6-1.9 KiB to 2.3-9.2 KiB when they counted).
+ */
+export function countFanOut(event: { type: string }, deliveries: number): void {
+  if (event.type === 'message') fannedOut += deliveries;
 }
 
 let writers: RoundWriter[] = [];

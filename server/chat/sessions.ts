@@ -188,7 +188,7 @@ export class SessionRegistry {
       s.sink.deliver(event);
       n++;
     }
-    countFanOut(n);
+    countFanOut(event, n);
     return n;
   }
 

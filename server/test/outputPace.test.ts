@@ -11,8 +11,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-it('paces the rounds of channel messages and broadcasts as fan-outs, and those of direct messages not', async () => {
-  server = await startTestServer({}, { alice: 'pw', bob: 'pw', carol: 'pw' });
+it('paces the rounds of channel messages and broadcasts as fan-outs, and those of direct messages and presence not', async () => {
+  server = await startTestServer({}, { alice: 'pw', bob: 'pw', carol: 'pw', dave: 'pw' });
   let n = 1;
   for (const user of ['alice', 'bob', 'carol']) clients.push(await JsonClient.login(server.port, user, 'pw', `127.0.2.${n++}`));
   const [alice, bob, carol] = clients as [JsonClient, JsonClient, JsonClient];
@@ -31,5 +31,12 @@ it('paces the rounds of channel messages and broadcasts as fan-outs, and those o
 
   expect((await alice.request({ type: 'broadcast', text: 'to everyone' })).ok).toBe(true);
   await Promise.all([bob, carol].map((c) => c.waitFor((l) => l.type === 'message' && l.message.text === 'to everyone')));
+  expect(roundCounts.fanOut).toBe(before.fanOut + 2);
+
+  // Presence goes to everyone too, but comes in bursts (logins): it is paced as direct traffic.
+  const rounds = roundCounts.rounds;
+  clients.push(await JsonClient.login(server.port, 'dave', 'pw', '127.0.2.9'));
+  await bob.waitFor((l) => l.type === 'presence' && JSON.stringify(l).includes('dave'));
+  expect(roundCounts.rounds).toBeGreaterThan(rounds);
   expect(roundCounts.fanOut).toBe(before.fanOut + 2);
 });
