@@ -64,3 +64,28 @@ export function newConversationKind(m: { kind: MessageKind; conversation: string
   if (m.kind === 'file') return parseConversationKey(m.conversation)?.kind === 'group' ? 'group' : 'direct';
   return m.kind === 'group' ? 'group' : 'direct';
 }
+
+/** A function giving a time's ISO form, made once per millisecond: a batch's messages mostly share theirs. */
+export function isoTimeOnce(): (ts: number) => string {
+  let last = NaN;
+  let iso = '';
+  return (ts) => {
+    if (ts !== last) {
+      iso = new Date(ts).toISOString();
+      last = ts;
+    }
+    return iso;
+  };
+}
+
+/**
+ * The two account ids of a direct conversation as one small integer (V8 hashes it without
+ * reading memory), or -1 when they are not two accounts below 2^15 (the key string serves then).
+ */
+export function directPair(memberIds: readonly number[]): number {
+  if (memberIds.length !== 2) return -1;
+  const [a, b] = memberIds as [number, number];
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  return lo > 0 && hi < 32_768 ? lo * 32_768 + hi : -1;
+}

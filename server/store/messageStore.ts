@@ -8,7 +8,7 @@ import { mentionsUser, parseConversationKey, type ChatMessage, type Conversation
 import { ChangeStore } from './changeStore.ts';
 import { ConversationIndex, inConversation, lastIdOf } from './conversationIndex.ts';
 import type { Db } from './db.ts';
-import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, entryId, newConversationKind, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
+import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, directPair, entryId, isoTimeOnce, newConversationKind, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
 
 export { EVERYONE_ID, entryId, toChatMessage, type SyncEntry } from './messageRows.ts';
 
@@ -35,6 +35,8 @@ export interface NewMessage {
 export class MessageStore {
   private readonly stmts;
   private readonly conversationIds = new Map<string, number>();
+  /** Direct conversations by their two account ids (directPair): a number is found without reading a string. */
+  private readonly directIds = new Map<number, number>();
   /** Conversations created by the transaction in progress: forgotten again if it rolls back. */
   private readonly uncommitted: string[] = [];
   private readonly appendTx;
@@ -141,7 +143,8 @@ export class MessageStore {
 
   /** Must run inside a transaction: a new conversation is created by the caller's transaction. */
   private resolveConversation(key: string, kind: ConversationKind, memberIds: number[]): number {
-    const cached = this.conversationIds.get(key);
+    const pair = kind === 'direct' ? directPair(memberIds) : -1;
+    const cached = pair >= 0 ? this.directIds.get(pair) : this.conversationIds.get(key);
     if (cached !== undefined) return cached;
     let id = this.stmts.conversationId.get({ key })?.id;
     if (id === undefined) {
@@ -150,6 +153,7 @@ export class MessageStore {
       this.uncommitted.push(key);
     }
     this.conversationIds.set(key, id);
+    if (pair >= 0) this.directIds.set(pair, id);
     return id;
   }
 
@@ -179,6 +183,7 @@ export class MessageStore {
       stored = this.appendTx(batch);
     } catch (err) {
       for (const key of this.uncommitted) this.conversationIds.delete(key);
+      if (this.uncommitted.length > 0) this.directIds.clear(); // rare: every pair is looked up again
       throw err;
     } finally {
       this.uncommitted.length = 0;
@@ -218,17 +223,7 @@ export class MessageStore {
     return stored;
   }
 
-  private lastTs = NaN;
-  private lastIso = '';
-
-  /** The messages of a batch mostly share their millisecond: its ISO form is made once. */
-  private isoTime(ts: number): string {
-    if (ts !== this.lastTs) {
-      this.lastIso = new Date(ts).toISOString();
-      this.lastTs = ts;
-    }
-    return this.lastIso;
-  }
+  private readonly isoTime = isoTimeOnce();
 
   /** Newest first, ids below `before`. */
   history(conversationId: number, before: number, limit: number): ChatMessage[] {
