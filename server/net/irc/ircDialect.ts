@@ -224,11 +224,9 @@ export class IrcDialect implements Dialect, SessionSink, IrcContext {
     return SHARED[this.variant()]!(event)!;
   }
 
-
   close(_reason: DisconnectReason, message: string): void {
     this.conn.end(ircLine(null, 'ERROR', `Closing Link: ${hostOf(this.session.guest)} (${message})`));
   }
-
 
   queueFullNotice(): string {
     return ircLine(null, 'ERROR', 'Closing Link: SendQ exceeded');
