@@ -1,15 +1,16 @@
 /**
  * Which messages are in which conversation (migration 009), kept off the path of each commit.
  * A message's pair goes into `conversation_tail`, a TEMP table of this connection (memory, no
- * WAL frame, no fsync), in the transaction that stores the message. Once MOVE_ROWS are there,
- * they move into `conversation_index` in sorted inserts, which change each leaf of that B-tree
- * once instead of once per message. The move goes in SLICES ranges of conversations, one after
- * each committed batch: a range touches only its own leaves, so slicing costs no more per row
- * and no single batch waits for the whole move. Each pair is in exactly one of the two tables
- * at any time, and every query by conversation reads both (`inConversation`). Once all slices
- * are in, `conversation_progress.indexed` says every id up to the move's top is in the index.
- * A crash loses only the TEMP table: the messages above the mark are in `messages` (some may
- * be in the index already), and the constructor moves them before the server listens.
+ * WAL frame, no fsync), in the transaction that stores the message (a batch's pairs in one
+ * statement). Once MOVE_ROWS are there, they move into `conversation_index` in sorted inserts,
+ * which change each leaf of that B-tree once instead of once per message. The move goes in
+ * SLICES ranges of conversations, one after each committed batch: a range touches only its own
+ * leaves, so slicing costs no more per row and no single batch waits for the whole move. Each
+ * pair is in exactly one of the two tables at any time, and every query by conversation reads
+ * both (`inConversation`). Once all slices are in, `conversation_progress.indexed` says every
+ * id up to the move's top is in the index. A crash loses only the TEMP table: the messages
+ * above the mark are in `messages` (some may be in the index already), and the constructor
+ * moves them before the server listens.
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
@@ -42,7 +43,7 @@ export function lastIdOf(id: string): string {
 }
 
 export class ConversationIndex {
-  private readonly addStmt: Statement<[conversationId: number, id: number]>;
+  private readonly addStmt: Statement<[first: number, last: number]>;
   private readonly recoverTx: () => void;
   private readonly startMove: () => Move;
   private readonly sliceTx: (move: Move) => void;
@@ -55,7 +56,8 @@ export class ConversationIndex {
       id INTEGER NOT NULL,
       PRIMARY KEY (conversation_id, id)
     ) WITHOUT ROWID`);
-    this.addStmt = db.prepare('INSERT INTO conversation_tail (conversation_id, id) VALUES (?, ?)');
+    // From `messages` in one statement: the batch's rows were just written, their pages are at hand.
+    this.addStmt = db.prepare('INSERT INTO conversation_tail (conversation_id, id) SELECT conversation_id, id FROM messages WHERE id >= ? AND id <= ?');
     const mark = db.prepare<[], { indexed: number; top: number | null }>('SELECT indexed, (SELECT MAX(id) FROM messages) AS top FROM conversation_progress');
     const advance = db.prepare<{ to: number }>('UPDATE conversation_progress SET indexed = :to');
     // After a restart the rows above the mark are only in `messages`; a crash between slices
@@ -93,9 +95,9 @@ export class ConversationIndex {
     this.recoverTx();
   }
 
-  /** Inside the transaction that stores message `id`: rolled back with it. */
-  add(conversationId: number, id: number): void {
-    this.addStmt.run(conversationId, id);
+  /** Inside the transaction that stored messages `first` to `last`: rolled back with it. */
+  addRange(first: number, last: number): void {
+    this.addStmt.run(first, last);
   }
 
   /**

@@ -6,9 +6,11 @@
  */
 import { mentionsUser, parseConversationKey, type ChatMessage, type ConversationKind, type FileInfo, type MessageKind } from '../protocol/index.ts';
 import { ChangeStore } from './changeStore.ts';
+import { ConversationIds } from './conversationIds.ts';
 import { ConversationIndex, inConversation, lastIdOf } from './conversationIndex.ts';
 import type { Db } from './db.ts';
-import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, directPair, entryId, isoTimeOnce, newConversationKind, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
+import { MessageInsert, VALUES_PER_ROW } from './messageInsert.ts';
+import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, entryId, isoTimeOnce, newConversationKind, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
 
 export { EVERYONE_ID, entryId, toChatMessage, type SyncEntry } from './messageRows.ts';
 
@@ -34,12 +36,9 @@ export interface NewMessage {
 
 export class MessageStore {
   private readonly stmts;
-  private readonly conversationIds = new Map<string, number>();
-  /** Direct conversations by their two account ids (directPair): a number is found without reading a string. */
-  private readonly directIds = new Map<number, number>();
-  /** Conversations created by the transaction in progress: forgotten again if it rolls back. */
-  private readonly uncommitted: string[] = [];
+  private readonly conversations;
   private readonly appendTx;
+  private readonly insert;
   /** Edits, deletions, reactions and their log (the same database, the same writer). */
   readonly changes: ChangeStore;
   /** Which messages are in which conversation: see conversationIndex.ts. */
@@ -49,25 +48,17 @@ export class MessageStore {
   private readonly ownSync: number;
 
   constructor(private readonly db: Db) {
+    this.conversations = new ConversationIds(db);
     this.index = new ConversationIndex(db);
+    this.insert = new MessageInsert(db);
     this.ownSync = Number(db.pragma('synchronous', { simple: true }));
     this.stmts = {
       byId: db.prepare<{ id: number }, MessageRow>(`SELECT ${COLUMNS} ${FROM} WHERE m.id = :id`),
-      conversationId: db.prepare<{ key: string }, { id: number }>('SELECT id FROM conversations WHERE key = :key'),
-      insertConversation: db.prepare<{ key: string; kind: ConversationKind }>('INSERT INTO conversations (key, kind) VALUES (:key, :kind)'),
-      insertMember: db.prepare<{ userId: number; conversationId: number }>(
-        'INSERT OR IGNORE INTO conversation_members (user_id, conversation_id) VALUES (:userId, :conversationId)',
-      ),
       isMember: db.prepare<{ userId: number; conversationId: number }, { one: number }>(
         'SELECT 1 AS one FROM conversation_members WHERE user_id = :userId AND conversation_id = :conversationId',
       ),
       byClientId: db.prepare<{ senderId: number; clientId: string }, MessageRow>(
         `SELECT ${COLUMNS} ${FROM} WHERE m.sender_id = :senderId AND m.client_id = :clientId`,
-      ),
-      // Positional parameters: binding by name costs a property lookup per parameter per row.
-      insertMessage: db.prepare<[conversationId: number, senderId: number, sender: string, kind: string, recipients: string, text: string, ts: number, clientId: string | null, file: string | null]>(
-        `INSERT INTO messages (conversation_id, sender_id, sender, kind, recipients, text, ts, client_id, file)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertFileMessage: db.prepare<{ messageId: number; conversationId: number; sha256: string }>(
         'INSERT INTO file_messages (message_id, conversation_id, sha256) VALUES (:messageId, :conversationId, :sha256)',
@@ -126,7 +117,7 @@ export class MessageStore {
          ON CONFLICT (user_id, conversation_id) DO UPDATE SET up_to = MAX(up_to, excluded.up_to)`,
       ),
     };
-    this.appendTx = db.transaction((batch: NewMessage[]) => batch.map((m) => this.appendOne(m)));
+    this.appendTx = db.transaction((batch: NewMessage[]) => this.appendAll(batch));
     this.changes = new ChangeStore(db, EVERYONE_ID, (id) => this.message(id));
   }
 
@@ -138,28 +129,12 @@ export class MessageStore {
 
   /** Id of the conversation with `key`, creating it (and its membership) on first use. */
   conversationId(key: string, kind: ConversationKind, memberIds: number[]): number {
-    return this.db.transaction(() => this.resolveConversation(key, kind, memberIds))();
-  }
-
-  /** Must run inside a transaction: a new conversation is created by the caller's transaction. */
-  private resolveConversation(key: string, kind: ConversationKind, memberIds: number[]): number {
-    const pair = kind === 'direct' ? directPair(memberIds) : -1;
-    const cached = pair >= 0 ? this.directIds.get(pair) : this.conversationIds.get(key);
-    if (cached !== undefined) return cached;
-    let id = this.stmts.conversationId.get({ key })?.id;
-    if (id === undefined) {
-      id = Number(this.stmts.insertConversation.run({ key, kind }).lastInsertRowid);
-      for (const userId of memberIds) this.stmts.insertMember.run({ userId, conversationId: id });
-      this.uncommitted.push(key);
-    }
-    this.conversationIds.set(key, id);
-    if (pair >= 0) this.directIds.set(pair, id);
-    return id;
+    return this.conversations.resolveAlone(key, kind, memberIds);
   }
 
   /** The id of an existing conversation, or undefined. */
   findConversation(key: string): number | undefined {
-    return this.conversationIds.get(key) ?? this.stmts.conversationId.get({ key })?.id;
+    return this.conversations.find(key);
   }
 
   isMember(userId: number, conversationId: number): boolean {
@@ -182,12 +157,10 @@ export class MessageStore {
     try {
       stored = this.appendTx(batch);
     } catch (err) {
-      for (const key of this.uncommitted) this.conversationIds.delete(key);
-      if (this.uncommitted.length > 0) this.directIds.clear(); // rare: every pair is looked up again
+      this.conversations.settle(false);
       throw err;
-    } finally {
-      this.uncommitted.length = 0;
     }
+    this.conversations.settle(true);
     // The indexes' catch-ups commit without a sync of their own: the next batch's commit syncs
     // the WAL with them, and one lost to a power cut is redone from its mark.
     // (A prepared PRAGMA takes effect when prepared, not when run: hence db.pragma each time.)
@@ -204,18 +177,46 @@ export class MessageStore {
   /** Told the size of each committed batch (the search index catches up in bulk: searchIndex.ts). */
   onAppended: ((count: number) => void) | undefined;
 
-  private appendOne(m: NewMessage): ChatMessage {
-    if (m.clientId) {
-      const prior = this.stmts.byClientId.get({ senderId: m.senderId, clientId: m.clientId });
-      if (prior) return toChatMessage(prior);
+  private appendAll(batch: NewMessage[]): ChatMessage[] {
+    const results = new Array<ChatMessage>(batch.length);
+    /** Batch indexes of the rows to insert, and their values (messageInsert.ts). */
+    const fresh: number[] = [];
+    const values: unknown[] = [];
+    /** A client id seen earlier in this batch: its later copies are answered with the first. */
+    let seen: Map<string, number> | undefined;
+    const copies: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
+      if (m.clientId) {
+        const prior = this.stmts.byClientId.get({ senderId: m.senderId, clientId: m.clientId });
+        if (prior) {
+          results[i] = toChatMessage(prior);
+          continue;
+        }
+        const key = `${m.senderId}:${m.clientId}`;
+        const first = (seen ??= new Map()).get(key);
+        if (first !== undefined) {
+          copies.push(i, first);
+          continue;
+        }
+        seen.set(key, i);
+      }
+      // New conversations are created in the batch's transaction: one commit (one fsync) per batch.
+      const conversationId = m.conversationId || this.conversations.resolve(m.conversation, newConversationKind(m), m.memberIds ?? []);
+      fresh.push(i);
+      values.push(conversationId, m.senderId, m.sender, m.kind, JSON.stringify(m.to), m.text, m.ts, m.clientId ?? null, m.file ? JSON.stringify(m.file) : null);
     }
-    const recipients = JSON.stringify(m.to);
-    // New conversations are created in the batch's transaction: one commit (one fsync) per batch.
-    const conversationId = m.conversationId || this.resolveConversation(m.conversation, newConversationKind(m), m.memberIds ?? []);
-    const id = Number(
-      this.stmts.insertMessage.run(conversationId, m.senderId, m.sender, m.kind, recipients, m.text, m.ts, m.clientId ?? null, m.file ? JSON.stringify(m.file) : null).lastInsertRowid,
-    );
-    this.index.add(conversationId, id);
+    if (fresh.length > 0) {
+      const firstId = this.insert.insert(values);
+      this.index.addRange(firstId, firstId + fresh.length - 1);
+      for (let j = 0; j < fresh.length; j++) results[fresh[j]!] = this.stored(batch[fresh[j]!]!, firstId + j, values[j * VALUES_PER_ROW] as number);
+    }
+    for (let c = 0; c < copies.length; c += 2) results[copies[c]!] = results[copies[c + 1]!]!;
+    return results;
+  }
+
+  /** A message just inserted with `id`: its other rows, and the message as everyone is told it. */
+  private stored(m: NewMessage, id: number, conversationId: number): ChatMessage {
     if (m.file) this.stmts.insertFileMessage.run({ messageId: id, conversationId, sha256: m.file.sha256 });
     for (const userId of m.pendingUserIds) this.stmts.insertPending.run({ userId, messageId: id });
     const stored: ChatMessage = { id, from: m.sender, to: m.to, conversation: m.conversation, kind: m.kind, text: m.text, ts: this.isoTime(m.ts) };

@@ -40,6 +40,27 @@ describeEachEngine('the message store', (h) => {
     expect(await messages.history((await messages.findConversation('direct:alice,bob'))!, Number.MAX_SAFE_INTEGER, 10)).toHaveLength(2);
   });
 
+  it('stores a batch longer than one insert statement: each row with its own id, conversation and queue', async () => {
+    const { messages } = h.stores();
+    const ids = await people(h.stores(), 'alice', 'bob', 'carol');
+    // 75 rows: more than two multi-row statements (messageInsert.ts), a client id repeated across them.
+    const batch = Array.from({ length: 75 }, (_, i) =>
+      i % 3 === 0 ? broadcast(ids, 'carol', `b${i}`) : direct(ids, 'alice', i % 3 === 1 ? 'bob' : 'carol', `d${i}`, i % 3 === 1 ? { pendingUserIds: [ids['bob']!] } : {}),
+    );
+    batch[40] = direct(ids, 'alice', 'bob', 'again', { clientId: 'k', pendingUserIds: [ids['bob']!] });
+    batch[10] = direct(ids, 'alice', 'bob', 'first', { clientId: 'k', pendingUserIds: [ids['bob']!] });
+    const stored = await messages.append(batch);
+    expect(stored[40]).toEqual(stored[10]);
+    const unique = stored.filter((_, i) => i !== 40);
+    for (let i = 1; i < unique.length; i++) expect(unique[i]!.id).toBeGreaterThan(unique[i - 1]!.id);
+    for (const m of unique) expect(await messages.message(m.id)).toEqual(m);
+    const texts = (key: string, of: (m: (typeof stored)[0]) => boolean) => [stored.filter((m, i) => i !== 40 && of(m)).map((m) => m.text).reverse(), key] as const;
+    for (const [expected, key] of [texts('direct:alice,bob', (m) => m.to[0] === 'bob'), texts('direct:alice,carol', (m) => m.to[0] === 'carol'), texts('everyone', (m) => m.kind === 'broadcast')]) {
+      expect((await messages.history((await messages.findConversation(key))!, Number.MAX_SAFE_INTEGER, 100)).map((m) => m.text)).toEqual(expected);
+    }
+    expect((await messages.pending(ids['bob']!, 0, 100)).map((m) => m.text)).toEqual(unique.filter((m) => m.to[0] === 'bob').map((m) => m.text));
+  });
+
   it('rolls a failed batch back whole, the conversation it created included', async () => {
     const { messages } = h.stores();
     const ids = await people(h.stores(), 'alice', 'bob');
