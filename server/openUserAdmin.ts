@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_SCRYPT, PasswordHasher, type ScryptParams } from './auth/passwords.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import { openPostgresStores } from './store/postgres/index.ts';
-import { promised } from './store/promised.ts';
+import { promised, promisedUsers } from './store/promised.ts';
 import { TokenStore } from './store/tokenStore.ts';
 import { UserStore } from './store/userStore.ts';
 import { UserAdmin } from './userAdmin.ts';
@@ -24,7 +24,7 @@ export const importHasher = (scrypt: ScryptParams): PasswordHasher => new Passwo
 export function openUserAdmin(dataDir: string, scrypt: ScryptParams = DEFAULT_SCRYPT): OpenedUserAdmin {
   const db = openDatabase(dataDir);
   return {
-    users: new UserAdmin(promised(new UserStore(db)), promised(new TokenStore(db)), importHasher(scrypt)),
+    users: new UserAdmin(promisedUsers(new UserStore(db)), promised(new TokenStore(db)), importHasher(scrypt)),
     close: () => Promise.resolve(void db.close()),
   };
 }

@@ -74,8 +74,8 @@ export class ChatService {
         // An online guest holds a name that was no account when it logged in: it is the one
         // called that now, and asking the store first would cost a query per message to a guest.
         const guest = this.sessions.get(name);
-        if (guest?.guest) return Promise.resolve({ id: guest.userId, name: guest.user });
-        return stores.users.lookup(name);
+        if (guest?.guest) return { id: guest.userId, name: guest.user };
+        return stores.users.known(name) ?? stores.users.lookup(name);
       },
       messages: stores.messages,
       sessions: this.sessions,

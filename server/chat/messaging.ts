@@ -46,10 +46,17 @@ export interface Accepted<T> {
   done: Promise<T>;
 }
 
+/**
+ * What a send answers: at once when it needed nothing from the store (the usual direct message
+ * to a known account: no Promise to await, the dialect goes on to the next line in the same
+ * turn), else a Promise. A refusal is thrown, or rejects the Promise.
+ */
+export type Acceptance<T> = Accepted<T> | Promise<Accepted<T>>;
+
 /** What sending needs, and nothing more. */
 export interface MessagingDeps {
-  /** Account or online guest by name (accounts from memory after the first); a guest's id is negative. */
-  lookupUser(name: string): Promise<{ id: number; name: string } | undefined>;
+  /** Account or online guest by name: at once from memory when known, else a Promise; a guest's id is negative. */
+  lookupUser(name: string): Recipient | undefined | Promise<Recipient | undefined>;
   messages: AsyncMessageStore;
   sessions: Pick<SessionRegistry, 'get' | 'has' | 'back' | 'fanOut'>;
   limits: Pick<Limits, 'maxTextChars' | 'sendBytesPerSec' | 'sendBurstBytes'>;
@@ -59,6 +66,15 @@ export interface MessagingDeps {
 interface Recipient {
   id: number;
   name: string;
+}
+
+/**
+ * `autoReply: false` (IRC's NOTICE) asks away recipients for no automatic reply; `file` makes
+ * it a message of kind `file` (which gets none either).
+ */
+interface SendOptions {
+  autoReply?: boolean;
+  file?: FileInfo;
 }
 
 export class Messaging {
@@ -119,15 +135,25 @@ export class Messaging {
 
   /**
    * Sends to one user or a list; `done` once stored, after live recipients were handed it.
-   * `autoReply: false` (IRC's NOTICE) asks away recipients for no automatic reply; `file` makes
-   * it a message of kind `file` (which gets none either).
    */
-  async send(session: Session, to: readonly string[], text: string, clientId?: string, options: { autoReply?: boolean; file?: FileInfo } = {}): Promise<Accepted<SendOutcome>> {
+  send(session: Session, to: readonly string[], text: string, clientId?: string, options: SendOptions = {}): Acceptance<SendOutcome> {
     this.checkText(text, options.file);
-    // One recipient (the usual send) needs no Set to drop repeated names, nor Promise.all below.
+    // One recipient (the usual send) needs no Set to drop repeated names.
     const names = to.length === 1 ? [to[0]!] : [...new Set(to)];
     if (names.includes(session.user)) throw new ChatError('bad_recipient', 'You cannot send a message to yourself.');
-    const rows = names.length === 1 ? [await this.d.lookupUser(names[0]!)] : await Promise.all(names.map((name) => this.d.lookupUser(name)));
+    const rows = names.map((name) => this.d.lookupUser(name));
+    const asked = this.prior(session, clientId);
+    if (asked === undefined && !rows.some((r) => r instanceof Promise)) return this.accept(session, names, rows as (Recipient | undefined)[], undefined, text, clientId, options);
+    return this.sendLater(session, names, rows, asked, text, clientId, options);
+  }
+
+  private async sendLater(session: Session, names: string[], rows: ReturnType<MessagingDeps['lookupUser']>[], asked: Promise<ChatMessage | undefined> | undefined, text: string, clientId: string | undefined, options: SendOptions): Promise<Accepted<SendOutcome>> {
+    const found = await Promise.all(rows.map((r) => Promise.resolve(r)));
+    return this.accept(session, names, found, await asked, text, clientId, options);
+  }
+
+  /** The send with its recipients looked up and its client id checked (`prior`: stored before under it). */
+  private accept(session: Session, names: string[], rows: (Recipient | undefined)[], prior: ChatMessage | undefined, text: string, clientId: string | undefined, options: SendOptions): Accepted<SendOutcome> {
     const known: Recipient[] = [];
     const unknown: string[] = [];
     names.forEach((name, i) => (rows[i] ? known.push(rows[i]) : unknown.push(name)));
@@ -135,8 +161,6 @@ export class Messaging {
       throw new ChatError('unknown_recipient', `${unknown.join(', ')} ${unknown.length === 1 ? 'does' : 'do'} not exist.`);
     }
     const unknownResults: RecipientResult[] = unknown.map((user) => ({ user, status: 'unknown' }));
-    const asked = this.prior(session, clientId);
-    const prior = asked && (await asked);
     if (prior) {
       return { done: Promise.resolve({ message: prior, recipients: inNamedOrder(names, [...known.map((r) => status(r.name, this.d.sessions.get(r.name))), ...unknownResults]) }) };
     }

@@ -19,7 +19,7 @@ import type { ChatService } from '../chat/chatService.ts';
 import type { ChatEvent } from '../chat/events.ts';
 import { encodeEvent } from './jsonEvents.ts';
 import type { LoggedIn } from '../chat/login.ts';
-import type { Accepted } from '../chat/messaging.ts';
+import type { Acceptance, Accepted } from '../chat/messaging.ts';
 import type { Session, SessionSink } from '../chat/session.ts';
 import type { ClientConnection, Dialect } from './clientConnection.ts';
 
@@ -216,19 +216,25 @@ export class JsonDialect implements Dialect, SessionSink {
    * A send: the next lines wait until it is accepted (so they keep their order) and while the
    * sender is over its pace (chat/sendPacer.ts); the answer goes once it is stored.
    */
-  private async answerLater<T>(re: number, accepting: Promise<Accepted<T>>, shape: (result: T) => { message: object }): Promise<void> {
-    let accepted;
-    try {
-      accepted = await accepting;
-    } catch (err) {
-      return this.failWith(re, err);
-    }
-    const answered = accepted.done.then((result) => this.okWithMessage(re, shape(result)), (err: unknown) => this.failWith(re, err));
+  private answerLater<T>(re: number, accepting: Acceptance<T>, shape: (result: T) => { message: object }): void | Promise<void> {
+    if (accepting instanceof Promise) return accepting.then((accepted) => this.answerWhenDone(re, accepted, shape), (err: unknown) => this.failWith(re, err));
+    return this.answerWhenDone(re, accepting, shape);
+  }
+
+  private answerWhenDone<T>(re: number, accepted: Accepted<T>, shape: (result: T) => { message: object }): void | Promise<void> {
+    const answered: Promise<void> = accepted.done.then(
+      (result) => {
+        this.unanswered.delete(answered);
+        this.okWithMessage(re, shape(result));
+      },
+      (err: unknown) => {
+        this.unanswered.delete(answered);
+        this.failWith(re, err);
+      },
+    );
     this.unanswered.add(answered);
-    void answered.finally(() => this.unanswered.delete(answered));
-    // Most sends are within their pace: no await then, and the next line is read at once.
-    const pacing = this.chat.messaging.paced(this.session);
-    if (pacing) await pacing;
+    // Most sends are within their pace: nothing to wait for then, and the next line is read at once.
+    return this.chat.messaging.paced(this.session);
   }
 
   /** Once every accepted request is answered: a `send` right before used to lose its answer. */

@@ -214,7 +214,8 @@ function send(t: TextContext, rest: string): void | Promise<void> {
   // Answered after the group commit. The person's next lines wait for it: commands typed ahead
   // (a script piped into nc) are answered in order, and a `logout` right after a send no longer
   // closes the connection before the sender hears who was offline or does not exist.
-  return t.chat.messaging.send(t.session, to, text).then((accepted) => accepted.done).then(
+  // In an async function a refusal thrown at once becomes a rejection, handled below.
+  return (async () => t.chat.messaging.send(t.session, to, text))().then((accepted) => accepted.done).then(
     ({ recipients }) => {
       for (const r of recipients) {
         if (r.status === 'unknown') t.say(`${r.user} does not exist.`);

@@ -12,7 +12,7 @@ import { FileStore } from './fileStore.ts';
 import { MessageStore } from './messageStore.ts';
 import { openDatabase } from './openDatabase.ts';
 import { openPostgresStores } from './postgres/index.ts';
-import { promised, promisedMessages, type AsyncStores } from './promised.ts';
+import { promised, promisedMessages, promisedUsers, type AsyncStores } from './promised.ts';
 import { SearchStore } from './searchStore.ts';
 import { TokenStore } from './tokenStore.ts';
 import { UserStore } from './userStore.ts';
@@ -47,7 +47,7 @@ export async function openChatStores(o: StoreOptions): Promise<OpenedStores> {
   const search = new SearchStore(db, messages.changes);
   messages.onAppended = (count) => search.index.appended(count);
   const stores: AsyncStores = {
-    users: promised(new UserStore(db)),
+    users: promisedUsers(new UserStore(db)),
     messages: promisedMessages(messages),
     search: promised(search),
     tokens: promised(new TokenStore(db, o.limits.tokenIdleDays, o.limits.maxTokensPerUser)),

@@ -19,7 +19,8 @@ export type Promised<T> = {
   [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 };
 
-export type AsyncUserStore = Promised<UserStore>;
+/** `known` answers from memory at once: a send to a known account awaits nothing. */
+export type AsyncUserStore = Promised<Omit<UserStore, 'known'>> & Pick<UserStore, 'known'>;
 export type AsyncTokenStore = Promised<TokenStore>;
 export type AsyncChangeStore = Promised<ChangeStore>;
 /** `changes` is the message store's change log, async like it. */
@@ -69,6 +70,11 @@ export function promised<T extends object>(store: T): Promised<T> {
     proto = Object.getPrototypeOf(proto) as object | null;
   }
   return out as Promised<T>;
+}
+
+/** A SQLite UserStore in the async shape, `known` as it is. */
+export function promisedUsers(store: UserStore): AsyncUserStore {
+  return { ...promised(store), known: (name) => store.known(name) };
 }
 
 /** A SQLite MessageStore in the async shape, its change log included. */

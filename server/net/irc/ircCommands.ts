@@ -5,7 +5,7 @@
  * never for a NOTICE or a channel.
  */
 import { ChatError, WIRE_LIMITS, type ChatMessage } from '../../protocol/index.ts';
-import type { Accepted } from '../../chat/messaging.ts';
+import type { Acceptance, Accepted } from '../../chat/messaging.ts';
 import { ircLine, MAX_LINE_BYTES } from './ircMessage.ts';
 import type { IrcMessage } from './ircMessage.ts';
 import { EVERYONE_CHANNEL, hostOf, type IrcContext } from './ircContext.ts';
@@ -104,7 +104,7 @@ function sent(d: IrcContext, target: string, m: ChatMessage, command: string, wa
  * Readers on IRC get a NOTICE as a NOTICE (IrcPeers.isNotice): marked until the send settles,
  * which is after its fan-out.
  */
-async function marked<T>(d: IrcContext, text: string, command: string, send: () => Promise<Accepted<T>>): Promise<Accepted<T>> {
+async function marked<T>(d: IrcContext, text: string, command: string, send: () => Acceptance<T>): Promise<Accepted<T>> {
   if (command !== 'NOTICE') return send();
   const from = d.nick;
   d.peers.noticeSending(from, text, 1);

@@ -75,6 +75,19 @@ describeEachEngine('the user store', (h) => {
     expect(await h.stores().users.count()).toBe(1);
   });
 
+  it('knows an account from memory only once a lookup found it, and forgets it when removed or told to', async () => {
+    const { users } = h.stores();
+    await users.add('erin', 'h', 1);
+    expect(users.known('erin')).toBeUndefined();
+    const erin = await users.lookup('erin');
+    expect(users.known('erin')).toEqual(erin);
+    await users.forget();
+    expect(users.known('erin')).toBeUndefined();
+    await users.lookup('erin');
+    await users.remove('erin', 2);
+    expect(users.known('erin')).toBeUndefined();
+  });
+
   it('sees an account added through another handle once it forgets its cache', async () => {
     const { users } = h.stores();
     const other = await h.openAnother();

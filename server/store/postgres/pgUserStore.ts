@@ -33,10 +33,16 @@ export class PgUserStore implements AsyncUserStore {
     return !row ? 'free' : row.removed === null ? 'taken' : 'retired';
   }
 
+  /** The account's id and exact name if a lookup found it before: memory only, never a query. */
+  known(name: string): { id: number; name: string } | undefined {
+    const cached = this.ids.get(name);
+    return cached === undefined ? undefined : { id: cached, name };
+  }
+
   /** The account's id and exact name, from memory after the first lookup (the send path's hot call). */
   async lookup(name: string): Promise<{ id: number; name: string } | undefined> {
-    const cached = this.ids.get(name);
-    if (cached !== undefined) return { id: cached, name };
+    const known = this.known(name);
+    if (known) return known;
     const row = await this.get(name);
     if (row) this.ids.set(row.name, row.id);
     return row && { id: row.id, name: row.name };
