@@ -7,9 +7,11 @@
  *
  * A PASSIVE checkpoint takes no lock that a writer or reader waits for: commits go on while it
  * copies. It runs after a commit once `everyMs` have passed since the last one. The committing
- * connection keeps a far larger autocheckpoint (openDatabase.ts) as a safety net: should
- * commits keep landing during the worker's checkpoints, so the WAL never restarts, that one
- * finds the pages already copied and only completes the round.
+ * connection keeps a far larger autocheckpoint (openChatStores.ts) as a safety net. Under a
+ * steady flow of commits the WAL does not restart after the worker's checkpoints (commits land
+ * during each, also with a second one at once: measured), so it grows to that size; there the
+ * server's connection finds all but the last second's pages copied, copies those, and the WAL
+ * starts over. Measured under the bench's direct load: p99 25 ms instead of 29-31.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
