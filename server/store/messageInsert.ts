@@ -10,8 +10,8 @@ import type { Db } from './db.ts';
 
 /** A row's values, in this order, pushed one after another for every row of the batch. */
 const COLUMNS = 'conversation_id, sender_id, sender, kind, recipients, text, ts, client_id, file';
-export const VALUES_PER_ROW = 9;
-export const ROWS_PER_STATEMENT = 32;
+const VALUES_PER_ROW = 9;
+const ROWS_PER_STATEMENT = 32;
 
 export class MessageInsert {
   /** One statement per row count, prepared at first use: at most ROWS_PER_STATEMENT of them. */
@@ -20,8 +20,8 @@ export class MessageInsert {
   constructor(private readonly db: Db) {}
 
   /**
-   * Inserts the rows (VALUES_PER_ROW values each) in order and returns the id of the first; the others follow it one by one.
-   * `messages` is AUTOINCREMENT and this connection is its only writer, inside the caller's
+   * Inserts the rows (VALUES_PER_ROW values each) in order and returns the id of the first; the
+   * others follow it one by one. `messages` is AUTOINCREMENT and this connection is its only writer, inside the caller's
    * transaction: each row gets the id after the one before (SQLite's rowid rule for it).
    */
   insert(values: readonly unknown[]): number {

@@ -9,7 +9,7 @@ import { ChangeStore } from './changeStore.ts';
 import { ConversationIds } from './conversationIds.ts';
 import { ConversationIndex, inConversation, lastIdOf } from './conversationIndex.ts';
 import type { Db } from './db.ts';
-import { MessageInsert, VALUES_PER_ROW } from './messageInsert.ts';
+import { MessageInsert } from './messageInsert.ts';
 import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, entryId, isoTimeOnce, newConversationKind, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
 
 export { EVERYONE_ID, entryId, toChatMessage, type SyncEntry } from './messageRows.ts';
@@ -181,6 +181,7 @@ export class MessageStore {
     const results = new Array<ChatMessage>(batch.length);
     /** Batch indexes of the rows to insert, and their values (messageInsert.ts). */
     const fresh: number[] = [];
+    const freshConversations: number[] = [];
     const values: unknown[] = [];
     /** A client id seen earlier in this batch: its later copies are answered with the first. */
     let seen: Map<string, number> | undefined;
@@ -204,12 +205,13 @@ export class MessageStore {
       // New conversations are created in the batch's transaction: one commit (one fsync) per batch.
       const conversationId = m.conversationId || this.conversations.resolve(m.conversation, newConversationKind(m), m.memberIds ?? []);
       fresh.push(i);
+      freshConversations.push(conversationId);
       values.push(conversationId, m.senderId, m.sender, m.kind, JSON.stringify(m.to), m.text, m.ts, m.clientId ?? null, m.file ? JSON.stringify(m.file) : null);
     }
     if (fresh.length > 0) {
       const firstId = this.insert.insert(values);
       this.index.addRange(firstId, firstId + fresh.length - 1);
-      for (let j = 0; j < fresh.length; j++) results[fresh[j]!] = this.stored(batch[fresh[j]!]!, firstId + j, values[j * VALUES_PER_ROW] as number);
+      for (let j = 0; j < fresh.length; j++) results[fresh[j]!] = this.stored(batch[fresh[j]!]!, firstId + j, freshConversations[j]!);
     }
     for (let c = 0; c < copies.length; c += 2) results[copies[c]!] = results[copies[c + 1]!]!;
     return results;
