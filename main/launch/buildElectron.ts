@@ -22,10 +22,13 @@ export const BUNDLE_OPTIONS = {
   sourcemap: true,
 };
 
+/** The hosted server's process (hostBundle.test.ts runs this bundle). */
+export const HOST_ENTRIES = { main: 'main/electron/main.ts', hostProcess: 'main/core/hostProcess.ts' };
+
 export async function buildElectron(): Promise<void> {
   const common = BUNDLE_OPTIONS;
   await Promise.all([
-    build({ ...common, entryPoints: { main: 'main/electron/main.ts', hostProcess: 'main/core/hostProcess.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
+    build({ ...common, entryPoints: HOST_ENTRIES, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
     build({ ...common, entryPoints: { preload: 'main/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
   ]);
 }

@@ -51,11 +51,14 @@ parentPort.on('message', (ask) => {
 });
 `;
 
+// The Electron host bundle is CommonJS, where import.meta is empty (main/launch/buildElectron.ts).
+const requireHere = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+
 export function startWalCheckpointer(file: string, options: { everyMs: number; nativeBinding?: string | undefined; now?: () => number; onError?: (message: string) => void }): WalCheckpointer {
   const now = options.now ?? Date.now;
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { file, sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), nativeBinding: options.nativeBinding },
+    workerData: { file, sqlite: requireHere.resolve('better-sqlite3'), nativeBinding: options.nativeBinding },
   });
   // The worker must not keep a finished process alive; close() ends it.
   worker.unref();
