@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS, HOST_ENTRIES } from '../launch/buildElectron.ts';
+import { BUNDLE_OPTIONS, HOST_ENTRIES } from './buildElectron.ts';
 import { JsonClient } from '../../server/testkit/lineClient.ts';
 import { CHEAP_SCRYPT } from '../../server/testkit/testServer.ts';
-import type { HostReply, HostRequest } from './hostMessages.ts';
+import type { HostReply, HostRequest } from '../core/hostMessages.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dirs: string[] = [];
