@@ -86,7 +86,8 @@ export const TEST_ALLOW = {
   shell: [el('core', 'server-testkit')],
   web: [el('server-testkit')],
   renderer: [el('core', 'server-testkit')],
-  electron: [el('renderer-e2e', 'launch', 'web')],
+  // The host bundle's test (hostBundle.test.ts) logs in to the server it runs.
+  electron: [el('renderer-e2e', 'launch', 'web', 'server-testkit')],
 };
 
 export const layerPolicies = [

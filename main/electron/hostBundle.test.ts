@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS, HOST_ENTRIES } from './buildElectron.ts';
+import { BUNDLE_OPTIONS, HOST_ENTRIES } from '../launch/buildElectron.ts';
 import { JsonClient } from '../../server/testkit/lineClient.ts';
 import { CHEAP_SCRYPT } from '../../server/testkit/testServer.ts';
 import type { HostReply, HostRequest } from '../core/hostMessages.ts';
