@@ -6,6 +6,18 @@ describe('conversation keys', () => {
     expect(conversationKey(['bob', 'alice'])).toBe('direct:alice,bob');
     expect(conversationKey(['carol', 'alice', 'bob', 'alice'])).toBe('group:alice,bob,carol');
     expect(() => conversationKey(['alice'])).toThrow();
+    expect(() => conversationKey(['alice', 'alice'])).toThrow();
+  });
+
+  it('order a pair as the sorted set does, whichever name comes first', () => {
+    const names = ['alice', 'Alice', 'bob', 'b0', 'b10', 'b9', '~guest', 'émile', 'zoë', '日本', '😀x', 'a,b'];
+    for (const a of names) {
+      for (const b of names) {
+        if (a === b) continue;
+        expect(conversationKey([a, b])).toBe(`direct:${[a, b].sort().join(',')}`);
+        expect(conversationKey([b, a])).toBe(conversationKey([a, b]));
+      }
+    }
   });
 
   it('parse back, and malformed or unsorted keys are refused', () => {
