@@ -37,14 +37,20 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function next(child: ChildProcess, type: HostReply['type'] | 'listening' | 'failed'): Promise<HostReply> {
+/** The next reply of `type`, or a `failed` one (a start that failed says why). */
+function next(child: ChildProcess, type: HostReply['type']): Promise<HostReply> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${type} reply within 20 s`)), 20_000);
-    child.on('message', (m: HostReply) => {
-      if (m.type !== type && !(type === 'listening' && m.type === 'failed')) return;
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`no ${type} reply within 20 s`));
+    }, 20_000);
+    function onMessage(m: HostReply): void {
+      if (m.type !== type && m.type !== 'failed') return;
       clearTimeout(timer);
+      child.off('message', onMessage);
       resolve(m);
-    });
+    }
+    child.on('message', onMessage);
   });
 }
 
