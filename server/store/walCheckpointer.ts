@@ -10,7 +10,7 @@
  * connection keeps a far larger autocheckpoint (openChatStores.ts) as a safety net. Under a
  * steady flow of commits the WAL does not restart after the worker's checkpoints (commits land
  * during each, also with a second one at once: measured), so it grows to that size; there the
- * server's connection finds all but the last second's pages copied, copies those, and the WAL
+ * server's connection finds all but the last `everyMs` of pages copied, copies those, and the WAL
  * starts over. Measured under the bench's direct load: p99 25 ms instead of 29-31.
  */
 import { createRequire } from 'node:module';
