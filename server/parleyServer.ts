@@ -24,6 +24,7 @@ import { UserAdmin } from './userAdmin.ts';
 import { importHasher } from './openUserAdmin.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { ClusterNode, type ClusterOptions } from './cluster/clusterNode.ts';
+import { tuneHeap } from './heapTuning.ts';
 import { holdIdleTrim } from './idleMemory.ts';
 
 export const SERVER_NAME = 'parley/0.1.0';
@@ -92,6 +93,7 @@ export interface ParleyServer {
 export { openUserAdmin } from './openUserAdmin.ts';
 
 export async function startServer(options: ParleyServerOptions): Promise<ParleyServer> {
+  tuneHeap();
   const limits: Limits = {
     ...DEFAULT_LIMITS,
     ...options.limits,
