@@ -1,8 +1,8 @@
 /**
  * The hosted server as the Electron app runs it: main/core/hostProcess.ts bundled into one
- * CommonJS file the way `npm run build` bundles it (import.meta is empty there, workers must be
- * found beside the bundle), forked with plain Node (hostProcess.ts speaks to a fork the way it
- * speaks to Electron's utilityProcess). It must start, store an account and a message, and stop.
+ * CommonJS file the way `npm run build` bundles it (import.meta is empty there), forked with
+ * plain Node (hostProcess.ts speaks to a fork the way it speaks to Electron's utilityProcess).
+ * It must start, store an account and a message, and stop.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS, HOST_ENTRIES } from '../launch/buildElectron.ts';
+import { BUNDLE_OPTIONS, HOST_ENTRY } from '../launch/buildElectron.ts';
 import { JsonClient } from '../../server/testkit/lineClient.ts';
 import { CHEAP_SCRYPT } from '../../server/testkit/testServer.ts';
 import type { HostReply, HostRequest } from '../core/hostMessages.ts';
@@ -29,7 +29,7 @@ function tempDir(): string {
 
 beforeAll(async () => {
   outdir = tempDir();
-  await build({ ...BUNDLE_OPTIONS, entryPoints: HOST_ENTRIES, outdir, outExtension: { '.js': '.cjs' }, sourcemap: false });
+  await build({ ...BUNDLE_OPTIONS, entryPoints: HOST_ENTRY, outdir, outExtension: { '.js': '.cjs' }, sourcemap: false });
 });
 
 afterAll(() => {

@@ -23,12 +23,12 @@ export const BUNDLE_OPTIONS = {
 };
 
 /** The hosted server's process (hostBundle.test.ts runs this bundle). */
-export const HOST_ENTRIES = { main: 'main/electron/main.ts', hostProcess: 'main/core/hostProcess.ts' };
+export const HOST_ENTRY = { hostProcess: 'main/core/hostProcess.ts' };
 
 export async function buildElectron(): Promise<void> {
   const common = BUNDLE_OPTIONS;
   await Promise.all([
-    build({ ...common, entryPoints: HOST_ENTRIES, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
+    build({ ...common, entryPoints: { main: 'main/electron/main.ts', ...HOST_ENTRY }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
     build({ ...common, entryPoints: { preload: 'main/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } }),
   ]);
 }
