@@ -37,6 +37,7 @@ export function seedConversation(dataDir: string, a: string, b: string, count: n
       }
       messages.append(batch);
     }
+    messages.maintain();
   } finally {
     db.close();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFanOutRound, roundGapMs } from './outputRounds.ts';
+import { afterNextRound, beforeNextRound, isFanOutRound, queueForRound, roundGapMs } from './outputRounds.ts';
 
 describe('output round pace', () => {
   it('waits 3x a round of answers and direct messages, at most 10 ms', () => {
@@ -19,5 +19,21 @@ describe('output round pace', () => {
     expect(isFanOutRound(500, 249)).toBe(false);
     expect(isFanOutRound(2, 0)).toBe(false);
     expect(isFanOutRound(0, 0)).toBe(false);
+  });
+});
+
+describe('output round order', () => {
+  it('runs beforeNextRound tasks, then the writes, then afterNextRound tasks', async () => {
+    const order: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      afterNextRound(() => {
+        order.push('after');
+        resolve();
+      });
+    });
+    queueForRound({ flushOutput: () => order.push('write') });
+    beforeNextRound(() => order.push('before'));
+    await done;
+    expect(order).toEqual(['before', 'write', 'after']);
   });
 });

@@ -60,6 +60,7 @@ export function countFanOut(event: { type: string }, deliveries: number): void {
 
 let writers: RoundWriter[] = [];
 let tasks: (() => void)[] = [];
+let afterTasks: (() => void)[] = [];
 let scheduled = false;
 let nextRoundAt = 0;
 
@@ -72,6 +73,15 @@ export function queueForRound(writer: RoundWriter): void {
 /** Runs `task` once, just before the next round's writes. */
 export function beforeNextRound(task: () => void): void {
   tasks.push(task);
+  schedule();
+}
+
+/**
+ * Runs `task` once, just after the next round's writes: upkeep that no answer waits for (the
+ * store's index catch-ups, writeBatcher.ts), so the round's output is not held behind it.
+ */
+export function afterNextRound(task: () => void): void {
+  afterTasks.push(task);
   schedule();
 }
 
@@ -110,6 +120,12 @@ function writeRound(): void {
     if (fanOut) roundCounts.fanOut++;
     nextRoundAt = end + roundGapMs(end - start, fanOut);
     fannedOut = 0;
-    if (writers.length > 0 || tasks.length > 0) schedule();
+    const after = afterTasks;
+    afterTasks = [];
+    try {
+      for (const task of after) task();
+    } finally {
+      if (writers.length > 0 || tasks.length > 0 || afterTasks.length > 0) schedule();
+    }
   }
 }

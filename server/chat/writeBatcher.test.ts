@@ -7,6 +7,7 @@ import type { Db } from '../store/db.ts';
 import { EVERYONE_ID, MessageStore, type NewMessage } from '../store/messageStore.ts';
 import { promisedMessages } from '../store/promised.ts';
 import { UserStore } from '../store/userStore.ts';
+import { queueForRound } from './outputRounds.ts';
 import { WriteBatcher } from './writeBatcher.ts';
 
 let dir = '';
@@ -41,5 +42,30 @@ describe('WriteBatcher', () => {
     expect(results[2]).toHaveLength(2);
     const stored = db.prepare('SELECT text FROM messages ORDER BY id').all() as { text: string }[];
     expect(stored.map((r) => r.text)).toEqual(['first', 'second', 'third']);
+  });
+
+  it("runs the store's index upkeep after the round that writes the batch's answers, not before", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-batch-'));
+    db = openDatabase(dir);
+    const users = new UserStore(db);
+    users.add('alice', 'scrypt$x', 0);
+    const alice = users.get('alice')!.id;
+    const messages = new MessageStore(db);
+    const order: string[] = [];
+    messages.upkeep.onRun = (n) => order.push(`upkeep ${n}`);
+    const batcher = new WriteBatcher(promisedMessages(messages));
+    const upkept = new Promise<void>((resolve) => {
+      const onRun = messages.upkeep.onRun!;
+      messages.upkeep.onRun = (n) => {
+        onRun(n);
+        resolve();
+      };
+    });
+    batcher.enqueue([broadcast(alice, 'one'), broadcast(alice, 'two')], () => {
+      order.push('answered');
+      queueForRound({ flushOutput: () => order.push('written') });
+    });
+    await upkept;
+    expect(order).toEqual(['answered', 'written', 'upkeep 2']);
   });
 });

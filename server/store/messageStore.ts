@@ -9,6 +9,7 @@ import { ChangeStore } from './changeStore.ts';
 import { ConversationIds } from './conversationIds.ts';
 import { ConversationIndex, inConversation, lastIdOf } from './conversationIndex.ts';
 import type { Db } from './db.ts';
+import { IndexUpkeep } from './indexUpkeep.ts';
 import { MessageInsert } from './messageInsert.ts';
 import { COLUMNS, EVERYONE_ID, FROM, SYNC_PAGE_SQL, SYNC_SCAN_IDS, entryId, isoTimeOnce, newConversationKind, toChatMessage, type MessageRow, type SyncEntry } from './messageRows.ts';
 
@@ -43,15 +44,13 @@ export class MessageStore {
   readonly changes: ChangeStore;
   /** Which messages are in which conversation: see conversationIndex.ts. */
   private readonly index;
-
-  /** The connection's synchronous setting, which its own commits keep. */
-  private readonly ownSync: number;
+  readonly upkeep: IndexUpkeep;
 
   constructor(private readonly db: Db) {
     this.conversations = new ConversationIds(db);
     this.index = new ConversationIndex(db);
     this.insert = new MessageInsert(db);
-    this.ownSync = Number(db.pragma('synchronous', { simple: true }));
+    this.upkeep = new IndexUpkeep(db, this.index);
     this.stmts = {
       byId: db.prepare<{ id: number }, MessageRow>(`SELECT ${COLUMNS} ${FROM} WHERE m.id = :id`),
       isMember: db.prepare<{ userId: number; conversationId: number }, { one: number }>(
@@ -153,6 +152,9 @@ export class MessageStore {
    * is returned.
    */
   append(batch: NewMessage[]): ChatMessage[] {
+    // A caller that never calls maintain() (an import, a test) gets it here; the server's
+    // writer calls it after each round (writeBatcher.ts), so this finds nothing to do.
+    this.upkeep.run();
     let stored: ChatMessage[];
     try {
       stored = this.appendTx(batch);
@@ -161,21 +163,18 @@ export class MessageStore {
       throw err;
     }
     this.conversations.settle(true);
-    // The indexes' catch-ups commit without a sync of their own: the next batch's commit syncs
-    // the WAL with them, and one lost to a power cut is redone from its mark.
-    // (A prepared PRAGMA takes effect when prepared, not when run: hence db.pragma each time.)
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      this.index.appended(batch.length);
-      this.onAppended?.(batch.length);
-    } finally {
-      this.db.pragma(`synchronous = ${this.ownSync}`);
-    }
+    this.upkeep.committed(batch.length);
+    this.onCommitted?.();
     return stored;
   }
 
-  /** Told the size of each committed batch (the search index catches up in bulk: searchIndex.ts). */
-  onAppended: ((count: number) => void) | undefined;
+  /** The indexes' upkeep for what append() committed: after the answers are sent (indexUpkeep.ts). */
+  maintain(): void {
+    this.upkeep.run();
+  }
+
+  /** After each committed batch (the WAL checkpointer counts them: walCheckpointer.ts). */
+  onCommitted: (() => void) | undefined;
 
   private appendAll(batch: NewMessage[]): ChatMessage[] {
     const results = new Array<ChatMessage>(batch.length);

@@ -67,10 +67,8 @@ export async function openChatStores(o: StoreOptions): Promise<OpenedStores> {
   db.pragma('wal_autocheckpoint = 16000');
   const messages = new MessageStore(db);
   const search = new SearchStore(db, messages.changes);
-  messages.onAppended = (count) => {
-    search.index.appended(count);
-    checkpointer.committed();
-  };
+  messages.onCommitted = () => checkpointer.committed();
+  messages.upkeep.onRun = (count) => search.index.appended(count);
   const stores: AsyncStores = {
     users: promisedUsers(new UserStore(db)),
     messages: promisedMessages(messages),

@@ -88,6 +88,9 @@ export class PgMessageStore implements AsyncMessageStore {
     return row ? toChatMessage(row) : undefined;
   }
 
+  /** Nothing to catch up: PostgreSQL keeps its indexes in the transaction that stores the rows. */
+  async maintain(): Promise<void> {}
+
   /**
    * Stores a batch of messages in one transaction (one commit for many messages); the ids are
    * known once it resolves. The id lock (see the top of this file) is taken first, and held
