@@ -23,9 +23,14 @@ const CHECK_MS = 250;
 const QUIET_BELOW = 0.05;
 /** Growth of V8's heap since the last trim that is worth one. */
 const GROWTH_BYTES = 8 * 1024 * 1024;
-/** Spacing of the young-generation collections that let V8 see the low allocation rate. */
-const STEP_MS = 50;
-const MAX_STEPS = 24;
+/**
+ * Spacing of the young-generation collections that let V8 see the low allocation rate. Measured
+ * on Node 20 after a 32 MiB burst: V8 shrank the young generation after 11 collections 50 ms
+ * apart (625 ms) or 20 collections 10 ms apart (229 ms); the sooner the trim ends, the sooner a
+ * quiet server is small (the idle benchmark reads RSS one second after the traffic stops).
+ */
+const STEP_MS = 10;
+const MAX_STEPS = 40;
 
 /** Full without options; young generation only with `{ type: 'minor' }`. */
 type Gc = (options?: { type: 'minor' }) => void;
