@@ -14,7 +14,8 @@ import { up as channelOperators } from './007_channel_operators.ts';
 import { up as searchCatchUp } from './008_search_catch_up.ts';
 import { up as conversationIndex } from './009_conversation_index.ts';
 import { up as searchWithoutSizes } from './010_search_without_sizes.ts';
+import { up as searchMerges } from './011_search_merges.ts';
 
 export type Migration = (db: Db) => void;
 
-export const MIGRATIONS: readonly Migration[] = [init, accounts, channels, search, edits, files, channelOperators, searchCatchUp, conversationIndex, searchWithoutSizes];
+export const MIGRATIONS: readonly Migration[] = [init, accounts, channels, search, edits, files, channelOperators, searchCatchUp, conversationIndex, searchWithoutSizes, searchMerges];
