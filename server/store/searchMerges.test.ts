@@ -11,6 +11,8 @@ import { SearchStore } from './searchStore.ts';
 
 let dir: string;
 let db: Database.Database;
+/** Messages inserted since the test began. */
+let n = 0;
 afterEach(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
@@ -18,6 +20,7 @@ afterEach(() => {
 
 /** A database at `version` with alice (1) and bob (2) in direct:alice,bob (conversation 2). */
 function at(version: number): Database.Database {
+  n = 0;
   dir = mkdtempSync(join(tmpdir(), 'parley-merges-'));
   db = new Database(join(dir, 'x.db'));
   migrate(db, MIGRATIONS.slice(0, version));
@@ -26,7 +29,6 @@ function at(version: number): Database.Database {
   db.prepare('INSERT INTO conversation_members (user_id, conversation_id) VALUES (1, 2), (2, 2)').run();
   return db;
 }
-let n = 0;
 /** Three messages, each with a word of its own (as a chat's names and numbers are). */
 const insertSome = (): void => {
   for (let i = 0; i < 3; i++) {
@@ -62,6 +64,20 @@ describe('merging the search index in steps (migration 011)', () => {
     for (let i = 0; i < 12; i++) index.appended(1);
     expect(segments()).toBeLessThanOrEqual(4);
     expect(found('common')).toBe(36);
+    integrity();
+  });
+
+  it('a backlog found at opening is indexed and merged before the store is used', () => {
+    at(MIGRATIONS.length);
+    const index = new SearchIndex(db);
+    for (let i = 0; i < 12; i++) {
+      insertSome();
+      index.catchUp();
+    }
+    insertSome(); // left by a crash
+    new SearchIndex(db);
+    expect(segments()).toBeLessThanOrEqual(4);
+    expect(found('common')).toBe(39);
     integrity();
   });
 
