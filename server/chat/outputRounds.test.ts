@@ -36,4 +36,20 @@ describe('output round order', () => {
     await done;
     expect(order).toEqual(['before', 'write', 'after']);
   });
+
+  it("takes in, once, work queued while the round's tasks ran, before writing", async () => {
+    const order: string[] = [];
+    // An immediate queued by a task runs where a socket's data would: after the tasks, before the writes.
+    const later = (name: string, then?: () => void) => setImmediate(() => beforeNextRound(() => (order.push(name), then?.())));
+    const done = new Promise<void>((resolve) => {
+      queueForRound({ flushOutput: () => order.push('write') });
+      beforeNextRound(() => {
+        order.push('batch');
+        later('late', () => later('later', resolve));
+      });
+      afterNextRound(() => order.push('after'));
+    });
+    await done;
+    expect(order).toEqual(['batch', 'late', 'write', 'after', 'later']);
+  });
 });
