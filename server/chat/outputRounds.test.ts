@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { afterNextRound, beforeNextRound, isFanOutRound, queueForRound, roundGapMs } from './outputRounds.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { afterNextRound, beforeNextRound, countFanOut, isFanOutRound, queueForRound, roundGapMs } from './outputRounds.ts';
 
 describe('output round pace', () => {
   it('waits 3x a round of answers and direct messages, at most 10 ms', () => {
@@ -23,6 +23,9 @@ describe('output round pace', () => {
 });
 
 describe('output round order', () => {
+  // Rounds are process-wide: each test starts once the last one's rounds are over.
+  beforeEach(() => new Promise<void>((resolve) => afterNextRound(resolve)));
+
   it('runs beforeNextRound tasks, then the writes, then afterNextRound tasks', async () => {
     const order: string[] = [];
     const done = new Promise<void>((resolve) => {
@@ -51,5 +54,20 @@ describe('output round order', () => {
     });
     await done;
     expect(order).toEqual(['batch', 'late', 'write', 'after', 'later']);
+  });
+
+  it("leaves a fan-out round's late work to the next round", async () => {
+    const order: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      queueForRound({ flushOutput: () => order.push('write') });
+      beforeNextRound(() => {
+        order.push('batch');
+        countFanOut({ type: 'message' }, 1); // the one connection written to got a channel message
+        setImmediate(() => beforeNextRound(() => (order.push('late'), resolve())));
+      });
+      afterNextRound(() => order.push('after'));
+    });
+    await done;
+    expect(order).toEqual(['batch', 'write', 'after', 'late']);
   });
 });
