@@ -36,6 +36,13 @@ const insertSome = (): void => {
     db.prepare("INSERT INTO messages (conversation_id, sender, sender_id, kind, recipients, text, ts) VALUES (2, 'alice', 1, 'direct', '[]', ?, 5)").run(`common word${n} w${n % 7}`);
   }
 };
+/** `times` rounds of three new messages, each followed by `index`: the upkeep's call, or a search's catchUp. */
+const indexEach = (times: number, index: () => void): void => {
+  for (let i = 0; i < times; i++) {
+    insertSome();
+    index();
+  }
+};
 const segments = (): number => (db.prepare('SELECT count(DISTINCT segid) AS n FROM messages_fts_idx').get() as { n: number }).n;
 const config = (key: string): unknown => (db.prepare('SELECT v FROM messages_fts_config WHERE k = ?').get(key) as { v: unknown } | undefined)?.v;
 const integrity = () => db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
@@ -56,10 +63,7 @@ describe('merging the search index in steps (migration 011)', () => {
   it("a search's catch-up only writes a segment; the upkeep after the next batches merges them", () => {
     at(MIGRATIONS.length);
     const index = new SearchIndex(db);
-    for (let i = 0; i < 12; i++) {
-      insertSome();
-      index.catchUp(); // as a search does, first
-    }
+    indexEach(12, () => index.catchUp());
     expect(segments()).toBe(12);
     for (let i = 0; i < 12; i++) index.appended(1);
     expect(segments()).toBeLessThanOrEqual(4);
@@ -70,10 +74,7 @@ describe('merging the search index in steps (migration 011)', () => {
   it('a backlog found at opening is indexed and merged before the store is used', () => {
     at(MIGRATIONS.length);
     const index = new SearchIndex(db);
-    for (let i = 0; i < 12; i++) {
-      insertSome();
-      index.catchUp();
-    }
+    indexEach(12, () => index.catchUp());
     insertSome(); // left by a crash
     new SearchIndex(db);
     expect(segments()).toBeLessThanOrEqual(4);
@@ -84,10 +85,7 @@ describe('merging the search index in steps (migration 011)', () => {
   it('catch-ups by the upkeep keep the index to a few segments', () => {
     at(MIGRATIONS.length);
     const index = new SearchIndex(db);
-    for (let i = 0; i < 60; i++) {
-      insertSome();
-      index.appended(CATCH_UP_ROWS);
-    }
+    indexEach(60, () => index.appended(CATCH_UP_ROWS));
     expect(segments()).toBeLessThanOrEqual(8);
     expect(found('common')).toBe(180);
     expect(found('word60')).toBe(1);
